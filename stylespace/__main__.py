@@ -1,0 +1,5 @@
+import sys
+
+from stylespace.cli import main
+
+sys.exit(main())

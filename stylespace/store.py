@@ -1,0 +1,219 @@
+"""The game store: one DuckDB file that every later stage (training, stylometry, the app) reads.
+
+Tables
+- `games`: one row per distinct game, keyed by a content hash, with its train/val/test split.
+- `players`: per-name counts and facts, rebuilt inside every ingest transaction so it always
+  agrees with `games`, even after a killed ingest.
+- `ingest_errors`: every rejected game with its source, index, byte offset and reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from stylespace.pgn_decode import Game, Rejection
+
+DEFAULT_DB = Path("data") / "stylespace.duckdb"
+SPLITS = ("train", "val", "test")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS games (
+    hash VARCHAR PRIMARY KEY,
+    white VARCHAR NOT NULL,
+    black VARCHAR NOT NULL,
+    white_elo SMALLINT,
+    black_elo SMALLINT,
+    result VARCHAR NOT NULL,
+    date VARCHAR,
+    year SMALLINT,
+    event VARCHAR,
+    site VARCHAR,
+    round VARCHAR,
+    eco VARCHAR,
+    time_control VARCHAR,
+    start_fen VARCHAR,
+    moves VARCHAR NOT NULL,
+    ply_count SMALLINT NOT NULL,
+    split VARCHAR NOT NULL,
+    source VARCHAR
+);
+CREATE TABLE IF NOT EXISTS players (
+    name VARCHAR PRIMARY KEY,
+    games INTEGER NOT NULL,
+    as_white INTEGER NOT NULL,
+    as_black INTEGER NOT NULL,
+    first_date VARCHAR,
+    last_date VARCHAR,
+    mean_elo DOUBLE
+);
+CREATE TABLE IF NOT EXISTS ingest_errors (
+    source VARCHAR NOT NULL,
+    game_index BIGINT NOT NULL,
+    byte_offset BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    detail VARCHAR,
+    PRIMARY KEY (source, game_index)
+);
+"""
+
+_REFRESH_PLAYERS = """
+DELETE FROM players;
+INSERT INTO players
+WITH sides AS (
+    SELECT white AS name, 1 AS is_white, date, year, white_elo AS elo FROM games
+    UNION ALL
+    SELECT black AS name, 0 AS is_white, date, year, black_elo AS elo FROM games
+)
+SELECT name, count(*), sum(is_white), count(*) - sum(is_white),
+       min(date) FILTER (WHERE year IS NOT NULL), max(date) FILTER (WHERE year IS NOT NULL),
+       round(avg(elo), 1)
+FROM sides GROUP BY name;
+"""
+
+
+def default_db_path() -> Path:
+    """`$STYLESPACE_DB` when set, else `data/stylespace.duckdb`."""
+    return Path(os.environ.get("STYLESPACE_DB") or DEFAULT_DB)
+
+
+def split_of(game_hash: str) -> str:
+    """Deterministic 80/10/10 split from the content hash, so a game never changes sides."""
+    bucket = int(game_hash[:8], 16) % 10
+    return "train" if bucket < 8 else ("val" if bucket == 8 else "test")
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRow:
+    name: str
+    games: int
+    as_white: int
+    as_black: int
+    first_date: str | None
+    last_date: str | None
+    mean_elo: float | None
+
+
+class GameStore:
+    """A DuckDB game store on disk. Use as a context manager so the file is closed."""
+
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(
+                f"no game store at {self.path}; run `stylespace ingest FILE` first"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.connection.execute(_SCHEMA)
+
+    def __enter__(self) -> GameStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def add_batch(
+        self, games: Sequence[Game], rejections: Sequence[Rejection], source: str
+    ) -> int:
+        """Store a batch in one transaction; returns how many games were new.
+
+        Duplicates (already stored, or repeated within the batch) are ignored, so ingesting the
+        same file twice adds nothing. The players table is rebuilt in the same transaction.
+        """
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            added = 0
+            if games:
+                rows = [asdict(game) for game in games]
+                table = pa.Table.from_pylist(rows)
+                table = table.drop_columns(["repaired"]).append_column(
+                    "split", pa.array([split_of(game.hash) for game in games])
+                ).append_column("source", pa.array([source] * len(games)))
+                con.register("incoming", table)
+                before = con.execute("SELECT count(*) FROM games").fetchone()[0]
+                con.execute(
+                    """
+                    INSERT INTO games BY NAME
+                    SELECT * FROM incoming
+                    WHERE hash NOT IN (SELECT hash FROM games)
+                    QUALIFY row_number() OVER (PARTITION BY hash) = 1
+                    """
+                )
+                con.unregister("incoming")
+                added = con.execute("SELECT count(*) FROM games").fetchone()[0] - before
+            if rejections:
+                con.executemany(
+                    "INSERT OR IGNORE INTO ingest_errors VALUES (?, ?, ?, ?, ?)",
+                    [(r.source, r.index, r.offset, r.reason, r.detail) for r in rejections],
+                )
+            if added:
+                con.execute(_REFRESH_PLAYERS)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return added
+
+    def player_names(self) -> list[str]:
+        return [row[0] for row in self.connection.execute("SELECT name FROM players").fetchall()]
+
+    def remove_players_games(self, names: Iterable[str]) -> int:
+        """Delete every game of the given players (exact names); returns how many went."""
+        names = sorted(set(names))
+        if not names:
+            return 0
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = con.execute(
+                "DELETE FROM games WHERE list_contains($names, white)"
+                " OR list_contains($names, black)",
+                {"names": names},
+            ).fetchone()[0]
+            if removed:
+                con.execute(_REFRESH_PLAYERS)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return int(removed)
+
+    def players(
+        self, min_games: int = 1, search: str | None = None, limit: int | None = None
+    ) -> list[PlayerRow]:
+        """Players with at least `min_games` games, most games first; `search` matches names."""
+        query = "SELECT * FROM players WHERE games >= ?"
+        params: list[object] = [min_games]
+        if search:
+            query += " AND name ILIKE ?"
+            params.append(f"%{search}%")
+        query += " ORDER BY games DESC, name"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [PlayerRow(*row) for row in self.connection.execute(query, params).fetchall()]
+
+    def counts(self) -> dict[str, object]:
+        """How many games, players and rejected games the store holds, per split too."""
+        con = self.connection
+        per_split = dict(con.execute("SELECT split, count(*) FROM games GROUP BY split").fetchall())
+        reasons = dict(
+            con.execute("SELECT reason, count(*) FROM ingest_errors GROUP BY reason").fetchall()
+        )
+        return {
+            "games": con.execute("SELECT count(*) FROM games").fetchone()[0],
+            "players": con.execute("SELECT count(*) FROM players").fetchone()[0],
+            "splits": {split: per_split.get(split, 0) for split in SPLITS},
+            "rejected": sum(reasons.values()),
+            "errors_by_reason": reasons,
+        }
