@@ -34,8 +34,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     for path, why in summary.unreadable.items():
         print(f"stylespace: cannot read {path}: {why}", file=sys.stderr)
     _emit(args, asdict(summary), summary.line())
-    if summary.read == 0:
-        print("stylespace: no games could be read from the input", file=sys.stderr)
+    if summary.added + summary.duplicates + summary.opted_out == 0:
+        print("stylespace: no readable game in the input", file=sys.stderr)
         return 1
     return 0
 
@@ -106,13 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    ingest = command("ingest", _cmd_ingest, "Read PGN games (.pgn, .pgn.gz, .pgn.zst, -) into the store.")
+    ingest = command(
+        "ingest", _cmd_ingest, "Read PGN games (.pgn, .pgn.gz, .pgn.zst, -) into the store."
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="PGN file, or - for stdin")
     ingest.add_argument(
         "--opt-out",
         type=Path,
         default=None,
-        help=f"opt-out list, one name a line (default: $STYLESPACE_OPT_OUT or {default_opt_out_path()})",
+        help="opt-out list, one name a line "
+        f"(default: $STYLESPACE_OPT_OUT or {default_opt_out_path()})",
     )
     ingest.add_argument("--batch-size", type=int, default=20_000, help="games per commit")
 

@@ -50,7 +50,9 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
     bars on compressed files) and the raw size in bytes when known.
     """
     if path == "-":
-        raw: BinaryIO = sys.stdin.buffer
+        # A fresh reader over the descriptor returns lines as they arrive on a pipe; the
+        # interpreter's own stdin buffer would wait to fill itself first.
+        raw: BinaryIO = open(sys.stdin.fileno(), "rb", closefd=False)  # noqa: SIM115
         total = None
     else:
         raw = open(path, "rb")  # noqa: SIM115 - closed below
@@ -62,8 +64,10 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
         elif path.endswith(".gz") or head[:2] == b"\x1f\x8b":
             stream = gzip.GzipFile(fileobj=raw)
         else:
-            stream = raw
-        buffered = io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
+            stream = None
+        buffered = (
+            raw if stream is None else io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
+        )
 
         def consumed() -> int:
             try:
@@ -73,8 +77,7 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
 
         yield buffered, consumed, total
     finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+        raw.close()
 
 
 def _decode(data: bytes) -> tuple[str, bool]:
@@ -93,11 +96,17 @@ def _is_tag_line(line: bytes) -> bool:
     return line.lstrip(b"\xef\xbb\xbf\x00 \t")[:1] == b"["
 
 
+def _is_event_tag(line: bytes) -> bool:
+    return line.lstrip(b"\xef\xbb\xbf\x00 \t").startswith(b"[Event ")
+
+
 def split_games(stream: BinaryIO, source: str) -> Iterator[RawGame]:
     """Yield the games of a decompressed PGN stream one by one.
 
     A tag line (`[...`) that follows movetext starts a new game, which is how PGN readers such as
     python-chess delimit games, so missing blank lines or a missing `[Event` tag do not merge games.
+    An `[Event` tag also starts one after a header cut short, so a truncated game does not swallow
+    the good game that follows it.
     Lines longer than MAX_LINE_BYTES and games longer than MAX_GAME_BYTES are not kept in memory:
     the game is yielded with `too_large` set and empty text.
     """
@@ -129,7 +138,8 @@ def split_games(stream: BinaryIO, source: str) -> Iterator[RawGame]:
             break
         line_start = not continues_line
         continues_line = not line.endswith(b"\n")
-        if line_start and seen_movetext and _is_tag_line(line):
+        starts_game = _is_tag_line(line) and (seen_movetext or (lines and _is_event_tag(line)))
+        if line_start and starts_game:
             game = finish()
             if game is not None:
                 yield game

@@ -122,9 +122,7 @@ class GameStore:
     def close(self) -> None:
         self.connection.close()
 
-    def add_batch(
-        self, games: Sequence[Game], rejections: Sequence[Rejection], source: str
-    ) -> int:
+    def add_batch(self, games: Sequence[Game], rejections: Sequence[Rejection], source: str) -> int:
         """Store a batch in one transaction; returns how many games were new.
 
         Duplicates (already stored, or repeated within the batch) are ignored, so ingesting the
@@ -137,9 +135,11 @@ class GameStore:
             if games:
                 rows = [asdict(game) for game in games]
                 table = pa.Table.from_pylist(rows)
-                table = table.drop_columns(["repaired"]).append_column(
-                    "split", pa.array([split_of(game.hash) for game in games])
-                ).append_column("source", pa.array([source] * len(games)))
+                table = (
+                    table.drop_columns(["repaired"])
+                    .append_column("split", pa.array([split_of(game.hash) for game in games]))
+                    .append_column("source", pa.array([source] * len(games)))
+                )
                 con.register("incoming", table)
                 before = con.execute("SELECT count(*) FROM games").fetchone()[0]
                 con.execute(

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from stylespace.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+MASTER_GAMES = SHARED / "data" / "gm" / "games.pgn.zst"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def cli(db: Path, capsys):
+    """Run the CLI in-process against the test's store; returns (exit code, parsed JSON or text)."""
+
+    def run(*args: str) -> tuple[int, object]:
+        code = main(["--db", str(db), *args])
+        out = capsys.readouterr().out
+        if "--json" in args:
+            return code, json.loads(out)
+        return code, out
+
+    return run
+
+
+@pytest.fixture
+def query(db: Path):
+    def run(sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    return run

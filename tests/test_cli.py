@@ -1,0 +1,52 @@
+"""The command line: every subcommand has help; the store comes from --db or the environment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pgn_factory import many_games
+
+from stylespace.cli import build_parser, main
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["ingest"], ["players"], ["stats"], ["bench"], ["bench", "ingest"], ["bench", "decoder"]],
+)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: stylespace" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_cli():
+    out = subprocess.run(
+        [sys.executable, "-m", "stylespace", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.startswith("stylespace ")
+
+
+def test_the_store_path_comes_from_the_environment(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "env.duckdb"
+    monkeypatch.setenv("STYLESPACE_DB", str(db))
+    (tmp_path / "g.pgn").write_text("".join(many_games(3)))
+    assert main(["ingest", str(tmp_path / "g.pgn")]) == 0
+    assert db.exists()
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    assert '"games": 3' in capsys.readouterr().out
+
+
+def test_json_may_come_before_or_after_the_command(tmp_path, capsys):
+    (tmp_path / "g.pgn").write_text("".join(many_games(3)))
+    db = str(tmp_path / "s.duckdb")
+    main(["--json", "--db", db, "ingest", str(tmp_path / "g.pgn")])
+    main(["stats", "--db", db, "--json"])
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.startswith("{") and second.startswith("{")
