@@ -23,7 +23,14 @@ import numpy as np
 
 # Square tokens, in the mover's frame.
 EMPTY = 0
-OWN = {chess.PAWN: 1, chess.KNIGHT: 2, chess.BISHOP: 3, chess.ROOK: 4, chess.QUEEN: 5, chess.KING: 6}
+OWN = {
+    chess.PAWN: 1,
+    chess.KNIGHT: 2,
+    chess.BISHOP: 3,
+    chess.ROOK: 4,
+    chess.QUEEN: 5,
+    chess.KING: 6,
+}
 THEIRS = {piece: token + 6 for piece, token in OWN.items()}
 OWN_CASTLING_ROOK = 13
 THEIR_CASTLING_ROOK = 14
@@ -48,7 +55,9 @@ def mirror_square(square: int) -> int:
     return square ^ 56
 
 
-def _build_vocabulary() -> tuple[list[tuple[int, int, int | None]], dict[tuple[int, int, int | None], int]]:
+def _build_vocabulary() -> tuple[
+    list[tuple[int, int, int | None]], dict[tuple[int, int, int | None], int]
+]:
     moves: list[tuple[int, int, int | None]] = []
     for origin in range(64):
         for target in range(64):
@@ -63,7 +72,10 @@ def _build_vocabulary() -> tuple[list[tuple[int, int, int | None]], dict[tuple[i
     for origin in range(48, 56):
         for file_delta in (-1, 0, 1):
             target = origin + 8 + file_delta
-            if chess.square_rank(target) != 7 or abs(chess.square_file(target) - chess.square_file(origin)) > 1:
+            if (
+                chess.square_rank(target) != 7
+                or abs(chess.square_file(target) - chess.square_file(origin)) > 1
+            ):
                 continue
             for piece in (chess.KNIGHT, chess.BISHOP, chess.ROOK):
                 moves.append((origin, target, piece))
@@ -73,7 +85,9 @@ def _build_vocabulary() -> tuple[list[tuple[int, int, int | None]], dict[tuple[i
 VOCABULARY, _INDEX = _build_vocabulary()
 N_MOVES = len(VOCABULARY)
 # For the policy head: the from*64+to cell each vocabulary entry reads its logit from.
-VOCABULARY_CELLS = np.array([origin * 64 + target for origin, target, _ in VOCABULARY], dtype=np.int64)
+VOCABULARY_CELLS = np.array(
+    [origin * 64 + target for origin, target, _ in VOCABULARY], dtype=np.int64
+)
 VOCABULARY_PROMOTION = np.array(
     [0 if piece is None else piece - 1 for _, _, piece in VOCABULARY], dtype=np.int64
 )  # 0 none/queen, 1 knight, 2 bishop, 3 rook
@@ -93,9 +107,11 @@ def index_to_move(index: int, board: chess.Board) -> chess.Move:
     origin, target, promotion = VOCABULARY[index]
     if board.turn == chess.BLACK:
         origin, target = mirror_square(origin), mirror_square(target)
-    if promotion is None and board.piece_type_at(origin) == chess.PAWN and chess.square_rank(
-        target
-    ) in (0, 7):
+    if (
+        promotion is None
+        and board.piece_type_at(origin) == chess.PAWN
+        and chess.square_rank(target) in (0, 7)
+    ):
         promotion = chess.QUEEN
     return chess.Move(origin, target, promotion)
 
@@ -124,7 +140,10 @@ def encode_board(
     for square, piece in board.piece_map().items():
         frame = square if mover == chess.WHITE else mirror_square(square)
         squares[frame] = (OWN if piece.color == mover else THEIRS)[piece.piece_type]
-    for color, rook_squares in ((chess.WHITE, (chess.H1, chess.A1)), (chess.BLACK, (chess.H8, chess.A8))):
+    for color, rook_squares in (
+        (chess.WHITE, (chess.H1, chess.A1)),
+        (chess.BLACK, (chess.H8, chess.A8)),
+    ):
         for rook_square, side in zip(rook_squares, ("k", "q"), strict=True):
             has_right = (
                 board.has_kingside_castling_rights(color)
@@ -161,7 +180,20 @@ def _pseudo_en_passant_square(board: chess.Board) -> int | None:
 
 # --- fast replay of UCI games -------------------------------------------------------------
 
-_PIECE_CODE = {"P": 1, "N": 2, "B": 3, "R": 4, "Q": 5, "K": 6, "p": 7, "n": 8, "b": 9, "r": 10, "q": 11, "k": 12}
+_PIECE_CODE = {
+    "P": 1,
+    "N": 2,
+    "B": 3,
+    "R": 4,
+    "Q": 5,
+    "K": 6,
+    "p": 7,
+    "n": 8,
+    "b": 9,
+    "r": 10,
+    "q": 11,
+    "k": 12,
+}
 _SWAP_COLOURS = bytes([0, *range(7, 13), *range(1, 7), 14, 13, 15] + [0] * 240)
 _START = chess.Board()
 _FILES = "abcdefgh"
@@ -230,7 +262,9 @@ class GameEncoder:
             squares[ply] = np.frombuffer(bytes(tokens), dtype=np.uint8)
             if last is not None:
                 last_moves[ply] = last if is_white else (last[0] ^ 56, last[1] ^ 56)
-            frame_origin, frame_target = (origin, target) if is_white else (origin ^ 56, target ^ 56)
+            frame_origin, frame_target = (
+                (origin, target) if is_white else (origin ^ 56, target ^ 56)
+            )
             promotion = uci[4:5]
             under = None if promotion in ("", "q") else chess.PIECE_SYMBOLS.index(promotion)
             moves[ply] = _INDEX[(frame_origin, frame_target, under)]

@@ -203,6 +203,31 @@ class GameStore:
             query += f" LIMIT {int(limit)}"
         return [PlayerRow(*row) for row in self.connection.execute(query, params).fetchall()]
 
+    def training_games(self, splits: Sequence[str]) -> list[tuple]:
+        """(hash, moves, white, black, white_elo, black_elo) of standard-start games, by hash."""
+        placeholders = ", ".join("?" for _ in splits)
+        return self.connection.execute(
+            f"""
+            SELECT hash, moves, white, black, white_elo, black_elo FROM games
+            WHERE split IN ({placeholders}) AND start_fen IS NULL AND ply_count > 0
+            ORDER BY hash
+            """,
+            list(splits),
+        ).fetchall()
+
+    def player_game_counts(self, split: str) -> dict[str, int]:
+        """Games per player within one split."""
+        rows = self.connection.execute(
+            """
+            SELECT name, count(*) FROM (
+                SELECT white AS name FROM games WHERE split = $split
+                UNION ALL SELECT black AS name FROM games WHERE split = $split
+            ) GROUP BY name
+            """,
+            {"split": split},
+        ).fetchall()
+        return dict(rows)
+
     def counts(self) -> dict[str, object]:
         """How many games, players and rejected games the store holds, per split too."""
         con = self.connection

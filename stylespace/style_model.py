@@ -1,0 +1,261 @@
+"""A trained style model: the base network, the skills and the player table, saved and loaded.
+
+Artifact layout (a directory):
+- `config.json`: model and style sizes, preset, format version;
+- `base.safetensors`: base network weights; `skills.safetensors`: LoRA skills of every layer;
+- `style_vectors.safetensors`: the player table's vectors (row = task id);
+- `players.json`: name as in the PGN tags <-> task id, with training counts;
+- `metrics.json` and `command.txt`: how well it trained and the command that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import chess
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from stylespace.encoding import encode_board, index_to_move, legal_move_mask
+from stylespace.model import ModelConfig, MovePredictor
+from stylespace.style_adapters import (
+    StyleConfig,
+    attach_style_adapters,
+    shared_router,
+    skill_parameters,
+)
+
+FORMAT_VERSION = 1
+Style = str | int | torch.Tensor | np.ndarray | None
+
+
+@dataclass(frozen=True, slots=True)
+class MovePrediction:
+    uci: str
+    san: str
+    probability: float
+
+
+class StyleModel:
+    """Base move predictor + MHR style adapters + player table, ready for inference."""
+
+    def __init__(
+        self,
+        model_config: ModelConfig,
+        style_config: StyleConfig,
+        players: Sequence[dict],
+        extra_config: dict | None = None,
+    ) -> None:
+        self.model_config = model_config
+        self.style_config = style_config
+        self.players: list[dict] = [dict(p) for p in players]
+        self.extra_config = extra_config or {}
+        self.base = MovePredictor(model_config)
+        self.styled = attach_style_adapters(self.base, style_config, len(self.players))
+        self.router = shared_router(self.styled)
+        self._task_of = {p["name"]: p["task_id"] for p in self.players}
+        self.styled.eval()
+
+    # --- the player table --------------------------------------------------------------------
+
+    @property
+    def device(self) -> torch.device:
+        return self.router.module_logits.device
+
+    @property
+    def style_vectors(self) -> torch.Tensor:
+        """(players, vector size) routing logits; row = task id."""
+        return self.router.module_logits.detach()
+
+    def task_id(self, name: str) -> int:
+        try:
+            return self._task_of[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a player of this model") from None
+
+    def player_names(self) -> list[str]:
+        return [p["name"] for p in self.players]
+
+    def style_vector(self, style: Style) -> torch.Tensor | None:
+        """A style as a vector: a player name, a task id, a vector, or None for the base."""
+        if style is None:
+            return None
+        if isinstance(style, str):
+            style = self.task_id(style)
+        if isinstance(style, int):
+            return self.style_vectors[style]
+        return torch.as_tensor(style, dtype=torch.float32, device=self.device)
+
+    def set_player(self, name: str, vector: torch.Tensor, **facts: object) -> int:
+        """Add a player (growing the table, nothing retrained) or replace their vector."""
+        if name in self._task_of:
+            task = self._task_of[name]
+            self.players[task].update(facts)
+        else:
+            task = len(self.players)
+            self.router.resize(task + 1)
+            self.players.append({"name": name, "task_id": task, **facts})
+            self._task_of[name] = task
+        with torch.no_grad():
+            self.router.module_logits[task] = vector.to(self.device)
+        return task
+
+    # --- scoring ------------------------------------------------------------------------------
+
+    def logits(
+        self,
+        squares: torch.Tensor,
+        last_move: torch.Tensor,
+        elo: torch.Tensor,
+        style: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Raw logits for a batch; `style` is None (base), task ids (long) or vectors (float)."""
+        if style is None:
+            with self.styled.disable_adapter():
+                return self.base(squares, last_move, elo)
+        if style.is_floating_point() and style.dim() == 1:
+            style = style.expand(squares.shape[0], -1)
+        return self.styled.base_model(squares, last_move, elo, task_ids=style)
+
+    def predict(
+        self, board: chess.Board | str, style: Style = None, top_k: int = 5, elo: int | None = None
+    ) -> list[MovePrediction]:
+        """The most likely legal moves here, in a style (None = base model)."""
+        return self.predict_batch([board], style=style, top_k=top_k, elo=elo)[0]
+
+    @torch.no_grad()
+    def predict_batch(
+        self,
+        boards: Sequence[chess.Board | str],
+        style: Style = None,
+        top_k: int = 5,
+        elo: int | None = None,
+    ) -> list[list[MovePrediction]]:
+        boards = [chess.Board(b) if isinstance(b, str) else b for b in boards]
+        boards = [b for b in boards]
+        encoded = [encode_board(b, elo=elo) for b in boards]
+        squares = torch.from_numpy(np.stack([e.squares for e in encoded])).to(self.device)
+        last = torch.from_numpy(np.stack([e.last_move for e in encoded])).to(self.device)
+        elos = torch.tensor([e.elo for e in encoded], device=self.device)
+        mask = torch.from_numpy(np.stack([legal_move_mask(b) for b in boards])).to(self.device)
+        logits = self.logits(squares, last, elos, self.style_vector(style))
+        probabilities = torch.softmax(logits.masked_fill(~mask, float("-inf")), dim=-1)
+        results = []
+        for board, row, legal in zip(boards, probabilities, mask, strict=True):
+            k = min(top_k, int(legal.sum()))
+            values, indices = row.topk(k) if k else (row[:0], row[:0].long())
+            moves = []
+            for p, index in zip(values.tolist(), indices.tolist(), strict=True):
+                move = index_to_move(index, board)
+                moves.append(MovePrediction(move.uci(), board.san(move), p))
+            results.append(moves)
+        return results
+
+    @torch.no_grad()
+    def play(
+        self,
+        style: Style = None,
+        board: chess.Board | str | None = None,
+        max_plies: int = 200,
+        temperature: float = 1.0,
+        side: chess.Color | None = None,
+        opponent_style: Style = None,
+        seed: int | None = None,
+    ) -> chess.Board:
+        """Sample the rest of a game in a style; with `side`, only that side uses `style`."""
+        board = (
+            chess.Board()
+            if board is None
+            else (chess.Board(board) if isinstance(board, str) else board.copy())
+        )
+        rng = random.Random(seed)
+        for _ in range(max_plies):
+            if board.is_game_over(claim_draw=True):
+                break
+            mover_style = style if side is None or board.turn == side else opponent_style
+            moves = self.predict(board, style=mover_style, top_k=64)
+            weights = [m.probability ** (1.0 / max(temperature, 1e-3)) for m in moves]
+            choice = rng.choices(moves, weights=weights)[0]
+            board.push_uci(choice.uci)
+        return board
+
+    # --- devices and files --------------------------------------------------------------------
+
+    def to(self, device: str | torch.device) -> StyleModel:
+        self.styled.to(device)
+        return self
+
+    def save(
+        self, directory: Path | str, metrics: dict | None = None, command: str | None = None
+    ) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {
+            "format_version": FORMAT_VERSION,
+            "model": self.model_config.to_dict(),
+            "style": self.style_config.to_dict(),
+            **self.extra_config,
+        }
+        (directory / "config.json").write_text(json.dumps(config, indent=2))
+        save_file(
+            {k: v.detach().cpu().contiguous() for k, v in self.base_state().items()},
+            directory / "base.safetensors",
+        )
+        save_file(
+            {k: v.detach().cpu().contiguous() for k, v in skill_parameters(self.styled).items()},
+            directory / "skills.safetensors",
+        )
+        save_file(
+            {"style_vectors": self.style_vectors.cpu().contiguous()},
+            directory / "style_vectors.safetensors",
+        )
+        (directory / "players.json").write_text(
+            json.dumps(self.players, indent=1, ensure_ascii=False)
+        )
+        if metrics is not None:
+            (directory / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        if command is not None:
+            (directory / "command.txt").write_text(command + "\n")
+
+    def base_state(self) -> dict[str, torch.Tensor]:
+        """Base weights under their plain names (peft's wrapping removed)."""
+        with self.styled.disable_adapter():
+            return {
+                key.replace(".base_layer", ""): value
+                for key, value in self.base.state_dict().items()
+                if "poly_" not in key
+            }
+
+    def load_base_state(self, state: dict[str, torch.Tensor]) -> None:
+        own = self.base.state_dict()
+        mapped = {}
+        for key in own:
+            if "poly_" in key:
+                continue
+            mapped[key] = state[key.replace(".base_layer", "")]
+        self.base.load_state_dict(mapped, strict=False)
+
+    @classmethod
+    def load(cls, directory: Path | str, device: str | torch.device = "cpu") -> StyleModel:
+        """Load an artifact directory onto any device."""
+        directory = Path(directory)
+        if not (directory / "config.json").exists():
+            raise FileNotFoundError(f"no style model at {directory} (config.json missing)")
+        config = json.loads((directory / "config.json").read_text())
+        players = json.loads((directory / "players.json").read_text())
+        extra = {k: v for k, v in config.items() if k not in ("model", "style", "format_version")}
+        model = cls(ModelConfig(**config["model"]), StyleConfig(**config["style"]), players, extra)
+        model.load_base_state(load_file(directory / "base.safetensors"))
+        skills = load_file(directory / "skills.safetensors")
+        with torch.no_grad():
+            for name, parameter in skill_parameters(model.styled).items():
+                parameter.copy_(skills[name])
+            model.router.module_logits.copy_(
+                load_file(directory / "style_vectors.safetensors")["style_vectors"]
+            )
+        return model.to(device)
