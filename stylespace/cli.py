@@ -13,6 +13,8 @@ from stylespace import __version__
 from stylespace.optout import default_opt_out_path, load_opt_out
 from stylespace.store import GameStore, default_db_path
 
+DEFAULT_MODEL = Path("models") / "demo"
+
 
 class CommandError(Exception):
     """A problem the user can fix; printed as one line, never as a traceback."""
@@ -87,6 +89,116 @@ def _cmd_bench_decoder(args: argparse.Namespace) -> int:
     return 0 if report["disagreements"] == 0 else 1
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from stylespace.training import TrainRequest, train
+
+    request = TrainRequest(
+        out=args.out,
+        preset=args.preset,
+        db=args.db,
+        min_games=args.min_games,
+        device=args.device,
+        resume=args.resume,
+        seed=args.seed,
+        base_steps=args.base_steps,
+        style_steps=args.style_steps,
+        exclude_players=_names_from(args.exclude_players),
+        opt_out=args.opt_out,
+        workers=args.workers,
+        command=" ".join(["stylespace", *sys.argv[1:]]),
+    )
+    try:
+        metrics = train(request)
+    except FileExistsError as error:
+        raise CommandError(str(error)) from None
+    final = metrics["final"]
+    text = (
+        f"trained {args.out}: {metrics['players']} players, {metrics['train_positions']:,} train "
+        f"positions; validation top-1 base {final.get('base_top1')} style {final.get('style_top1')}"
+    )
+    _emit(args, {k: v for k, v in metrics.items() if k != "log"}, text)
+    return 0
+
+
+def _names_from(values: list[str] | None) -> list[str]:
+    """Names given on the command line, or read from @FILE (one a line)."""
+    names: list[str] = []
+    for value in values or []:
+        if value.startswith("@"):
+            lines = Path(value[1:]).read_text(encoding="utf-8").splitlines()
+            names.extend(
+                line.strip() for line in lines if line.strip() and not line.startswith("#")
+            )
+        else:
+            names.append(value)
+    return names
+
+
+def _eval_games(args: argparse.Namespace) -> tuple[list, dict]:
+    """Games to evaluate on: a PGN file (bad games skipped and counted) or a split of the store."""
+    from stylespace.evaluation import EvalGame
+
+    if args.games:
+        from stylespace.pgn_decode import Game, decode_games
+        from stylespace.pgn_stream import open_pgn, source_name, split_games
+
+        games, reasons = [], {}
+        try:
+            with open_pgn(args.games) as (stream, _, _):
+                outcomes = decode_games(list(split_games(stream, source_name(args.games))))
+        except OSError as error:
+            raise CommandError(f"cannot read {args.games}: {error.strerror or error}") from None
+        for outcome in outcomes:
+            if isinstance(outcome, Game):
+                if outcome.start_fen is None:
+                    games.append(
+                        EvalGame(
+                            outcome.moves.split(),
+                            outcome.white,
+                            outcome.black,
+                            outcome.white_elo,
+                            outcome.black_elo,
+                        )
+                    )
+            else:
+                reasons[outcome.reason] = reasons.get(outcome.reason, 0) + 1
+        return games, {
+            "games_read": len(outcomes),
+            "rejected": sum(reasons.values()),
+            "errors_by_reason": reasons,
+        }
+    with GameStore(args.db, read_only=True) as store:
+        rows = store.training_games([args.split])
+    games = [EvalGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+    return games, {"games_read": len(games), "rejected": 0, "errors_by_reason": {}}
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from stylespace.evaluation import move_matching
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model, device=args.device)
+    games, read = _eval_games(args)
+    result = {**move_matching(model, games, max_positions=args.max_positions), **read}
+    per_player = result["per_player"] if args.json else result.pop("per_player")
+    if result["positions"] == 0:
+        raise CommandError("no position where a player of this model is to move in these games")
+    text = (
+        f"{result['positions']:,} positions of {result['players']} players: top-1 base "
+        f"{result['base_top1']:.1%} -> style {result['style_top1']:.1%}; top-3 base "
+        f"{result['base_top3']:.1%} -> style {result['style_top3']:.1%}"
+        + (f" ({read['rejected']} malformed games skipped)" if read["rejected"] else "")
+    )
+    if args.per_player and not args.json:
+        rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
+        text += "".join(
+            f"\n{name[:32]:<32} {r['positions']:>7} base {r['base_top1']:.1%} style {r['style_top1']:.1%}"
+            for name, r in rows
+        )
+    _emit(args, result, text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -124,6 +236,40 @@ def build_parser() -> argparse.ArgumentParser:
     players.add_argument("--search", default=None, help="part of a name, case-insensitive")
     players.add_argument("--limit", type=int, default=None)
 
+    train = command("train", _cmd_train, "Train a style model (both stages), resumable.")
+    train.add_argument(
+        "--out", type=Path, required=True, help="artifact directory, e.g. models/NAME"
+    )
+    train.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    train.add_argument(
+        "--min-games", type=int, default=None, help="train-split games to be modelled"
+    )
+    train.add_argument("--device", default="cpu", help="cpu or cuda")
+    train.add_argument("--resume", action="store_true", help="continue from --out's checkpoint")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--base-steps", type=int, default=None, help="override the preset")
+    train.add_argument("--style-steps", type=int, default=None, help="override the preset")
+    train.add_argument(
+        "--exclude-players",
+        nargs="*",
+        default=None,
+        metavar="NAME",
+        help="leave these players' games out of training entirely (names, or @FILE)",
+    )
+    train.add_argument("--opt-out", type=Path, default=None)
+    train.add_argument("--workers", type=int, default=None, help="processes for encoding")
+
+    evaluate = command(
+        "eval", _cmd_eval, "Move matching: base model vs each player's style vector."
+    )
+    evaluate.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--games", help="PGN file (.pgn, .gz, .zst, -)")
+    source.add_argument("--split", choices=["train", "val", "test"])
+    evaluate.add_argument("--max-positions", type=int, default=None)
+    evaluate.add_argument("--per-player", action="store_true", help="include per-player figures")
+    evaluate.add_argument("--device", default="cpu")
+
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 
     bench = command("bench", lambda _: 2, "Benchmarks.")
@@ -153,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     try:
         return args.handler(args)
-    except (CommandError, FileNotFoundError, ValueError) as error:
+    except (CommandError, FileNotFoundError, KeyError, ValueError) as error:
         print(f"stylespace: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

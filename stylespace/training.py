@@ -1,0 +1,444 @@
+"""Training, top to bottom: shards, stage 1 (base), stage 2 (skills + style vectors), artifact.
+
+Stage 1 trains the base move predictor on every train-split position. Stage 2 freezes it, attaches
+the MHR skills and trains them with one routing vector per player on that player's positions; the
+routing logits learn at twice the skills' rate. Everything resumes: shards are rebuilt only when
+incomplete, and `checkpoint.pt` (written atomically every `checkpoint_every` steps and at each
+stage's end) holds the weights, optimiser, step and random state. Batches are a deterministic
+function of (seed, step), so a resumed run repeats the uninterrupted one.
+
+Under `torchrun --nproc_per_node N` the same code trains data-parallel (gloo on CPU, nccl on GPU):
+rank r reads the r-th slice of each step's rows, and only rank 0 writes files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+
+from stylespace.model import ModelConfig, MovePredictor
+from stylespace.optout import is_opted_out, load_opt_out
+from stylespace.progress import progress_bar
+from stylespace.shards import GameRecord, Shard, build_shard, open_shard
+from stylespace.store import GameStore
+from stylespace.style_adapters import StyleConfig
+from stylespace.style_model import StyleModel
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named training recipe: network sizes, steps, batch and learning rates."""
+
+    model: ModelConfig
+    style: StyleConfig
+    batch_size: int
+    base_steps: int
+    style_steps: int
+    base_lr: float
+    style_lr: float
+    min_games: int
+    eval_every: int
+    checkpoint_every: int
+    eval_positions: int
+    warmup_steps: int = 200
+    weight_decay: float = 0.01
+
+
+PRESETS = {
+    # Seconds on a laptop CPU: for tests and smoke runs.
+    "tiny": Preset(
+        model=ModelConfig(d_model=32, n_layers=2, n_heads=2, mlp_ratio=2, head_dim=16),
+        style=StyleConfig(n_skills=4, n_splits=2, rank=2),
+        batch_size=64,
+        base_steps=300,
+        style_steps=300,
+        base_lr=3e-3,
+        style_lr=1e-2,
+        min_games=5,
+        eval_every=100,
+        checkpoint_every=100,
+        eval_positions=2_000,
+        warmup_steps=20,
+    ),
+    # Fits the 2-core CPU budget (~2.5 h) on the master games; see the README for its figures.
+    "demo": Preset(
+        model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
+        style=StyleConfig(n_skills=16, n_splits=8, rank=4),
+        batch_size=512,
+        base_steps=14_000,
+        style_steps=4_000,
+        base_lr=2e-3,
+        style_lr=2e-3,
+        min_games=100,
+        eval_every=1_000,
+        checkpoint_every=250,
+        eval_positions=20_000,
+    ),
+    # For a GPU.
+    "full": Preset(
+        model=ModelConfig(d_model=256, n_layers=8, n_heads=8, mlp_ratio=4, head_dim=64),
+        style=StyleConfig(n_skills=32, n_splits=8, rank=8),
+        batch_size=1024,
+        base_steps=150_000,
+        style_steps=40_000,
+        base_lr=1e-3,
+        style_lr=2e-3,
+        min_games=50,
+        eval_every=5_000,
+        checkpoint_every=2_000,
+        eval_positions=100_000,
+        warmup_steps=2_000,
+    ),
+}
+
+
+@dataclass
+class TrainRequest:
+    """What `stylespace train` was asked to do."""
+
+    out: Path
+    preset: str
+    db: Path
+    min_games: int | None = None
+    device: str = "cpu"
+    resume: bool = False
+    seed: int = 0
+    base_steps: int | None = None
+    style_steps: int | None = None
+    exclude_players: list[str] = field(default_factory=list)  # left out of both stages entirely
+    opt_out: Path | None = None
+    workers: int | None = None
+    command: str = ""
+
+
+# --- distributed helpers ----------------------------------------------------------------------
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size); initialises the process group under torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def _is_main() -> bool:
+    return not dist.is_initialized() or dist.get_rank() == 0
+
+
+def _barrier() -> None:
+    if dist.is_initialized():
+        dist.barrier()
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def _players_and_shards(request: TrainRequest, preset: Preset) -> tuple[list[dict], Shard, Shard]:
+    """Choose the modelled players, then encode train and validation positions (once)."""
+    min_games = request.min_games if request.min_games is not None else preset.min_games
+    opted_out = load_opt_out(request.opt_out)
+    excluded = {name.casefold() for name in request.exclude_players}
+    shard_root = request.out / "shards"
+    players_file = shard_root / "players.json"
+    if _is_main() and not players_file.exists():
+        with GameStore(request.db, read_only=True) as store:
+            counts = store.player_game_counts("train")
+            names = sorted(
+                name
+                for name, games in counts.items()
+                if games >= min_games
+                and not is_opted_out(name, opted_out)
+                and name.casefold() not in excluded
+            )
+            players = [
+                {"name": name, "task_id": task, "train_games": counts[name]}
+                for task, name in enumerate(names)
+            ]
+            task_of = {p["name"]: p["task_id"] for p in players}
+            for split in ("train", "val"):
+                records = [
+                    GameRecord(moves, task_of.get(white, -1), task_of.get(black, -1), we, be)
+                    for _, moves, white, black, we, be in store.training_games([split])
+                    if not any(
+                        is_opted_out(name, opted_out) or name.casefold() in excluded
+                        for name in (white, black)
+                    )
+                ]
+                build_shard(
+                    records, shard_root / split, workers=request.workers, desc=f"encode {split}"
+                )
+        shard_root.mkdir(parents=True, exist_ok=True)
+        players_file.write_text(json.dumps(players, ensure_ascii=False, indent=1))
+    _barrier()
+    players = json.loads(players_file.read_text())
+    return players, open_shard(shard_root / "train"), open_shard(shard_root / "val")
+
+
+def _step_rows(
+    pool: np.ndarray, step: int, batch: int, seed: int, rank: int, world: int
+) -> np.ndarray:
+    """The rows this rank trains on at `step`: a fixed shuffle per epoch, read in order."""
+    per_step = batch * world
+    start = step * per_step + rank * batch
+    epoch, offset = divmod(start, len(pool))
+    order = np.random.default_rng([seed, epoch]).permutation(len(pool))
+    rows = order[offset : offset + batch]
+    if len(rows) < batch:  # wrap into the next epoch
+        following = np.random.default_rng([seed, epoch + 1]).permutation(len(pool))
+        rows = np.concatenate([rows, following[: batch - len(rows)]])
+    return pool[rows]
+
+
+def _tensors(shard: Shard, rows: np.ndarray, device: str) -> dict[str, torch.Tensor]:
+    batch = shard.batch(rows)
+    return {
+        "squares": torch.from_numpy(batch["squares"]).to(device),
+        "last_move": torch.from_numpy(batch["last_move"]).to(device),
+        "elo": torch.from_numpy(batch["elo"]).to(device),
+        "move": torch.from_numpy(batch["move"].astype(np.int64)).to(device),
+        "player": torch.from_numpy(batch["player"].astype(np.int64)).to(device),
+    }
+
+
+def _learning_rate(step: int, total: int, peak: float, warmup: int) -> float:
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(total - warmup, 1)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+# --- checkpoints ------------------------------------------------------------------------------
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    if not _is_main():
+        return
+    scratch = path.with_suffix(".tmp")
+    torch.save(state, scratch)
+    scratch.replace(path)
+
+
+def _load_checkpoint(path: Path) -> dict | None:
+    return torch.load(path, weights_only=False) if path.exists() else None
+
+
+# --- evaluation during training ---------------------------------------------------------------
+
+LogitsFn = Callable[[Callable, dict[str, torch.Tensor]], torch.Tensor]
+
+
+@torch.no_grad()
+def _validate(kinds: dict[str, Callable], val: Shard, rows: np.ndarray, device: str) -> dict:
+    """Loss and top-1 (over all moves, unmasked) on fixed validation rows, per kind of model."""
+    totals = {f"{kind}_{what}": 0.0 for kind in kinds for what in ("loss", "top1")}
+    for start in range(0, len(rows), 2048):
+        batch = _tensors(val, rows[start : start + 2048], device)
+        for kind, logits_of in kinds.items():
+            logits = logits_of(batch)
+            totals[f"{kind}_loss"] += F.cross_entropy(logits, batch["move"], reduction="sum").item()
+            totals[f"{kind}_top1"] += (logits.argmax(-1) == batch["move"]).sum().item()
+    return {k: round(v / max(len(rows), 1), 4) for k, v in totals.items()}
+
+
+# --- the two stages ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """What differs between stage 1 and stage 2; the loop in `_run_stage` is shared."""
+
+    number: int
+    module: torch.nn.Module  # what DistributedDataParallel wraps
+    groups: list[dict]  # optimiser parameter groups with an `lr_scale`
+    peak_lr: float
+    steps: int
+    pool: np.ndarray  # train rows this stage draws from
+    val_rows: np.ndarray
+    forward: LogitsFn  # (module or its DDP wrapper, batch) -> logits
+    validation: dict[str, Callable]  # kind -> (batch -> logits), run in eval mode
+    state: Callable[[], dict]  # weights to checkpoint
+
+
+def _run_stage(
+    stage: Stage,
+    train: Shard,
+    val: Shard,
+    request: TrainRequest,
+    preset: Preset,
+    checkpoint: dict | None,
+    log: list[dict],
+) -> None:
+    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+    optimizer = torch.optim.AdamW(stage.groups, lr=stage.peak_lr, weight_decay=preset.weight_decay)
+    start_step = 0
+    if checkpoint is not None:
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        torch.set_rng_state(checkpoint["rng"])
+        start_step = checkpoint["step"]
+    wrapped = DistributedDataParallel(stage.module) if world > 1 else stage.module
+    parameters = [p for group in stage.groups for p in group["params"]]
+    path = request.out / "checkpoint.pt"
+    bar = progress_bar(
+        total=stage.steps, initial=start_step, desc=f"stage {stage.number}", unit="step"
+    )
+    started, seen = time.perf_counter(), 0
+    stage.module.train()
+    for step in range(start_step, stage.steps):
+        lr = _learning_rate(step, stage.steps, stage.peak_lr, preset.warmup_steps)
+        for group in optimizer.param_groups:
+            group["lr"] = lr * group["lr_scale"]
+        rows = _step_rows(
+            stage.pool, step, preset.batch_size, request.seed + stage.number, rank, world
+        )
+        batch = _tensors(train, rows, request.device)
+        loss = F.cross_entropy(stage.forward(wrapped, batch), batch["move"])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        seen += preset.batch_size * world
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+        done = step + 1
+        if done % preset.eval_every == 0 or done == stage.steps:
+            stage.module.eval()
+            entry = {
+                "stage": stage.number,
+                "step": done,
+                "train_loss": round(loss.item(), 4),
+                "positions_per_second": round(seen / (time.perf_counter() - started), 1),
+                **_validate(stage.validation, val, stage.val_rows, request.device),
+            }
+            stage.module.train()
+            log.append(entry)
+            if _is_main():
+                bar.write(json.dumps(entry), file=sys.stdout)
+        if done % preset.checkpoint_every == 0 or done == stage.steps:
+            state = {"stage": stage.number, "step": done, "optimizer": optimizer.state_dict()}
+            _save_checkpoint(
+                path, {**state, **stage.state(), "rng": torch.get_rng_state(), "log": log}
+            )
+    bar.close()
+
+
+def _resolve_preset(request: TrainRequest) -> Preset:
+    preset = PRESETS[request.preset]
+    if request.base_steps is not None:
+        preset = replace(preset, base_steps=request.base_steps)
+    if request.style_steps is not None:
+        preset = replace(preset, style_steps=request.style_steps)
+    return preset
+
+
+def train(request: TrainRequest) -> dict:
+    """Run (or resume) both stages and write the artifact; returns the final metrics."""
+    preset = _resolve_preset(request)
+    request.out.mkdir(parents=True, exist_ok=True)
+    path = request.out / "checkpoint.pt"
+    if path.exists() and not request.resume:
+        raise FileExistsError(
+            f"{request.out} has a checkpoint: pass --resume or choose another --out"
+        )
+    rank, world = _distributed()
+    torch.manual_seed(request.seed + rank)
+    started = time.perf_counter()
+    players, train_shard, val_shard = _players_and_shards(request, preset)
+    if not players:
+        raise ValueError("no player has enough games in the train split: lower --min-games")
+    checkpoint = _load_checkpoint(path) if request.resume else None
+    log: list[dict] = checkpoint["log"] if checkpoint else []
+    rng = np.random.default_rng(request.seed)
+    device = request.device
+
+    # Stage 1: the base network on every position.
+    base = MovePredictor(preset.model).to(device)
+    if checkpoint is not None:
+        base.load_state_dict(checkpoint["base"])
+    resume_stage, resume_step = (checkpoint["stage"], checkpoint["step"]) if checkpoint else (1, 0)
+    if resume_stage == 1 and resume_step < preset.base_steps:
+        sample = min(preset.eval_positions, len(val_shard))
+        stage_one = Stage(
+            number=1,
+            module=base,
+            groups=[{"params": list(base.parameters()), "lr_scale": 1.0}],
+            peak_lr=preset.base_lr,
+            steps=preset.base_steps,
+            pool=np.arange(len(train_shard)),
+            val_rows=np.sort(rng.choice(len(val_shard), sample, replace=False)),
+            forward=lambda net, b: net(b["squares"], b["last_move"], b["elo"]),
+            validation={"base": lambda b: base(b["squares"], b["last_move"], b["elo"])},
+            state=lambda: {"base": base.state_dict()},
+        )
+        _run_stage(stage_one, train_shard, val_shard, request, preset, checkpoint, log)
+        checkpoint = None
+    elif resume_stage == 1 and checkpoint is not None:
+        torch.set_rng_state(checkpoint["rng"])  # stage 1 was done: continue its random stream
+
+    # Stage 2: base frozen; skills and one style vector per player on the players' positions.
+    model = StyleModel(preset.model, preset.style, players, {"preset": request.preset}).to(device)
+    model.load_base_state(base.state_dict())
+    if checkpoint is not None and checkpoint["stage"] == 2:
+        model.styled.load_state_dict(checkpoint["styled"])
+    else:
+        checkpoint = None
+    for name, parameter in model.styled.named_parameters():
+        parameter.requires_grad_("poly_" in name)
+    styled_pool = np.flatnonzero(np.asarray(train_shard.arrays["player"]) >= 0)
+    styled_val = np.flatnonzero(np.asarray(val_shard.arrays["player"]) >= 0)
+    styled_val = np.sort(
+        rng.choice(styled_val, min(preset.eval_positions, len(styled_val)), replace=False)
+    )
+    skills = [p for n, p in model.styled.named_parameters() if "poly_lora" in n]
+
+    def args(b: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+        return b["squares"], b["last_move"], b["elo"]
+
+    stage_two = Stage(
+        number=2,
+        module=model.styled.base_model,
+        groups=[
+            {"params": skills, "lr_scale": 1.0, "weight_decay": 0.0},
+            {"params": [model.router.module_logits], "lr_scale": 2.0, "weight_decay": 0.0},
+        ],
+        peak_lr=preset.style_lr,
+        steps=preset.style_steps,
+        pool=styled_pool,
+        val_rows=styled_val,
+        forward=lambda net, b: net(*args(b), task_ids=b["player"]),
+        validation={
+            "base": lambda b: model.logits(*args(b)),
+            "style": lambda b: model.logits(*args(b), style=b["player"]),
+        },
+        state=lambda: {"base": base.state_dict(), "styled": model.styled.state_dict()},
+    )
+    _run_stage(stage_two, train_shard, val_shard, request, preset, checkpoint, log)
+    model.styled.eval()
+
+    metrics = {
+        "preset": request.preset,
+        "players": len(players),
+        "train_positions": len(train_shard),
+        "styled_train_positions": len(styled_pool),
+        "world_size": world,
+        "device": device,
+        "seconds_this_run": round(time.perf_counter() - started, 1),
+        "final": log[-1] if log else {},
+        "log": log,
+    }
+    if _is_main():
+        model.save(request.out, metrics=metrics, command=request.command)
+    _barrier()
+    return metrics

@@ -1,0 +1,248 @@
+"""The style model learns per-player preferences, resumes exactly, saves, loads and evaluates."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import chess
+import chess.pgn
+import pytest
+import torch
+
+from stylespace.cli import main
+from stylespace.style_model import StyleModel
+
+PLANTED = {"Lefty, Lea": ["a2a4", "b2b4"], "Righty, Rob": ["h2h4", "g2g4"]}
+
+
+def _planted_pgn(games_each: int = 150, seed: int = 0) -> str:
+    """Two players who open differently from the same start; everything else is random play."""
+    rng = random.Random(seed)
+    out = []
+    for index in range(games_each * 2):
+        player = list(PLANTED)[index % 2]
+        board, game = chess.Board(), chess.pgn.Game()
+        game.headers.update(
+            {
+                "White": player,
+                "Black": f"Opponent {index}",
+                "Date": "2020.01.01",
+                "Result": "*",
+                "Event": f"planted {index}",
+            }
+        )
+        node = game
+        for ply in range(14):
+            if ply % 2 == 0 and ply // 2 < len(PLANTED[player]):
+                move = chess.Move.from_uci(PLANTED[player][ply // 2])
+            else:
+                move = rng.choice(list(board.legal_moves))
+            board.push(move)
+            node = node.add_variation(move)
+        out.append(str(game) + "\n\n")
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def planted_store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("planted")
+    (root / "planted.pgn").write_text(_planted_pgn())
+    db = root / "store.duckdb"
+    assert main(["--db", str(db), "ingest", str(root / "planted.pgn")]) == 0
+    return db
+
+
+def _train(db: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "--db",
+            str(db),
+            "train",
+            "--out",
+            str(out),
+            "--preset",
+            "tiny",
+            "--min-games",
+            "50",
+            "--workers",
+            "1",
+            *extra,
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def planted_model(planted_store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "tiny"
+    assert _train(planted_store, out, "--base-steps", "300", "--style-steps", "400") == 0
+    return out
+
+
+def _probability(model: StyleModel, style, uci: str, board: chess.Board | None = None) -> float:
+    predictions = model.predict(board or chess.Board(), style=style, top_k=30)
+    return next((p.probability for p in predictions if p.uci == uci), 0.0)
+
+
+def test_each_style_vector_reproduces_its_players_choice_and_the_base_cannot(planted_model):
+    model = StyleModel.load(planted_model)
+    assert sorted(model.player_names()) == sorted(PLANTED)
+    for player, (first, _) in PLANTED.items():
+        other_first = next(moves[0] for name, moves in PLANTED.items() if name != player)
+        assert _probability(model, player, first) > 0.7
+        assert _probability(model, player, other_first) < 0.2
+        assert _probability(model, None, first) < 0.65  # the base can only split the difference
+    after_a4 = chess.Board()
+    for uci in ("a2a4", "e7e5"):
+        after_a4.push_uci(uci)
+    assert _probability(model, "Lefty, Lea", "b2b4", after_a4) > 0.5
+
+
+def test_saving_and_loading_keeps_every_prediction(planted_model, tmp_path):
+    model = StyleModel.load(planted_model)
+    model.save(tmp_path / "copy")
+    again = StyleModel.load(tmp_path / "copy")
+    for style in (None, "Lefty, Lea", model.style_vectors[1]):
+        assert model.predict(chess.Board(), style=style) == again.predict(
+            chess.Board(), style=style
+        )
+    assert json.loads((planted_model / "players.json").read_text())[0]["task_id"] == 0
+    assert (planted_model / "command.txt").read_text().startswith("stylespace ")
+
+
+def test_new_players_grow_the_table_without_touching_the_others(planted_model):
+    model = StyleModel.load(planted_model)
+    before = model.style_vectors.clone()
+    task = model.set_player("Newcomer, Nia", before[0] * 0.5)
+    assert task == 2 and model.style_vectors.shape[0] == 3
+    assert torch.equal(model.style_vectors[:2], before)
+    assert model.predict(chess.Board(), style="Newcomer, Nia")
+
+
+def test_play_samples_a_legal_game_in_a_style(planted_model):
+    model = StyleModel.load(planted_model)
+    board = model.play("Lefty, Lea", max_plies=30, temperature=0.5, seed=3)
+    assert 0 < len(board.move_stack) <= 30
+    assert chess.Board().variation_san(board.move_stack)
+
+
+def test_eval_reports_the_contract_fields(planted_store, planted_model, capsys):
+    capsys.readouterr()
+    code = main(
+        [
+            "--db",
+            str(planted_store),
+            "eval",
+            "--model",
+            str(planted_model),
+            "--split",
+            "train",
+            "--json",
+        ]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"base_top1", "style_top1", "base_top3", "style_top3", "players", "positions"} <= set(
+        result
+    )
+    assert result["players"] == 2
+    assert result["style_top1"] > result["base_top1"]
+
+
+def test_eval_skips_and_counts_malformed_games(planted_model, tmp_path, capsys):
+    pgn = _planted_pgn(games_each=5, seed=9)
+    broken = pgn.replace("1. a4", "1. a5", 1)
+    (tmp_path / "g.pgn").write_text(broken)
+    capsys.readouterr()
+    assert (
+        main(["eval", "--model", str(planted_model), "--games", str(tmp_path / "g.pgn"), "--json"])
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["rejected"] == 1 and result["games_read"] == 10
+
+
+def _vectors(out: Path) -> torch.Tensor:
+    return StyleModel.load(out).style_vectors
+
+
+def test_a_killed_run_resumes_to_the_same_result(planted_store, tmp_path):
+    steps = ("--base-steps", "200", "--style-steps", "200")
+    whole = tmp_path / "whole"
+    assert _train(planted_store, whole, *steps) == 0
+
+    killed = tmp_path / "killed"
+    command = [
+        sys.executable,
+        "-m",
+        "stylespace",
+        "--db",
+        str(planted_store),
+        "train",
+        "--out",
+        str(killed),
+        "--preset",
+        "tiny",
+        "--min-games",
+        "50",
+        "--workers",
+        "1",
+        *steps,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoint = killed / "checkpoint.pt"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if checkpoint.exists() and torch.load(checkpoint, weights_only=False)["stage"] == 2:
+            break
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (killed / "config.json").exists(), "killed before it finished"
+    assert _train(planted_store, killed, *steps, "--resume") == 0
+    assert torch.allclose(_vectors(whole), _vectors(killed), atol=1e-6)
+
+
+def test_an_existing_run_is_not_overwritten_without_resume(planted_store, planted_model, capsys):
+    assert _train(planted_store, planted_model) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_torchrun_trains_data_parallel_on_two_cpu_processes(planted_store, tmp_path):
+    out = tmp_path / "ddp"
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "stylespace",
+        "--db",
+        str(planted_store),
+        "train",
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--min-games",
+        "50",
+        "--workers",
+        "1",
+        "--base-steps",
+        "30",
+        "--style-steps",
+        "30",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["world_size"] == 2
+    assert StyleModel.load(out).style_vectors.shape[0] == 2
