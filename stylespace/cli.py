@@ -192,7 +192,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
         text += "".join(
-            f"\n{name[:32]:<32} {r['positions']:>7} base {r['base_top1']:.1%} style {r['style_top1']:.1%}"
+            f"\n{name[:32]:<32} {r['positions']:>7} "
+            f"base {r['base_top1']:.1%} style {r['style_top1']:.1%}"
             for name, r in rows
         )
     _emit(args, result, text)
