@@ -200,6 +200,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_model(args: argparse.Namespace) -> int:
+    from stylespace.bench_model import bench_model
+
+    report = bench_model(args.preset, players=args.players, repeats=args.repeats)
+    _emit(args, report, report["summary"])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -291,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench_decoder.add_argument("file")
     bench_decoder.add_argument("--limit", type=int, default=None, help="first N games only")
     bench_decoder.add_argument("--workers", type=int, default=None)
+    bench_model = benches.add_parser(
+        "model", parents=[common], help="Training and inference positions/s and peak memory."
+    )
+    bench_model.set_defaults(handler=_cmd_bench_model)
+    bench_model.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    bench_model.add_argument("--players", type=int, default=500)
+    bench_model.add_argument("--repeats", type=int, default=5)
     return parser
 
 
