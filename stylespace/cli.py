@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from stylespace import __version__
+from stylespace.game_files import UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
 from stylespace.store import GameStore, default_db_path
 
@@ -136,40 +137,14 @@ def _names_from(values: list[str] | None) -> list[str]:
 
 def _eval_games(args: argparse.Namespace) -> tuple[list, dict]:
     """Games to evaluate on: a PGN file (bad games skipped and counted) or a split of the store."""
-    from stylespace.evaluation import EvalGame
+    from stylespace.positions import PlayedGame
 
     if args.games:
-        from stylespace.pgn_decode import Game, decode_games
-        from stylespace.pgn_stream import open_pgn, source_name, split_games
-
-        games, reasons = [], {}
-        try:
-            with open_pgn(args.games) as (stream, _, _):
-                outcomes = decode_games(list(split_games(stream, source_name(args.games))))
-        except OSError as error:
-            raise CommandError(f"cannot read {args.games}: {error.strerror or error}") from None
-        for outcome in outcomes:
-            if isinstance(outcome, Game):
-                if outcome.start_fen is None:
-                    games.append(
-                        EvalGame(
-                            outcome.moves.split(),
-                            outcome.white,
-                            outcome.black,
-                            outcome.white_elo,
-                            outcome.black_elo,
-                        )
-                    )
-            else:
-                reasons[outcome.reason] = reasons.get(outcome.reason, 0) + 1
-        return games, {
-            "games_read": len(outcomes),
-            "rejected": sum(reasons.values()),
-            "errors_by_reason": reasons,
-        }
+        found = read_game_file(args.games)
+        return found.games, found.report()
     with GameStore(args.db, read_only=True) as store:
         rows = store.training_games([args.split])
-    games = [EvalGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
     return games, {"games_read": len(games), "rejected": 0, "errors_by_reason": {}}
 
 
@@ -205,6 +180,51 @@ def _cmd_bench_model(args: argparse.Namespace) -> int:
 
     report = bench_model(args.preset, players=args.players, repeats=args.repeats)
     _emit(args, report, report["summary"])
+    return 0
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import enroll
+
+    found = read_game_file(args.games)
+    model = StyleModel.load(args.model)
+    result = enroll(model, found.games, args.name, label=args.label, from_ply=args.from_ply)
+    model.save_player_table(args.model)
+    result = {**result, **found.report(), "model": str(args.model)}
+    verb = "replaced" if result["replaced"] else "enrolled"
+    text = (
+        f"{verb} {result['player']!r} as task {result['task_id']} in {args.model} from "
+        f"{result['games']} games ({result['positions']:,} moves)"
+    )
+    _emit(args, result, text)
+    return 0
+
+
+def _cmd_identify(args: argparse.Namespace) -> int:
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import identify
+
+    found = read_game_file(args.games)
+    model = StyleModel.load(args.model)
+    result = identify(
+        model,
+        found.games,
+        author=args.name,
+        top=args.top,
+        from_ply=args.from_ply,
+        method=args.method,
+    )
+    result.pop("vector")
+    result.update(found.report())
+    lines = [
+        f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
+        f"(from ply {args.from_ply}); most likely players ({result['method']}):"
+    ]
+    for rank, candidate in enumerate(result["candidates"], start=1):
+        score = "-" if candidate["score"] is None else f"{candidate['score']:.3f}"
+        lines.append(f"{rank:>3}. {candidate['player']:<36} {score}")
+    _emit(args, result, "\n".join(lines))
     return 0
 
 
@@ -279,6 +299,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--per-player", action="store_true", help="include per-player figures")
     evaluate.add_argument("--device", default="cpu")
 
+    enrol = command(
+        "enroll", _cmd_enroll, "Fit a new player's style vector and add it to the model."
+    )
+    enrol.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    enrol.add_argument("--games", required=True, help="PGN file with the player's games")
+    enrol.add_argument("--as", dest="name", required=True, help="the player's name in the PGN tags")
+    enrol.add_argument("--label", default=None, help="name in the model's table (default: --as)")
+    enrol.add_argument("--from-ply", type=int, default=0, help="count moves from this ply on")
+
+    ident = command("identify", _cmd_identify, "Rank the model's players as the author of games.")
+    ident.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ident.add_argument("--games", required=True, help="PGN file, all games by one author")
+    ident.add_argument("--as", dest="name", default=None, help="the author's name in the PGN tags")
+    ident.add_argument("--top", type=int, default=10)
+    ident.add_argument(
+        "--from-ply", type=int, default=0, help="use the author's moves from this ply"
+    )
+    ident.add_argument("--method", choices=["similarity", "likelihood"], default="similarity")
+
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 
     bench = command("bench", lambda _: 2, "Benchmarks.")
@@ -315,8 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     try:
         return args.handler(args)
-    except (CommandError, FileNotFoundError, KeyError, ValueError) as error:
-        print(f"stylespace: {error}", file=sys.stderr)
+    except (CommandError, UnreadableGames, FileNotFoundError, KeyError, ValueError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"stylespace: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("stylespace: interrupted; committed work is kept, rerun to continue", file=sys.stderr)

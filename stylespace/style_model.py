@@ -59,6 +59,7 @@ class StyleModel:
         self.styled = attach_style_adapters(self.base, style_config, len(self.players))
         self.router = shared_router(self.styled)
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
+        self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
     # --- the player table --------------------------------------------------------------------
@@ -71,6 +72,13 @@ class StyleModel:
     def style_vectors(self) -> torch.Tensor:
         """(players, vector size) routing logits; row = task id."""
         return self.router.module_logits.detach()
+
+    @property
+    def trained_mean(self) -> torch.Tensor:
+        """Mean vector of the players trained with the skills (enrolled ones excluded): the
+        fixed origin for fitting and comparing vectors, so enrolments never move it."""
+        trained = [p["task_id"] for p in self.players if not p.get("enrolled")]
+        return self.style_vectors[trained].mean(dim=0)
 
     def task_id(self, name: str) -> int:
         try:
@@ -239,6 +247,17 @@ class StyleModel:
                 continue
             mapped[key] = state[key.replace(".base_layer", "")]
         self.base.load_state_dict(mapped, strict=False)
+
+    def save_player_table(self, directory: Path | str) -> None:
+        """Write only the player table (after enrolment): vectors and names."""
+        directory = Path(directory)
+        save_file(
+            {"style_vectors": self.style_vectors.cpu().contiguous()},
+            directory / "style_vectors.safetensors",
+        )
+        (directory / "players.json").write_text(
+            json.dumps(self.players, indent=1, ensure_ascii=False)
+        )
 
     @classmethod
     def load(cls, directory: Path | str, device: str | torch.device = "cpu") -> StyleModel:

@@ -41,3 +41,24 @@ def query(db: Path):
             return con.execute(sql, params or []).fetchall()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def planted_store(tmp_path_factory) -> Path:
+    from planted import planted_pgn
+
+    root = tmp_path_factory.mktemp("planted")
+    (root / "planted.pgn").write_text(planted_pgn())
+    db = root / "store.duckdb"
+    assert main(["--db", str(db), "ingest", str(root / "planted.pgn")]) == 0
+    return db
+
+
+@pytest.fixture(scope="session")
+def planted_model(planted_store, tmp_path_factory) -> Path:
+    """A tiny model trained once per test session on the planted players."""
+    from planted import train_tiny
+
+    out = tmp_path_factory.mktemp("model") / "tiny"
+    assert train_tiny(planted_store, out, "--base-steps", "300", "--style-steps", "400") == 0
+    return out

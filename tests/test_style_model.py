@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -13,76 +12,11 @@ from pathlib import Path
 
 import chess
 import chess.pgn
-import pytest
 import torch
+from planted import PLANTED, planted_pgn, train_tiny
 
 from stylespace.cli import main
 from stylespace.style_model import StyleModel
-
-PLANTED = {"Lefty, Lea": ["a2a4", "b2b4"], "Righty, Rob": ["h2h4", "g2g4"]}
-
-
-def _planted_pgn(games_each: int = 150, seed: int = 0) -> str:
-    """Two players who open differently from the same start; everything else is random play."""
-    rng = random.Random(seed)
-    out = []
-    for index in range(games_each * 2):
-        player = list(PLANTED)[index % 2]
-        board, game = chess.Board(), chess.pgn.Game()
-        game.headers.update(
-            {
-                "White": player,
-                "Black": f"Opponent {index}",
-                "Date": "2020.01.01",
-                "Result": "*",
-                "Event": f"planted {index}",
-            }
-        )
-        node = game
-        for ply in range(14):
-            if ply % 2 == 0 and ply // 2 < len(PLANTED[player]):
-                move = chess.Move.from_uci(PLANTED[player][ply // 2])
-            else:
-                move = rng.choice(list(board.legal_moves))
-            board.push(move)
-            node = node.add_variation(move)
-        out.append(str(game) + "\n\n")
-    return "".join(out)
-
-
-@pytest.fixture(scope="module")
-def planted_store(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("planted")
-    (root / "planted.pgn").write_text(_planted_pgn())
-    db = root / "store.duckdb"
-    assert main(["--db", str(db), "ingest", str(root / "planted.pgn")]) == 0
-    return db
-
-
-def _train(db: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "--db",
-            str(db),
-            "train",
-            "--out",
-            str(out),
-            "--preset",
-            "tiny",
-            "--min-games",
-            "50",
-            "--workers",
-            "1",
-            *extra,
-        ]
-    )
-
-
-@pytest.fixture(scope="module")
-def planted_model(planted_store, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("model") / "tiny"
-    assert _train(planted_store, out, "--base-steps", "300", "--style-steps", "400") == 0
-    return out
 
 
 def _probability(model: StyleModel, style, uci: str, board: chess.Board | None = None) -> float:
@@ -156,7 +90,7 @@ def test_eval_reports_the_contract_fields(planted_store, planted_model, capsys):
 
 
 def test_eval_skips_and_counts_malformed_games(planted_model, tmp_path, capsys):
-    pgn = _planted_pgn(games_each=5, seed=9)
+    pgn = planted_pgn(games_each=5, seed=9)
     broken = pgn.replace("1. a4", "1. a5", 1)
     (tmp_path / "g.pgn").write_text(broken)
     capsys.readouterr()
@@ -175,7 +109,7 @@ def _vectors(out: Path) -> torch.Tensor:
 def test_a_killed_run_resumes_to_the_same_result(planted_store, tmp_path):
     steps = ("--base-steps", "200", "--style-steps", "200")
     whole = tmp_path / "whole"
-    assert _train(planted_store, whole, *steps) == 0
+    assert train_tiny(planted_store, whole, *steps) == 0
 
     killed = tmp_path / "killed"
     command = [
@@ -205,12 +139,12 @@ def test_a_killed_run_resumes_to_the_same_result(planted_store, tmp_path):
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not (killed / "config.json").exists(), "killed before it finished"
-    assert _train(planted_store, killed, *steps, "--resume") == 0
+    assert train_tiny(planted_store, killed, *steps, "--resume") == 0
     assert torch.allclose(_vectors(whole), _vectors(killed), atol=1e-6)
 
 
 def test_an_existing_run_is_not_overwritten_without_resume(planted_store, planted_model, capsys):
-    assert _train(planted_store, planted_model) == 2
+    assert train_tiny(planted_store, planted_model) == 2
     assert "--resume" in capsys.readouterr().err
 
 

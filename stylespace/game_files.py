@@ -1,0 +1,60 @@
+"""Games read straight from PGN files (eval, enrol, identify, uploads), bad games counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from stylespace.pgn_decode import Game, decode_games
+from stylespace.pgn_stream import open_pgn, source_name, split_games
+from stylespace.positions import PlayedGame
+
+
+class UnreadableGames(Exception):
+    """The file could not be read at all, or held no usable game; the message says which."""
+
+
+@dataclass
+class GameFile:
+    games: list[PlayedGame]
+    read: int = 0
+    rejected: int = 0
+    errors_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def report(self) -> dict:
+        return {
+            "games_read": self.read,
+            "rejected": self.rejected,
+            "errors_by_reason": self.errors_by_reason,
+        }
+
+
+def read_game_file(path: str) -> GameFile:
+    """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted."""
+    reasons: Counter[str] = Counter()
+    games: list[PlayedGame] = []
+    try:
+        with open_pgn(path) as (stream, _, _):
+            outcomes = decode_games(list(split_games(stream, source_name(path))))
+    except OSError as error:
+        raise UnreadableGames(f"cannot read {path}: {error.strerror or error}") from None
+    for outcome in outcomes:
+        if not isinstance(outcome, Game):
+            reasons[outcome.reason] += 1
+        elif outcome.start_fen is not None:
+            reasons["custom_start_position"] += 1
+        else:
+            games.append(
+                PlayedGame(
+                    outcome.moves.split(),
+                    outcome.white,
+                    outcome.black,
+                    outcome.white_elo,
+                    outcome.black_elo,
+                )
+            )
+    found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons))
+    if not games:
+        detail = f" ({found.rejected} malformed: {dict(reasons)})" if found.rejected else ""
+        raise UnreadableGames(f"no readable chess game in {path}{detail}")
+    return found

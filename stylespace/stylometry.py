@@ -1,0 +1,238 @@
+"""Style vectors for new games: enrol a new player, identify the author of a set of games.
+
+Both fit one routing vector with everything else frozen (routing-only fitting, as in the paper):
+start from the mean vector of the trained players, follow the gradient of the played moves' likelihood
+(illegal moves masked) with a pull toward the mean so that a few games cannot run away with it.
+Identification then ranks the model's players by cosine similarity of their vectors to the query
+vector, both centred on that mean, or re-ranks a shortlist by the likelihood of the query's
+moves under each candidate's own vector.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from stylespace.optout import normalise_name
+from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
+from stylespace.style_model import StyleModel
+
+
+class StylometryError(ValueError):
+    """A request that cannot be answered as asked; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How a routing vector is fitted; identification trades steps for speed."""
+
+    steps: int = 60
+    batch_size: int = 512
+    learning_rate: float = 0.1
+    prior_weight: float = 1e-3
+    seed: int = 0
+    min_steps: int = 12  # never stop before this
+    patience: int = 0  # stop once the top candidate held for this many checks (0 = never)
+
+
+ENROL_SETTINGS = FitSettings(steps=150, batch_size=1024)
+IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
+
+
+def _log_likelihood(
+    model: StyleModel, batch: dict[str, torch.Tensor], style: torch.Tensor
+) -> torch.Tensor:
+    """Per-position log-probability of the move played, illegal moves masked."""
+    logits = model.logits(batch["squares"], batch["last_move"], batch["elo"], style=style)
+    logits = logits.masked_fill(~batch["mask"], -1e9)
+    return -F.cross_entropy(logits, batch["move"], reduction="none")
+
+
+def fit_style_vector(
+    model: StyleModel,
+    positions: Positions,
+    settings: FitSettings = ENROL_SETTINGS,
+    on_check=None,
+) -> tuple[torch.Tensor, int]:
+    """Routing-only fit on `positions`; returns the vector and the steps taken.
+
+    `on_check(vector)` is called every two steps; returning True stops the fit early.
+    """
+    if not len(positions):
+        raise StylometryError("no positions to fit a style to")
+    model.styled.eval()  # deterministic routing: sigmoid of the logits, no sampling noise
+    prior = model.trained_mean
+    vector = prior.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([vector], lr=settings.learning_rate)
+    generator = np.random.default_rng(settings.seed)
+    everything = positions.tensors(model.device) if len(positions) <= settings.batch_size else None
+    steps = 0
+    for step in range(settings.steps):
+        if everything is None:
+            rows = np.sort(generator.choice(len(positions), settings.batch_size, replace=False))
+            batch = positions.subset(rows).tensors(model.device)
+        else:
+            batch = everything
+        loss = -_log_likelihood(model, batch, vector).mean()
+        loss = loss + settings.prior_weight * (vector - prior).pow(2).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        steps = step + 1
+        if (
+            on_check is not None
+            and steps % 2 == 0
+            and steps >= settings.min_steps
+            and on_check(vector.detach())
+        ):
+            break
+    return vector.detach(), steps
+
+
+def similarity_scores(model: StyleModel, vector: torch.Tensor) -> torch.Tensor:
+    """Cosine similarity of every player's vector to `vector`, centred on the trained mean."""
+    table = model.style_vectors
+    centre = model.trained_mean
+    return F.cosine_similarity(table - centre, (vector - centre)[None, :], dim=-1)
+
+
+@torch.no_grad()
+def likelihood_scores(
+    model: StyleModel,
+    positions: Positions,
+    candidates: Sequence[int],
+    max_positions: int = 512,
+    seed: int = 0,
+) -> torch.Tensor:
+    """Mean log-likelihood of the query's moves under each candidate's own vector."""
+    rows = np.arange(len(positions))
+    if len(rows) > max_positions:
+        rows = np.sort(np.random.default_rng(seed).choice(len(rows), max_positions, replace=False))
+    batch = positions.subset(rows).tensors(model.device)
+    scores = [
+        _log_likelihood(model, batch, model.style_vectors[task]).mean() for task in candidates
+    ]
+    return torch.stack(scores)
+
+
+def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
+    """The single author of a set of games: `requested`, else the one name in every game."""
+    if not games:
+        raise StylometryError("no games to look at")
+    if requested is not None:
+        wanted = normalise_name(requested)
+        for game in games:
+            for name in (game.white, game.black):
+                if normalise_name(name) == wanted:
+                    return name
+        raise StylometryError(
+            f"{requested!r} plays in none of these games; check the name in the PGN tags"
+        )
+    common = common_players(games)
+    if len(common) == 1:
+        return common[0]
+    if not common:
+        raise StylometryError(
+            "no player is in every game, so the author is ambiguous: pass --as NAME"
+        )
+    raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
+
+
+def author_positions(games: Sequence[PlayedGame], author: str, from_ply: int = 0) -> Positions:
+    wanted = normalise_name(author)
+    positions = collect_positions(
+        games, lambda name: 0 if normalise_name(name) == wanted else None, from_ply
+    )
+    if not len(positions):
+        raise StylometryError(f"{author!r} has no moves from ply {from_ply} on in these games")
+    return positions
+
+
+def identify(
+    model: StyleModel,
+    games: Sequence[PlayedGame],
+    author: str | None = None,
+    top: int = 10,
+    from_ply: int = 0,
+    method: str = "similarity",
+    settings: FitSettings = IDENTIFY_SETTINGS,
+    shortlist: int = 20,
+) -> dict:
+    """Rank the model's players as the author of `games` (one author, who plays every game)."""
+    started = time.perf_counter()
+    name = resolve_author(games, author)
+    positions = author_positions(games, name, from_ply)
+    settled = {"leader": None, "held": 0}
+
+    def ranking_settled(vector: torch.Tensor) -> bool:
+        leader = int(similarity_scores(model, vector).argmax())
+        settled["held"] = settled["held"] + 1 if leader == settled["leader"] else 0
+        settled["leader"] = leader
+        return settings.patience > 0 and settled["held"] >= settings.patience
+
+    vector, steps = fit_style_vector(model, positions, settings, on_check=ranking_settled)
+    similarity = similarity_scores(model, vector)
+    order = torch.argsort(similarity, descending=True).tolist()
+    scores = similarity
+    if method == "likelihood":
+        head = order[: max(shortlist, top)]
+        scores = torch.full_like(similarity, float("-inf"))
+        scores[torch.tensor(head)] = likelihood_scores(model, positions, head, seed=settings.seed)
+        order = sorted(head, key=lambda task: -float(scores[task])) + order[len(head) :]
+    elif method != "similarity":
+        raise StylometryError(f"unknown method {method!r}: similarity or likelihood")
+    names = model.player_names()
+    candidates = [
+        {
+            "player": names[task],
+            "score": round(float(scores[task]), 5) if np.isfinite(float(scores[task])) else None,
+        }
+        for task in order[:top]
+    ]
+    return {
+        "author": name,
+        "games": len({int(g) for g in positions.game}),
+        "positions": len(positions),
+        "candidates": candidates,
+        "method": method,
+        "fit_steps": steps,
+        "vector": vector.tolist(),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def enroll(
+    model: StyleModel,
+    games: Sequence[PlayedGame],
+    name: str,
+    label: str | None = None,
+    from_ply: int = 0,
+    settings: FitSettings = ENROL_SETTINGS,
+) -> dict:
+    """Fit a new player's vector (base and skills frozen) and add it to the player table."""
+    author = resolve_author(games, name)
+    positions = author_positions(games, author, from_ply)
+    torch.manual_seed(settings.seed)
+    vector, steps = fit_style_vector(model, positions, settings)
+    label = label or author
+    replaced = label in model.player_names()
+    task = model.set_player(
+        label,
+        vector,
+        enrolled=True,
+        games=len({int(g) for g in positions.game}),
+        positions=len(positions),
+    )
+    return {
+        "player": label,
+        "task_id": task,
+        "replaced": replaced,
+        "games": model.players[task]["games"],
+        "positions": len(positions),
+        "fit_steps": steps,
+    }

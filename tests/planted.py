@@ -1,0 +1,61 @@
+"""Two synthetic players whose style the tests plant: they open differently from the same start."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import chess
+import chess.pgn
+
+from stylespace.cli import main
+
+PLANTED = {"Lefty, Lea": ["a2a4", "b2b4"], "Righty, Rob": ["h2h4", "g2g4"]}
+
+
+def planted_pgn(games_each: int = 150, seed: int = 0, players: dict | None = None) -> str:
+    """Games of the planted players (as White) against random opponents; the rest is random play."""
+    players = players or PLANTED
+    rng = random.Random(seed)
+    out = []
+    for index in range(games_each * len(players)):
+        player = list(players)[index % len(players)]
+        board, game = chess.Board(), chess.pgn.Game()
+        game.headers.update(
+            {
+                "White": player,
+                "Black": f"Opponent {seed}-{index}",
+                "Date": "2020.01.01",
+                "Result": "*",
+                "Event": f"planted {seed}-{index}",
+            }
+        )
+        node = game
+        for ply in range(14):
+            if ply % 2 == 0 and ply // 2 < len(players[player]):
+                move = chess.Move.from_uci(players[player][ply // 2])
+            else:
+                move = rng.choice(list(board.legal_moves))
+            board.push(move)
+            node = node.add_variation(move)
+        out.append(str(game) + "\n\n")
+    return "".join(out)
+
+
+def train_tiny(db: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "--db",
+            str(db),
+            "train",
+            "--out",
+            str(out),
+            "--preset",
+            "tiny",
+            "--min-games",
+            "50",
+            "--workers",
+            "1",
+            *extra,
+        ]
+    )

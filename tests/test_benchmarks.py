@@ -1,0 +1,40 @@
+"""The benchmarks run end to end on small inputs and report what the README quotes."""
+
+from __future__ import annotations
+
+from pgn_factory import many_games
+
+
+def test_bench_ingest_reports_rates_stages_and_size(tmp_path, cli):
+    path = tmp_path / "g.pgn"
+    path.write_text("".join(many_games(40)))
+    code, report = cli("bench", "ingest", str(path), "--repeats", "1", "--json")
+    assert code == 0
+    assert report["games"] == 40 and report["added"] == 40
+    assert report["median_games_per_second"] > 0 and report["store_megabytes"] > 0
+    assert set(report["stage_seconds"]) == {"read_split", "decode_check", "store"}
+
+
+def test_bench_decoder_finds_the_decoders_agree(tmp_path, cli):
+    path = tmp_path / "g.pgn"
+    bad = many_games(1, start_seed=99)[0].replace("\n1. ", "\n1. Ke2 ", 1)
+    path.write_text("".join(many_games(20)) + bad)
+    code, report = cli("bench", "decoder", str(path), "--workers", "1", "--json")
+    assert code == 0
+    assert (report["games"], report["illegal_games"], report["disagreements"]) == (21, 1, 0)
+
+
+def test_bench_model_times_both_stages_and_inference(cli):
+    code, report = cli(
+        "bench", "model", "--preset", "tiny", "--players", "10", "--repeats", "1", "--json"
+    )
+    assert code == 0
+    assert report["stage1_train_positions_per_second"] > 0
+    assert report["stage2_train_positions_per_second"] > 0
+    assert set(report["inference_positions_per_second"]) == {
+        "batch1_base",
+        "batch1_style",
+        "batch256_base",
+        "batch256_style",
+    }
+    assert report["peak_rss_megabytes"] > 0

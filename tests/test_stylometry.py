@@ -1,0 +1,175 @@
+"""Identify the author of games, enrol new players; bad requests get a clear message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import chess
+import pytest
+import torch
+from planted import PLANTED, planted_pgn
+
+from stylespace.cli import main
+from stylespace.style_model import StyleModel
+from stylespace.stylometry import similarity_scores
+
+
+def _run(capsys, *args: str) -> tuple[int, dict | str]:
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    if code == 0 and "--json" in args:
+        return code, json.loads(captured.out)
+    return code, captured.err if code else captured.out
+
+
+@pytest.mark.parametrize("author", list(PLANTED))
+@pytest.mark.parametrize("method", ["similarity", "likelihood"])
+def test_identify_names_the_planted_author_of_unseen_games(
+    planted_model, tmp_path, capsys, author, method
+):
+    games = tmp_path / "query.pgn"
+    games.write_text(planted_pgn(games_each=20, seed=77, players={author: PLANTED[author]}))
+    code, result = _run(
+        capsys,
+        "identify",
+        "--model",
+        str(planted_model),
+        "--games",
+        str(games),
+        "--top",
+        "2",
+        "--method",
+        method,
+        "--json",
+    )
+    assert code == 0
+    assert set(result) >= {"author", "games", "positions", "candidates"}
+    assert (result["author"], result["games"], result["positions"]) == (author, 20, 140)
+    assert result["candidates"][0]["player"] == author
+    assert len(result["candidates"]) == 2
+
+
+def test_identify_with_from_ply_uses_only_later_moves(planted_model, tmp_path, capsys):
+    games = tmp_path / "query.pgn"
+    games.write_text(
+        planted_pgn(games_each=10, seed=5, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    code, result = _run(
+        capsys,
+        "identify",
+        "--model",
+        str(planted_model),
+        "--games",
+        str(games),
+        "--from-ply",
+        "4",
+        "--json",
+    )
+    assert code == 0
+    assert result["positions"] == 10 * 5  # White's moves at plies 4, 6, 8, 10, 12
+
+
+def test_enrolment_learns_an_unseen_players_style(planted_model, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    newcomer = {
+        "Newcomer, Nia": PLANTED["Righty, Rob"]
+    }  # plays like Righty, never seen in training
+    games = tmp_path / "nia.pgn"
+    games.write_text(planted_pgn(games_each=40, seed=11, players=newcomer))
+    code, result = _run(
+        capsys,
+        "enroll",
+        "--model",
+        str(model_dir),
+        "--games",
+        str(games),
+        "--as",
+        "Newcomer, Nia",
+        "--json",
+    )
+    assert code == 0
+    assert (result["player"], result["task_id"], result["replaced"], result["games"]) == (
+        "Newcomer, Nia",
+        2,
+        False,
+        40,
+    )
+    model = StyleModel.load(model_dir)
+    assert model.player_names()[2] == "Newcomer, Nia"
+    first = next(
+        p for p in model.predict(__import__("chess").Board(), style="Newcomer, Nia", top_k=3)
+    )
+    assert first.uci == "h2h4"
+    scores = similarity_scores(model, model.style_vectors[2])
+    assert scores[model.task_id("Righty, Rob")] > scores[model.task_id("Lefty, Lea")]
+
+
+def test_enrolment_is_deterministic_and_replaces_a_label(planted_model, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    games = tmp_path / "nia.pgn"
+    games.write_text(planted_pgn(games_each=10, seed=12, players={"Nia": PLANTED["Lefty, Lea"]}))
+    args = [
+        "enroll",
+        "--model",
+        str(model_dir),
+        "--games",
+        str(games),
+        "--as",
+        "nia",
+        "--label",
+        "N",
+    ]
+    assert _run(capsys, *args)[0] == 0
+    first = StyleModel.load(model_dir).style_vectors[2].clone()
+    code, text = _run(capsys, *args)
+    assert code == 0 and "replaced 'N'" in text
+    again = StyleModel.load(model_dir)
+    assert again.style_vectors.shape[0] == 3
+    assert torch.equal(again.style_vectors[2], first)
+
+
+def test_bad_requests_get_one_clear_line(planted_model, tmp_path, capsys):
+    empty = tmp_path / "empty.pgn"
+    empty.write_text("")
+    mixed = tmp_path / "mixed.pgn"
+    mixed.write_text(planted_pgn(games_each=3, seed=1))  # Lefty and Righty: nobody is in every game
+    junk = tmp_path / "junk.pgn"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\nnot chess")
+    model = str(planted_model)
+    cases = [
+        (["identify", "--model", model, "--games", str(empty)], "no readable chess game"),
+        (["identify", "--model", model, "--games", str(junk)], "no readable chess game"),
+        (["identify", "--model", model, "--games", str(mixed)], "pass --as NAME"),
+        (["identify", "--model", model, "--games", str(mixed), "--as", "Zed"], "plays in none"),
+        (["identify", "--model", model, "--games", str(tmp_path / "missing.pgn")], "cannot read"),
+        (
+            ["identify", "--model", str(tmp_path / "nomodel"), "--games", str(mixed)],
+            "no style model",
+        ),
+        (["enroll", "--model", model, "--games", str(mixed), "--as", "Zed"], "plays in none"),
+    ]
+    for args, message in cases:
+        code, err = _run(capsys, *args)
+        assert code == 2, args
+        assert message in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_games_are_skipped_and_counted(planted_model, tmp_path, capsys):
+    text = planted_pgn(games_each=8, seed=3, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    broken = text.replace("1. a4", "1. a5", 1)
+    games = tmp_path / "some-bad.pgn"
+    games.write_text(broken)
+    code, result = _run(
+        capsys, "identify", "--model", str(planted_model), "--games", str(games), "--json"
+    )
+    assert code == 0
+    assert (result["games"], result["rejected"], result["errors_by_reason"]) == (
+        7,
+        1,
+        {"illegal_move": 1},
+    )
