@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import chess
 import pytest
 import torch
 from planted import PLANTED, planted_pgn
