@@ -1,8 +1,8 @@
 """Style vectors for new games: enrol a new player, identify the author of a set of games.
 
 Both fit one routing vector with everything else frozen (routing-only fitting, as in the paper):
-start from the mean vector of the trained players, follow the gradient of the played moves' likelihood
-(illegal moves masked) with a pull toward the mean so that a few games cannot run away with it.
+start from the trained players' mean vector, follow the gradient of the played moves' likelihood
+(illegal moves masked), with a pull toward the mean so that a few games cannot run away with it.
 Identification then ranks the model's players by cosine similarity of their vectors to the query
 vector, both centred on that mean, or re-ranks a shortlist by the likelihood of the query's
 moves under each candidate's own vector.
