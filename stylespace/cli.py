@@ -228,6 +228,24 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
+    from stylespace.bench_stylometry import bench_stylometry
+
+    report = bench_stylometry(
+        args.model,
+        args.db,
+        sizes=args.sizes,
+        from_ply=args.from_ply,
+        unseen=_names_from(args.exclude_players),
+        queries=args.queries,
+        max_players=args.max_players,
+        method=args.method,
+        seed=args.seed,
+    )
+    _emit(args, report, report["summary"])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -345,6 +363,28 @@ def build_parser() -> argparse.ArgumentParser:
     bench_model.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
     bench_model.add_argument("--players", type=int, default=500)
     bench_model.add_argument("--repeats", type=int, default=5)
+    bench_stylometry = benches.add_parser(
+        "stylometry",
+        parents=[common],
+        help="Identification top-1/top-5 from 100/20/5 games, beside the opening baseline.",
+    )
+    bench_stylometry.set_defaults(handler=_cmd_bench_stylometry)
+    bench_stylometry.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    bench_stylometry.add_argument("--sizes", type=int, nargs="+", default=[100, 20, 5])
+    bench_stylometry.add_argument("--from-ply", type=int, default=0)
+    bench_stylometry.add_argument(
+        "--exclude-players",
+        nargs="*",
+        default=None,
+        metavar="NAME",
+        help="players left out of the model's training: enrolled, then identified (names or @FILE)",
+    )
+    bench_stylometry.add_argument("--queries", type=int, default=2, help="query sets per player")
+    bench_stylometry.add_argument("--max-players", type=int, default=None)
+    bench_stylometry.add_argument(
+        "--method", choices=["similarity", "likelihood"], default="similarity"
+    )
+    bench_stylometry.add_argument("--seed", type=int, default=0)
     return parser
 
 

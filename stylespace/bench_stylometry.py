@@ -1,0 +1,146 @@
+"""Stylometry benchmark: top-1/top-5 identification from 100, 20 and 5 games, beside the baseline.
+
+Seen players are the model's trained players; their query games come from the held-out splits
+(validation and test: never used to fit weights). Unseen players are players left out of training
+entirely (`--exclude-players` at training time): each is enrolled from 100 reference games and
+identified from other, disjoint games. Every query is ranked among all players in the model
+(unseen ones included once enrolled), by the style model and, in the same run, by the opening
+TF-IDF baseline.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from stylespace.opening_baseline import OpeningProfiles, opening_tokens
+from stylespace.positions import PlayedGame
+from stylespace.progress import progress_bar
+from stylespace.store import GameStore
+from stylespace.style_model import StyleModel
+from stylespace.stylometry import enroll, identify
+
+REFERENCE_GAMES = 100
+
+
+def _games_by_player(
+    store: GameStore, splits: Sequence[str], names: set[str]
+) -> dict[str, list[PlayedGame]]:
+    games: dict[str, list[PlayedGame]] = defaultdict(list)
+    for _, moves, white, black, white_elo, black_elo in store.training_games(list(splits)):
+        for name in (white, black):
+            if name in names:
+                games[name].append(PlayedGame(moves.split(), white, black, white_elo, black_elo))
+    return games
+
+
+def _query_sets(
+    games: list[PlayedGame], size: int, count: int, rng: np.random.Generator
+) -> list[list[PlayedGame]]:
+    order = rng.permutation(len(games))
+    return [
+        [games[i] for i in order[k * size : (k + 1) * size]]
+        for k in range(min(count, len(games) // size))
+    ]
+
+
+def _hits(ranking: list[str], author: str) -> tuple[bool, bool]:
+    return (bool(ranking) and ranking[0] == author, author in ranking[:5])
+
+
+def bench_stylometry(
+    model_dir: Path,
+    db: Path,
+    sizes: Sequence[int] = (100, 20, 5),
+    from_ply: int = 0,
+    unseen: Sequence[str] = (),
+    queries: int = 2,
+    max_players: int | None = None,
+    method: str = "similarity",
+    seed: int = 0,
+) -> dict:
+    """Run the benchmark; returns accuracies per group (seen/unseen) and query size."""
+    rng = np.random.default_rng(seed)
+    model = StyleModel.load(model_dir)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    unseen = [name for name in unseen if name not in set(model.player_names())]
+    with GameStore(db, read_only=True) as store:
+        train_games = _games_by_player(store, ["train"], set(trained))
+        held_out = _games_by_player(store, ["val", "test"], set(trained))
+        unseen_games = _games_by_player(store, ["train", "val", "test"], set(unseen))
+
+    profiles = {name: opening_tokens(train_games[name], name) for name in trained}
+    plan: list[tuple[str, str, int, list[PlayedGame]]] = []  # group, author, size, games
+    enrolled = []
+    for name in unseen:
+        games = unseen_games.get(name, [])
+        if len(games) < REFERENCE_GAMES + min(sizes):
+            continue
+        order = rng.permutation(len(games))
+        reference = [games[i] for i in order[:REFERENCE_GAMES]]
+        rest = [games[i] for i in order[REFERENCE_GAMES:]]
+        enroll(model, reference, name)
+        profiles[name] = opening_tokens(reference, name)
+        enrolled.append(name)
+        for size in sizes:
+            plan += [("unseen", name, size, q) for q in _query_sets(rest, size, queries, rng)]
+    seen_players = [name for name in trained if held_out.get(name)]
+    rng.shuffle(seen_players)
+    for name in seen_players[: max_players or len(seen_players)]:
+        for size in sizes:
+            plan += [
+                ("seen", name, size, q) for q in _query_sets(held_out[name], size, queries, rng)
+            ]
+
+    baseline = OpeningProfiles(profiles)
+    results: dict[tuple[str, int], list[tuple[bool, bool, bool, bool]]] = defaultdict(list)
+    seconds = []
+    with progress_bar(total=len(plan), desc="stylometry", unit="query") as bar:
+        for group, author, size, games in plan:
+            started = time.perf_counter()
+            try:
+                found = identify(
+                    model, games, author=author, top=5, from_ply=from_ply, method=method
+                )
+                ranking = [c["player"] for c in found["candidates"]]
+            except ValueError:  # no moves left from `from_ply` on
+                ranking = []
+            seconds.append(time.perf_counter() - started)
+            tokens = opening_tokens(games, author, from_ply)
+            base_ranking = [name for name, _ in baseline.rank(tokens)] if tokens else []
+            results[(group, size)].append((*_hits(ranking, author), *_hits(base_ranking, author)))
+            bar.update(1)
+
+    report: dict = {
+        "model": str(model_dir),
+        "method": method,
+        "from_ply": from_ply,
+        "players_in_model": len(model.players),
+        "unseen_enrolled": len(enrolled),
+        "median_identify_seconds": round(statistics.median(seconds), 2) if seconds else None,
+    }
+    for (group, size), rows in sorted(results.items()):
+        hits = np.array(rows, dtype=float)
+        players = len({author for g, author, s, _ in plan if g == group and s == size})
+        report.setdefault(group, {})[str(size)] = {
+            "queries": len(rows),
+            "players": players,
+            "top1": round(hits[:, 0].mean(), 4),
+            "top5": round(hits[:, 1].mean(), 4),
+            "baseline_top1": round(hits[:, 2].mean(), 4),
+            "baseline_top5": round(hits[:, 3].mean(), 4),
+        }
+    lines = [f"from ply {from_ply}, {len(model.players)} players in the model ({method}):"]
+    for group in ("seen", "unseen"):
+        for size, row in report.get(group, {}).items():
+            lines.append(
+                f"  {group:<6} {size:>3} games: top-1 {row['top1']:.1%} top-5 {row['top5']:.1%} "
+                f"| opening baseline top-1 {row['baseline_top1']:.1%} ({row['queries']} queries)"
+            )
+    report["summary"] = "\n".join(lines)
+    return report

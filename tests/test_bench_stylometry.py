@@ -1,0 +1,71 @@
+"""The stylometry benchmark: seen and unseen players, beside the opening baseline, in one run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from planted import PLANTED, planted_pgn, train_tiny
+
+from stylespace.cli import main
+from stylespace.opening_baseline import OpeningProfiles, opening_tokens
+from stylespace.positions import PlayedGame
+
+PLAYERS = {**PLANTED, "Middy, Mo": ["d2d4", "e2e4"]}
+
+
+@pytest.fixture(scope="module")
+def unseen_setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("unseen")
+    (root / "games.pgn").write_text(planted_pgn(games_each=200, seed=21, players=PLAYERS))
+    db = root / "store.duckdb"
+    assert main(["--db", str(db), "ingest", str(root / "games.pgn")]) == 0
+    out = root / "model"
+    code = train_tiny(
+        db, out, "--base-steps", "300", "--style-steps", "400", "--exclude-players", "Middy, Mo"
+    )
+    assert code == 0
+    return db, out
+
+
+def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(unseen_setup, capsys):
+    db, model = unseen_setup
+    capsys.readouterr()
+    code = main(
+        [
+            "--db",
+            str(db),
+            "bench",
+            "stylometry",
+            "--model",
+            str(model),
+            "--sizes",
+            "20",
+            "5",
+            "--queries",
+            "2",
+            "--exclude-players",
+            "Middy, Mo",
+            "--json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["players_in_model"] == 3 and report["unseen_enrolled"] == 1
+    for group in ("seen", "unseen"):
+        row = report[group]["20"]
+        assert row["queries"] >= 2
+        assert row["top1"] == 1.0
+        assert row["baseline_top1"] == 1.0  # the planted players differ only in their openings
+
+
+def test_the_opening_baseline_is_blind_once_the_openings_are_hidden():
+    games = {
+        name: [PlayedGame([first, "e7e5", second, "d7d6"], name, "Opponent")] * 3
+        for name, (first, second) in PLANTED.items()
+    }
+    profiles = OpeningProfiles({n: opening_tokens(g, n) for n, g in games.items()})
+    query = opening_tokens(games["Lefty, Lea"], "Lefty, Lea")
+    assert profiles.rank(query)[0][0] == "Lefty, Lea"
+    assert opening_tokens(games["Lefty, Lea"], "Lefty, Lea", from_ply=24) == []
+    assert profiles.rank([]) == []
