@@ -75,7 +75,7 @@ def bench_model(preset_name: str = "demo", players: int = 500, repeats: int = 5)
         preset.model, preset.style, [{"name": f"p{i}", "task_id": i} for i in range(players)]
     )
     model.styled.train()
-    trainable = [p for n, p in model.styled.named_parameters() if "poly_" in n]
+    trainable = [p.requires_grad_(True) for n, p in model.styled.named_parameters() if "poly_" in n]
     style_optimizer = torch.optim.AdamW(trainable, lr=1e-3)
     tasks = torch.randint(0, players, (preset.batch_size,))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -106,7 +107,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         exclude_players=_names_from(args.exclude_players),
         opt_out=args.opt_out,
         workers=args.workers,
-        command=" ".join(["stylespace", *sys.argv[1:]]),
+        command=shlex.join(["stylespace", *args.argv]),
     )
     try:
         metrics = train(request)
@@ -389,7 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     args.db = getattr(args, "db", None) or default_db_path()
     args.json = getattr(args, "json", False)
     try:
