@@ -247,6 +247,36 @@ def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_properties(args: argparse.Namespace) -> int:
+    from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, SideGame, player_properties
+
+    if args.compute:
+        with GameStore(args.db) as store:
+            sides = [
+                (name, SideGame(moves.split(), is_white, result))
+                for name, moves, is_white, result in store.player_side_games(args.min_games)
+            ]
+            measured = player_properties(sides, workers=args.workers)
+            for name, values in store.record_properties(args.min_games).items():
+                measured.setdefault(name, {}).update(values)
+            store.save_properties(measured)
+    with GameStore(args.db, read_only=True) as store:
+        found = store.properties([args.player] if args.player else None)
+    if args.player and not found:
+        raise CommandError(
+            f"no properties for {args.player!r}: check the name, or run with --compute"
+        )
+    labels = {**PROPERTIES, **RECORD_PROPERTIES}
+    lines = [f"{len(found)} players with properties"]
+    if args.player:
+        lines = [args.player] + [
+            f"  {labels.get(k, (k,))[0]:<20} {v:8.3f}"
+            for k, v in sorted(found[args.player].items())
+        ]
+    _emit(args, found, "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -336,6 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-ply", type=int, default=0, help="use the author's moves from this ply"
     )
     ident.add_argument("--method", choices=["similarity", "likelihood"], default="similarity")
+
+    props = command("properties", _cmd_properties, "Style properties per player, from their games.")
+    props.add_argument("--compute", action="store_true", help="(re)compute them from the store")
+    props.add_argument("--min-games", type=int, default=20, help="players with this many games")
+    props.add_argument("--player", default=None, help="show one player")
+    props.add_argument("--workers", type=int, default=2)
 
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 

@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS players (
     last_date VARCHAR,
     mean_elo DOUBLE
 );
+CREATE TABLE IF NOT EXISTS player_properties (
+    name VARCHAR NOT NULL,
+    property VARCHAR NOT NULL,
+    value DOUBLE,
+    PRIMARY KEY (name, property)
+);
 CREATE TABLE IF NOT EXISTS ingest_errors (
     source VARCHAR NOT NULL,
     game_index BIGINT NOT NULL,
@@ -227,6 +233,71 @@ class GameStore:
             {"split": split},
         ).fetchall()
         return dict(rows)
+
+    def player_side_games(self, min_games: int) -> list[tuple]:
+        """(name, moves, is_white, result) for every game side of players with enough games."""
+        return self.connection.execute(
+            """
+            WITH chosen AS (SELECT name FROM players WHERE games >= $min_games)
+            SELECT white, moves, true, result FROM games
+            WHERE start_fen IS NULL AND white IN (SELECT name FROM chosen)
+            UNION ALL
+            SELECT black, moves, false, result FROM games
+            WHERE start_fen IS NULL AND black IN (SELECT name FROM chosen)
+            """,
+            {"min_games": min_games},
+        ).fetchall()
+
+    def record_properties(self, min_games: int) -> dict[str, dict[str, float]]:
+        """Mean Elo and era (median year) per player, from the game records."""
+        rows = self.connection.execute(
+            """
+            WITH sides AS (
+                SELECT white AS name, white_elo AS elo, year FROM games
+                UNION ALL SELECT black, black_elo, year FROM games
+            )
+            SELECT name, avg(elo), median(year) FROM sides
+            WHERE name IN (SELECT name FROM players WHERE games >= $min_games)
+            GROUP BY name
+            """,
+            {"min_games": min_games},
+        ).fetchall()
+        return {
+            name: {k: v for k, v in (("mean_elo", elo), ("era", year)) if v is not None}
+            for name, elo, year in rows
+        }
+
+    def save_properties(self, properties: dict[str, dict[str, float]]) -> None:
+        """Replace the stored properties with these (one transaction)."""
+        rows = [
+            (name, prop, value)
+            for name, values in properties.items()
+            for prop, value in values.items()
+        ]
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM player_properties")
+            con.executemany("INSERT INTO player_properties VALUES (?, ?, ?)", rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def properties(self, names: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+        query = "SELECT name, property, value FROM player_properties"
+        params: list = []
+        if names is not None:
+            query += " WHERE list_contains(?, name)"
+            params.append(list(names))
+        found: dict[str, dict[str, float]] = {}
+        try:
+            rows = self.connection.execute(query, params).fetchall()
+        except duckdb.CatalogException:  # a store from before properties existed
+            return found
+        for name, prop, value in rows:
+            found.setdefault(name, {})[prop] = value
+        return found
 
     def counts(self) -> dict[str, object]:
         """How many games, players and rejected games the store holds, per split too."""
