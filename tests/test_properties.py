@@ -9,10 +9,28 @@ from stylespace.properties import SideGame, percentile_ranks, side_measures
 
 # 1.e4 e5 2.Nf3 Nc6 3.Bc4 Bc5 4.O-O Nf6 5.d3 d6 6.Bg5 h6 7.Bxf6 Qxf6 8.Nc3 O-O-O 9.Nd5 Qg6
 # 10.Nh4 Qg5
-GAME = (
-    "e2e4 e7e5 g1f3 b8c6 f1c4 f8c5 e1g1 g8f6 d2d3 d7d6 c1g5 h7h6 g5f6 d8f6 b1c3 e8c8 c3d5 f6g6 "
-    "f3h4 g6g5"
-).split()
+GAME = [
+    "e2e4",
+    "e7e5",
+    "g1f3",
+    "b8c6",
+    "f1c4",
+    "f8c5",
+    "e1g1",
+    "g8f6",
+    "d2d3",
+    "d7d6",
+    "c1g5",
+    "h7h6",
+    "g5f6",
+    "d8f6",
+    "b1c3",
+    "e8c8",
+    "c3d5",
+    "f6g6",
+    "f3h4",
+    "g6g5",
+]
 
 
 def test_white_side_measures():
