@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from stylespace import __version__
 from stylespace.game_files import UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
@@ -277,6 +279,82 @@ def _cmd_properties(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_steering(args: argparse.Namespace) -> int:
+    from stylespace.positions import PlayedGame
+    from stylespace.steering import (
+        PositionSet,
+        bench_steering,
+        save_directions,
+        steering_directions,
+    )
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    with GameStore(args.db, read_only=True) as store:
+        properties = store.properties()
+        rows = store.training_games(["val"])[: 20 * args.positions]
+    if not properties:
+        raise CommandError(
+            "no player properties in the store: run `stylespace properties --compute`"
+        )
+    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+    positions = PositionSet.from_games(games, size=args.positions, seed=args.seed)
+    directions = steering_directions(model, properties)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    players = [
+        trained[i]
+        for i in np.random.default_rng(args.seed).permutation(len(trained))[: args.players]
+    ]
+    report = bench_steering(model, positions, directions, players, strengths=args.strengths)
+    if args.save:
+        save_directions(args.model, directions, report)
+    passed = sorted(prop for prop, row in report.items() if row["passes"])
+    lines = [
+        f"{len(passed)} of {len(report)} properties steer monotonically ({len(players)} players):"
+    ]
+    for prop, row in report.items():
+        curve = " ".join(f"{v:.3f}" for v in row["mean"])
+        lines.append(
+            f"  {'pass' if row['passes'] else 'FAIL'} {prop:<20} {curve} "
+            f"(players monotone {row['players_monotone']})"
+        )
+    _emit(args, {"passed": passed, "properties": report}, "\n".join(lines))
+    return 0
+
+
+def _cmd_steer(args: argparse.Namespace) -> int:
+    import chess
+
+    from stylespace.steering import load_directions, steer
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    directions = load_directions(args.model)
+    strengths = {}
+    for item in args.set or []:
+        prop, _, value = item.partition("=")
+        try:
+            strengths[prop] = float(value)
+        except ValueError:
+            raise CommandError(f"--set wants PROPERTY=STRENGTH, got {item!r}") from None
+    vector = steer(model.style_vector(args.player), strengths, directions)
+    try:
+        board = chess.Board(args.fen) if args.fen else chess.Board()
+    except ValueError as error:
+        raise CommandError(f"not a valid FEN: {error}") from None
+    moves = model.predict(board, style=vector, top_k=args.top)
+    result = {
+        "player": args.player,
+        "strengths": strengths,
+        "moves": [
+            {"uci": m.uci, "san": m.san, "probability": round(m.probability, 5)} for m in moves
+        ],
+    }
+    text = "\n".join(f"{m.san:<8} {m.probability:6.1%}" for m in moves)
+    _emit(args, result, text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -373,6 +451,17 @@ def build_parser() -> argparse.ArgumentParser:
     props.add_argument("--player", default=None, help="show one player")
     props.add_argument("--workers", type=int, default=2)
 
+    steer_cmd = command(
+        "steer", _cmd_steer, "A player's predicted moves, steered toward properties."
+    )
+    steer_cmd.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    steer_cmd.add_argument("--player", required=True)
+    steer_cmd.add_argument(
+        "--set", nargs="*", metavar="PROPERTY=STRENGTH", help="e.g. castling_rate=1.5"
+    )
+    steer_cmd.add_argument("--fen", default=None, help="position (default: the start)")
+    steer_cmd.add_argument("--top", type=int, default=5)
+
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 
     bench = command("bench", lambda _: 2, "Benchmarks.")
@@ -422,6 +511,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=["similarity", "likelihood"], default="similarity"
     )
     bench_stylometry.add_argument("--seed", type=int, default=0)
+    bench_steering = benches.add_parser(
+        "steering", parents=[common], help="Does steering move each property? Saves the directions."
+    )
+    bench_steering.set_defaults(handler=_cmd_bench_steering)
+    bench_steering.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    bench_steering.add_argument("--players", type=int, default=8)
+    bench_steering.add_argument("--positions", type=int, default=512)
+    bench_steering.add_argument(
+        "--strengths", type=float, nargs="+", default=[-1.0, -0.5, 0.0, 0.5, 1.0]
+    )
+    bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
+    bench_steering.add_argument("--seed", type=int, default=0)
     return parser
 
 

@@ -1,0 +1,147 @@
+"""Steering moves a planted property in the intended direction, and the benchmark says so."""
+
+from __future__ import annotations
+
+import json
+
+import chess
+import pytest
+import torch
+from planted import planted_pgn
+
+from stylespace.cli import main
+from stylespace.steering import interpolate, load_directions, steer
+from stylespace.style_model import StyleModel
+
+OPENERS = {
+    **{f"King Pawn {i}": ["e2e4", "g1f3"] for i in range(5)},
+    **{f"Queen Pawn {i}": ["d2d4", "c2c4"] for i in range(5)},
+}
+
+
+@pytest.fixture(scope="module")
+def steering_model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("steer")
+    (root / "games.pgn").write_text(planted_pgn(games_each=60, seed=8, players=OPENERS))
+    db = root / "store.duckdb"
+    assert main(["--db", str(db), "ingest", str(root / "games.pgn")]) == 0
+    out = root / "model"
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "train",
+                "--out",
+                str(out),
+                "--preset",
+                "tiny",
+                "--min-games",
+                "30",
+                "--workers",
+                "1",
+                "--base-steps",
+                "300",
+                "--style-steps",
+                "400",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["--db", str(db), "properties", "--compute", "--min-games", "30", "--workers", "1"])
+        == 0
+    )
+    return db, out
+
+
+def _p_e4(model: StyleModel, vector: torch.Tensor) -> float:
+    return next(
+        m.probability
+        for m in model.predict(chess.Board(), style=vector, top_k=20)
+        if m.uci == "e2e4"
+    )
+
+
+def test_the_benchmark_measures_every_property_and_saves_the_passing_directions(
+    steering_model, capsys
+):
+    db, out = steering_model
+    capsys.readouterr()
+    code = main(
+        [
+            "--db",
+            str(db),
+            "bench",
+            "steering",
+            "--model",
+            str(out),
+            "--players",
+            "4",
+            "--positions",
+            "64",
+            "--save",
+            "--json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    e4 = report["properties"]["e4_share"]
+    assert e4["strengths"] == [-1.0, -0.5, 0.0, 0.5, 1.0] and len(e4["per_player"]) == 4
+    assert set(load_directions(out)) == set(report["passed"])
+    saved = json.loads((out / "steering.json").read_text())
+    assert {prop for prop, row in saved.items() if row["passes"]} == set(report["passed"])
+
+
+def test_steering_a_queen_pawn_player_toward_e4_raises_e4_step_by_step(steering_model, capsys):
+    db, out = steering_model
+    main(
+        [
+            "--db",
+            str(db),
+            "bench",
+            "steering",
+            "--model",
+            str(out),
+            "--players",
+            "2",
+            "--positions",
+            "32",
+            "--save",
+        ]
+    )
+    model = StyleModel.load(out)
+    directions = load_directions(out, passing_only=False)
+    player = model.style_vector("Queen Pawn 0")
+    chances = [
+        _p_e4(model, steer(player, {"e4_share": s}, directions)) for s in (0.0, 1.0, 2.0, 3.0)
+    ]
+    assert chances == sorted(chances) and chances[-1] > chances[0] + 0.3
+    with pytest.raises(KeyError):
+        steer(player, {"no_such_property": 1.0}, directions)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "steer",
+                "--model",
+                str(out),
+                "--player",
+                "Queen Pawn 0",
+                "--set",
+                "e4_share=3",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    steered = json.loads(capsys.readouterr().out)
+    assert steered["moves"][0]["uci"] == "e2e4"
+
+
+def test_a_mix_of_two_players_plays_in_between(steering_model):
+    _, out = steering_model
+    model = StyleModel.load(out)
+    king, queen = model.style_vector("King Pawn 0"), model.style_vector("Queen Pawn 0")
+    chances = [_p_e4(model, interpolate(queen, king, w)) for w in (0.0, 0.5, 1.0)]
+    assert chances[0] < chances[1] < chances[2]
