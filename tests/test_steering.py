@@ -113,9 +113,7 @@ def test_steering_a_queen_pawn_player_toward_e4_raises_e4_step_by_step(steering_
     model = StyleModel.load(out)
     directions = load_directions(out, passing_only=False)
     player = model.style_vector("Queen Pawn 0")
-    chances = [
-        _p_e4(model, steer(player, {"e4_share": s}, directions)) for s in (0.0, 1.0, 2.0)
-    ]
+    chances = [_p_e4(model, steer(player, {"e4_share": s}, directions)) for s in (0.0, 1.0, 2.0)]
     assert chances == sorted(chances) and chances[-1] > chances[0] + 0.3
     with pytest.raises(KeyError):
         steer(player, {"no_such_property": 1.0}, directions)
