@@ -95,21 +95,8 @@ def test_the_benchmark_measures_every_property_and_saves_the_passing_directions(
 
 def test_steering_a_queen_pawn_player_toward_e4_raises_e4_step_by_step(steering_model, capsys):
     db, out = steering_model
-    main(
-        [
-            "--db",
-            str(db),
-            "bench",
-            "steering",
-            "--model",
-            str(out),
-            "--players",
-            "2",
-            "--positions",
-            "32",
-            "--save",
-        ]
-    )
+    bench = ["--db", str(db), "bench", "steering", "--model", str(out), "--players", "4"]
+    assert main([*bench, "--positions", "64", "--save"]) == 0
     model = StyleModel.load(out)
     directions = load_directions(out, passing_only=False)
     player = model.style_vector("Queen Pawn 0")
@@ -117,24 +104,16 @@ def test_steering_a_queen_pawn_player_toward_e4_raises_e4_step_by_step(steering_
     assert chances == sorted(chances) and chances[-1] > chances[0] + 0.3
     with pytest.raises(KeyError):
         steer(player, {"no_such_property": 1.0}, directions)
+
+    passing = sorted(load_directions(out))
+    assert passing, "some planted property must steer"
     capsys.readouterr()
-    assert (
-        main(
-            [
-                "steer",
-                "--model",
-                str(out),
-                "--player",
-                "Queen Pawn 0",
-                "--set",
-                "e4_share=3",
-                "--json",
-            ]
-        )
-        == 0
-    )
+    steer_cli = ["steer", "--model", str(out), "--player", "Queen Pawn 0", "--set"]
+    assert main([*steer_cli, f"{passing[0]}=1", "--json"]) == 0
     steered = json.loads(capsys.readouterr().out)
-    assert steered["moves"][0]["uci"] == "e2e4"
+    assert steered["strengths"] == {passing[0]: 1.0} and len(steered["moves"]) == 5
+    assert main([*steer_cli, "nonsense=1"]) == 2
+    assert "no steering direction for 'nonsense'" in capsys.readouterr().err
 
 
 def test_a_mix_of_two_players_plays_in_between(steering_model):
