@@ -355,6 +355,33 @@ def _cmd_steer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_project(args: argparse.Namespace) -> int:
+    from stylespace.projection import build_map
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    style_map, method, stability = build_map(model, seed=args.seed)
+    style_map.save(args.model, method, stability)
+    result = {"players": len(style_map.names), "method": method, **stability}
+    text = (
+        f"mapped {len(style_map.names)} players into {args.model}/map.json; "
+        f"placing perturbed players by neighbours: error {stability['neighbours_error']}, UMAP transform error "
+        f"{stability['transform_error']} (map spread {stability['map_spread']})"
+    )
+    _emit(args, result, text)
+    return 0
+
+
+def _cmd_like(args: argparse.Namespace) -> int:
+    from stylespace.projection import players_like
+    from stylespace.style_model import StyleModel
+
+    similar = players_like(StyleModel.load(args.model), args.player, top=args.top)
+    result = [{"player": name, "similarity": score} for name, score in similar]
+    _emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -461,6 +488,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     steer_cmd.add_argument("--fen", default=None, help="position (default: the start)")
     steer_cmd.add_argument("--top", type=int, default=5)
+
+    project = command("project", _cmd_project, "Lay all players out on a 2-D style map (UMAP).")
+    project.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    project.add_argument("--seed", type=int, default=0)
+
+    like = command("like", _cmd_like, "Players whose style is most like a player's.")
+    like.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    like.add_argument("--player", required=True)
+    like.add_argument("--top", type=int, default=10)
 
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 
