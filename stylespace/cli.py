@@ -365,8 +365,8 @@ def _cmd_project(args: argparse.Namespace) -> int:
     result = {"players": len(style_map.names), "method": method, **stability}
     text = (
         f"mapped {len(style_map.names)} players into {args.model}/map.json; "
-        f"placing perturbed players by neighbours: error {stability['neighbours_error']}, UMAP transform error "
-        f"{stability['transform_error']} (map spread {stability['map_spread']})"
+        f"placing perturbed players by neighbours: error {stability['neighbours_error']}, "
+        f"by UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"
     )
     _emit(args, result, text)
     return 0
