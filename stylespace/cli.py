@@ -382,6 +382,28 @@ def _cmd_like(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build_demo(args: argparse.Namespace) -> int:
+    from stylespace.build_demo import DemoRequest, build_demo
+
+    request = DemoRequest(
+        db=args.db,
+        work=args.work,
+        out=args.out,
+        preset=args.preset,
+        unseen_file=args.unseen,
+        min_games=args.min_games,
+        stylometry_players=args.stylometry_players,
+        device=args.device,
+    )
+    record = build_demo(request, report=lambda line: print(line, file=sys.stderr, flush=True))
+    _emit(
+        args,
+        record,
+        f"built {args.out}: " + ", ".join(f"{k} {v['seconds']} s" for k, v in record.items()),
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -497,6 +519,15 @@ def build_parser() -> argparse.ArgumentParser:
     like.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     like.add_argument("--player", required=True)
     like.add_argument("--top", type=int, default=10)
+
+    demo = command("build-demo", _cmd_build_demo, "Build models/demo from the store, resumably.")
+    demo.add_argument("--work", type=Path, default=Path("runs") / "demo", help="training directory")
+    demo.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    demo.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    demo.add_argument("--unseen", type=Path, default=Path("bench") / "demo-unseen-players.txt")
+    demo.add_argument("--min-games", type=int, default=None)
+    demo.add_argument("--stylometry-players", type=int, default=60)
+    demo.add_argument("--device", default="cpu")
 
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 

@@ -329,7 +329,7 @@ def _run_stage(
             stage.module.train()
             log.append(entry)
             if _is_main():
-                bar.write(json.dumps(entry), file=sys.stdout)
+                bar.write(json.dumps(entry), file=sys.stderr)
         if done % preset.checkpoint_every == 0 or done == stage.steps:
             state = {"stage": stage.number, "step": done, "optimizer": optimizer.state_dict()}
             _save_checkpoint(

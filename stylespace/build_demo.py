@@ -1,0 +1,232 @@
+"""`stylespace build-demo`: the whole chain from the game store to `models/demo`, resumable.
+
+Each step writes its result and its duration to `<out>/build.json`; a rerun skips finished steps
+(training itself resumes from its checkpoint), so an interrupted build costs little.
+
+Steps: train (in a work directory, with the unseen players left out) -> player properties in the
+store -> copy the artifact -> move matching on the test split -> stylometry benchmark (seen and
+unseen players, from ply 0 and 30, beside the opening baseline) -> enrol the unseen players from
+their games -> player facts and properties into the player table -> steering benchmark and
+directions -> style map. No game record is copied into the artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from stylespace.positions import PlayedGame
+from stylespace.store import GameStore
+
+ARTIFACT_FILES = (
+    "config.json",
+    "base.safetensors",
+    "skills.safetensors",
+    "style_vectors.safetensors",
+    "players.json",
+    "metrics.json",
+    "command.txt",
+)
+
+
+@dataclass
+class DemoRequest:
+    db: Path
+    work: Path = Path("runs") / "demo"
+    out: Path = Path("models") / "demo"
+    preset: str = "demo"
+    unseen_file: Path = Path("bench") / "demo-unseen-players.txt"
+    min_games: int | None = None
+    property_min_games: int = 20
+    stylometry_players: int = 60
+    eval_positions: int = 200_000
+    device: str = "cpu"
+
+
+def _unseen(request: DemoRequest) -> list[str]:
+    lines = request.unseen_file.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _step_train(request: DemoRequest) -> dict:
+    from stylespace.training import TrainRequest, train
+
+    metrics = train(
+        TrainRequest(
+            out=request.work,
+            preset=request.preset,
+            db=request.db,
+            min_games=request.min_games,
+            device=request.device,
+            resume=(request.work / "checkpoint.pt").exists(),
+            exclude_players=_unseen(request),
+            command=f"stylespace build-demo (train --preset {request.preset} --exclude-players "
+            f"@{request.unseen_file})",
+        )
+    )
+    return {k: v for k, v in metrics.items() if k != "log"}
+
+
+def _step_properties(request: DemoRequest) -> dict:
+    from stylespace.properties import SideGame, player_properties
+
+    with GameStore(request.db) as store:
+        sides = [
+            (name, SideGame(moves.split(), is_white, result))
+            for name, moves, is_white, result in store.player_side_games(request.property_min_games)
+        ]
+        measured = player_properties(sides, workers=2)
+        for name, values in store.record_properties(request.property_min_games).items():
+            measured.setdefault(name, {}).update(values)
+        store.save_properties(measured)
+    return {"players": len(measured)}
+
+
+def _step_copy(request: DemoRequest) -> dict:
+    request.out.mkdir(parents=True, exist_ok=True)
+    for name in ARTIFACT_FILES:
+        shutil.copy2(request.work / name, request.out / name)
+    return {"files": list(ARTIFACT_FILES)}
+
+
+def _step_eval(request: DemoRequest) -> dict:
+    from stylespace.evaluation import move_matching
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(request.out)
+    with GameStore(request.db, read_only=True) as store:
+        rows = store.training_games(["test"])
+    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+    result = move_matching(model, games, max_positions=request.eval_positions)
+    result.pop("per_player")
+    return result
+
+
+def _step_stylometry(request: DemoRequest) -> dict:
+    from stylespace.bench_stylometry import bench_stylometry
+
+    runs = {}
+    for from_ply, sizes in ((0, (100, 20, 5)), (30, (100,))):
+        report = bench_stylometry(
+            request.out,
+            request.db,
+            sizes=sizes,
+            from_ply=from_ply,
+            unseen=_unseen(request),
+            queries=1,
+            max_players=request.stylometry_players,
+        )
+        report.pop("summary")
+        runs[f"from_ply_{from_ply}"] = report
+    return runs
+
+
+def _step_enrol(request: DemoRequest) -> dict:
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import enroll
+
+    model = StyleModel.load(request.out)
+    unseen = _unseen(request)
+    with GameStore(request.db, read_only=True) as store:
+        rows = store.training_games(["train", "val", "test"])
+    by_player: dict[str, list[PlayedGame]] = {name: [] for name in unseen}
+    for _, moves, white, black, we, be in rows:
+        for name in (white, black):
+            if name in by_player:
+                by_player[name].append(PlayedGame(moves.split(), white, black, we, be))
+    enrolled = {}
+    for name, games in by_player.items():
+        if games:
+            enrolled[name] = enroll(model, games, name)["games"]
+    model.save_player_table(request.out)
+    return {"enrolled": enrolled}
+
+
+def _step_facts(request: DemoRequest) -> dict:
+    """Games, years, Elo and properties per player, so the app needs no games database."""
+    players = json.loads((request.out / "players.json").read_text())
+    names = [p["name"] for p in players]
+    with GameStore(request.db, read_only=True) as store:
+        facts = {row.name: row for row in store.players(min_games=1) if row.name in set(names)}
+        properties = store.properties(names)
+    for player in players:
+        row = facts.get(player["name"])
+        if row is not None:
+            player.update(
+                games=row.games,
+                first_year=(row.first_date or "")[:4] or None,
+                last_year=(row.last_date or "")[:4] or None,
+                mean_elo=row.mean_elo,
+            )
+        player["properties"] = properties.get(player["name"], {})
+    (request.out / "players.json").write_text(json.dumps(players, indent=1, ensure_ascii=False))
+    return {"players": len(players)}
+
+
+def _step_steering(request: DemoRequest) -> dict:
+    import numpy as np
+
+    from stylespace.steering import (
+        PositionSet,
+        bench_steering,
+        save_directions,
+        steering_directions,
+    )
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(request.out)
+    with GameStore(request.db, read_only=True) as store:
+        properties = store.properties()
+        rows = store.training_games(["val"])[:20_000]
+    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+    positions = PositionSet.from_games(games, size=512)
+    directions = steering_directions(model, properties)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    players = [trained[i] for i in np.random.default_rng(0).permutation(len(trained))[:8]]
+    report = bench_steering(model, positions, directions, players)
+    save_directions(request.out, directions, report)
+    return {prop: {"passes": row["passes"], "mean": row["mean"]} for prop, row in report.items()}
+
+
+def _step_map(request: DemoRequest) -> dict:
+    from stylespace.projection import build_map
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(request.out)
+    style_map, method, stability = build_map(model)
+    style_map.save(request.out, method, stability)
+    return {"players": len(style_map.names), "method": method, **stability}
+
+
+STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
+    ("train", _step_train),
+    ("properties", _step_properties),
+    ("copy", _step_copy),
+    ("eval", _step_eval),
+    ("stylometry", _step_stylometry),
+    ("enrol_unseen", _step_enrol),
+    ("player_facts", _step_facts),
+    ("steering", _step_steering),
+    ("map", _step_map),
+]
+
+
+def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> dict:
+    """Run every unfinished step; returns the build record (also in `<out>/build.json`)."""
+    record_path = request.out / "build.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    for name, step in STEPS:
+        if name in record:
+            report(f"{name}: done earlier ({record[name]['seconds']} s)")
+            continue
+        started = time.perf_counter()
+        result = step(request)
+        record[name] = {"seconds": round(time.perf_counter() - started, 1), "result": result}
+        request.out.mkdir(parents=True, exist_ok=True)
+        record_path.write_text(json.dumps(record, indent=1, ensure_ascii=False))
+        report(f"{name}: {record[name]['seconds']} s")
+    return record
