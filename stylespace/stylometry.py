@@ -194,9 +194,11 @@ def identify(
         }
         for task in order[:top]
     ]
+    wanted = normalise_name(name)
     return {
         "author": name,
-        "games": len({int(g) for g in positions.game}),
+        "games": sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games),
+        "games_used": len({int(g) for g in positions.game}),
         "positions": len(positions),
         "candidates": candidates,
         "method": method,
