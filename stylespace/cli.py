@@ -109,6 +109,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         exclude_players=_names_from(args.exclude_players),
         opt_out=args.opt_out,
         workers=args.workers,
+        restart_style=args.restart_style,
         command=shlex.join(["stylespace", *args.argv]),
     )
     try:
@@ -451,6 +452,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--device", default="cpu", help="cpu or cuda")
     train.add_argument("--resume", action="store_true", help="continue from --out's checkpoint")
+    train.add_argument(
+        "--restart-style",
+        action="store_true",
+        help="with --resume: keep the trained base and train stage 2 again from scratch",
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--base-steps", type=int, default=None, help="override the preset")
     train.add_argument("--style-steps", type=int, default=None, help="override the preset")

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from safetensors.torch import save_file
 from torch.nn.parallel import DistributedDataParallel
 
 from stylespace.model import ModelConfig, MovePredictor
@@ -119,6 +120,7 @@ class TrainRequest:
     base_steps: int | None = None
     style_steps: int | None = None
     exclude_players: list[str] = field(default_factory=list)  # left out of both stages entirely
+    restart_style: bool = False  # keep the trained base, train stage 2 from scratch
     opt_out: Path | None = None
     workers: int | None = None
     command: str = ""
@@ -338,6 +340,16 @@ def _run_stage(
     bar.close()
 
 
+def _stage_one_result(checkpoint: dict | None, preset: Preset) -> dict:
+    """A checkpoint that says "stage 1 done" with the run's base, to train stage 2 afresh."""
+    if checkpoint is None:
+        raise ValueError("--restart-style needs --resume and a run with a checkpoint")
+    if checkpoint["stage"] == 1 and checkpoint["step"] < preset.base_steps:
+        raise ValueError("stage 1 has not finished yet: resume without --restart-style")
+    stage_one_log = [entry for entry in checkpoint["log"] if entry["stage"] == 1]
+    return {**checkpoint, "stage": 1, "step": preset.base_steps, "log": stage_one_log}
+
+
 def _resolve_preset(request: TrainRequest) -> Preset:
     preset = PRESETS[request.preset]
     if request.base_steps is not None:
@@ -363,9 +375,13 @@ def train(request: TrainRequest) -> dict:
     if not players:
         raise ValueError("no player has enough games in the train split: lower --min-games")
     checkpoint = _load_checkpoint(path) if request.resume else None
+    if request.restart_style:
+        checkpoint = _stage_one_result(checkpoint, preset)
     log: list[dict] = checkpoint["log"] if checkpoint else []
     rng = np.random.default_rng(request.seed)
     device = request.device
+    sample = min(preset.eval_positions, len(val_shard))
+    base_val_rows = np.sort(rng.choice(len(val_shard), sample, replace=False))
 
     # Stage 1: the base network on every position.
     base = MovePredictor(preset.model).to(device)
@@ -373,7 +389,6 @@ def train(request: TrainRequest) -> dict:
         base.load_state_dict(checkpoint["base"])
     resume_stage, resume_step = (checkpoint["stage"], checkpoint["step"]) if checkpoint else (1, 0)
     if resume_stage == 1 and resume_step < preset.base_steps:
-        sample = min(preset.eval_positions, len(val_shard))
         stage_one = Stage(
             number=1,
             module=base,
@@ -381,13 +396,15 @@ def train(request: TrainRequest) -> dict:
             peak_lr=preset.base_lr,
             steps=preset.base_steps,
             pool=np.arange(len(train_shard)),
-            val_rows=np.sort(rng.choice(len(val_shard), sample, replace=False)),
+            val_rows=base_val_rows,
             forward=lambda net, b: net(b["squares"], b["last_move"], b["elo"]),
             validation={"base": lambda b: base(b["squares"], b["last_move"], b["elo"])},
             state=lambda: {"base": base.state_dict()},
         )
         _run_stage(stage_one, train_shard, val_shard, request, preset, checkpoint, log)
         checkpoint = None
+        if _is_main():  # kept apart, so that stage 2 can be redone from it at any time
+            save_file(base.state_dict(), request.out / "base_stage1.safetensors")
     elif resume_stage == 1 and checkpoint is not None:
         torch.set_rng_state(checkpoint["rng"])  # stage 1 was done: continue its random stream
 

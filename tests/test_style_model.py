@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -180,3 +181,26 @@ def test_torchrun_trains_data_parallel_on_two_cpu_processes(planted_store, tmp_p
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["world_size"] == 2
     assert StyleModel.load(out).style_vectors.shape[0] == 2
+
+
+def test_stage_two_can_be_redone_on_the_trained_base(planted_store, planted_model, tmp_path):
+    copy = tmp_path / "again"
+    shutil.copytree(planted_model, copy)
+    assert (copy / "base_stage1.safetensors").exists()
+    before = StyleModel.load(copy)
+    code = train_tiny(
+        planted_store,
+        copy,
+        "--base-steps",
+        "300",
+        "--style-steps",
+        "100",
+        "--resume",
+        "--restart-style",
+    )
+    assert code == 0
+    after = StyleModel.load(copy)
+    assert all(torch.equal(before.base_state()[k], v) for k, v in after.base_state().items())
+    assert not torch.equal(before.style_vectors, after.style_vectors)
+    log = json.loads((copy / "metrics.json").read_text())["log"]
+    assert [entry["stage"] for entry in log] == [1, 1, 1, 2]  # stage 1 kept, stage 2 anew
