@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stylespace.positions import PlayedGame
 from stylespace.store import GameStore
 
 ARTIFACT_FILES = (
@@ -72,18 +71,10 @@ def _step_train(request: DemoRequest) -> dict:
 
 
 def _step_properties(request: DemoRequest) -> dict:
-    from stylespace.properties import SideGame, player_properties
+    from stylespace.properties import compute_store_properties
 
     with GameStore(request.db) as store:
-        sides = [
-            (name, SideGame(moves.split(), is_white, result))
-            for name, moves, is_white, result in store.player_side_games(request.property_min_games)
-        ]
-        measured = player_properties(sides, workers=2)
-        for name, values in store.record_properties(request.property_min_games).items():
-            measured.setdefault(name, {}).update(values)
-        store.save_properties(measured)
-    return {"players": len(measured)}
+        return {"players": compute_store_properties(store, request.property_min_games)}
 
 
 def _step_copy(request: DemoRequest) -> dict:
@@ -99,8 +90,7 @@ def _step_eval(request: DemoRequest) -> dict:
 
     model = StyleModel.load(request.out)
     with GameStore(request.db, read_only=True) as store:
-        rows = store.training_games(["test"])
-    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+        games = store.played_games(["test"])
     result = move_matching(model, games, max_positions=request.eval_positions)
     result.pop("per_player")
     return result
@@ -132,12 +122,8 @@ def _step_enrol(request: DemoRequest) -> dict:
     model = StyleModel.load(request.out)
     unseen = _unseen(request)
     with GameStore(request.db, read_only=True) as store:
-        rows = store.training_games(["train", "val", "test"])
-    by_player: dict[str, list[PlayedGame]] = {name: [] for name in unseen}
-    for _, moves, white, black, we, be in rows:
-        for name in (white, black):
-            if name in by_player:
-                by_player[name].append(PlayedGame(moves.split(), white, black, we, be))
+        games = store.played_games(["train", "val", "test"])
+    by_player = {name: [g for g in games if name in (g.white, g.black)] for name in unseen}
     enrolled = {}
     for name, games in by_player.items():
         if games:
@@ -168,26 +154,12 @@ def _step_facts(request: DemoRequest) -> dict:
 
 
 def _step_steering(request: DemoRequest) -> dict:
-    import numpy as np
-
-    from stylespace.steering import (
-        PositionSet,
-        bench_steering,
-        save_directions,
-        steering_directions,
-    )
+    from stylespace.steering import save_directions, steering_benchmark
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(request.out)
     with GameStore(request.db, read_only=True) as store:
-        properties = store.properties()
-        rows = store.training_games(["val"])[:20_000]
-    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
-    positions = PositionSet.from_games(games, size=512)
-    directions = steering_directions(model, properties)
-    trained = [p["name"] for p in model.players if not p.get("enrolled")]
-    players = [trained[i] for i in np.random.default_rng(0).permutation(len(trained))[:8]]
-    report = bench_steering(model, positions, directions, players)
+        report, directions = steering_benchmark(model, store)
     save_directions(request.out, directions, report)
     return {prop: {"passes": row["passes"], "mean": row["mean"]} for prop, row in report.items()}
 

@@ -10,8 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 from stylespace import __version__
 from stylespace.game_files import UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
@@ -141,14 +139,12 @@ def _names_from(values: list[str] | None) -> list[str]:
 
 def _eval_games(args: argparse.Namespace) -> tuple[list, dict]:
     """Games to evaluate on: a PGN file (bad games skipped and counted) or a split of the store."""
-    from stylespace.positions import PlayedGame
 
     if args.games:
         found = read_game_file(args.games)
         return found.games, found.report()
     with GameStore(args.db, read_only=True) as store:
-        rows = store.training_games([args.split])
-    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
+        games = store.played_games([args.split])
     return games, {"games_read": len(games), "rejected": 0, "errors_by_reason": {}}
 
 
@@ -251,18 +247,11 @@ def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
 
 
 def _cmd_properties(args: argparse.Namespace) -> int:
-    from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, SideGame, player_properties
+    from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, compute_store_properties
 
     if args.compute:
         with GameStore(args.db) as store:
-            sides = [
-                (name, SideGame(moves.split(), is_white, result))
-                for name, moves, is_white, result in store.player_side_games(args.min_games)
-            ]
-            measured = player_properties(sides, workers=args.workers)
-            for name, values in store.record_properties(args.min_games).items():
-                measured.setdefault(name, {}).update(values)
-            store.save_properties(measured)
+            compute_store_properties(store, args.min_games, workers=args.workers)
     with GameStore(args.db, read_only=True) as store:
         found = store.properties([args.player] if args.player else None)
     if args.player and not found:
@@ -281,37 +270,24 @@ def _cmd_properties(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench_steering(args: argparse.Namespace) -> int:
-    from stylespace.positions import PlayedGame
-    from stylespace.steering import (
-        PositionSet,
-        bench_steering,
-        save_directions,
-        steering_directions,
-    )
+    from stylespace.steering import save_directions, steering_benchmark
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model)
     with GameStore(args.db, read_only=True) as store:
-        properties = store.properties()
-        rows = store.training_games(["val"])[: 20 * args.positions]
-    if not properties:
-        raise CommandError(
-            "no player properties in the store: run `stylespace properties --compute`"
+        report, directions = steering_benchmark(
+            model,
+            store,
+            players=args.players,
+            positions=args.positions,
+            strengths=args.strengths,
+            seed=args.seed,
         )
-    games = [PlayedGame(moves.split(), w, b, we, be) for _, moves, w, b, we, be in rows]
-    positions = PositionSet.from_games(games, size=args.positions, seed=args.seed)
-    directions = steering_directions(model, properties)
-    trained = [p["name"] for p in model.players if not p.get("enrolled")]
-    players = [
-        trained[i]
-        for i in np.random.default_rng(args.seed).permutation(len(trained))[: args.players]
-    ]
-    report = bench_steering(model, positions, directions, players, strengths=args.strengths)
     if args.save:
         save_directions(args.model, directions, report)
     passed = sorted(prop for prop, row in report.items() if row["passes"])
     lines = [
-        f"{len(passed)} of {len(report)} properties steer monotonically ({len(players)} players):"
+        f"{len(passed)} of {len(report)} properties steer monotonically ({args.players} players):"
     ]
     for prop, row in report.items():
         curve = " ".join(f"{v:.3f}" for v in row["mean"])

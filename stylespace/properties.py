@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import chess
 import numpy as np
 
+from stylespace.store import GameStore
+
 # name -> (label for people, what it means)
 PROPERTIES: dict[str, tuple[str, str]] = {
     "e4_share": ("1.e4 as White", "share of White games opened with 1.e4"),
@@ -144,3 +146,16 @@ def percentile_ranks(values: dict[str, float]) -> dict[str, float]:
         name: float(100 * rank / max(len(names) - 1, 1))
         for name, rank in zip(names, order, strict=True)
     }
+
+
+def compute_store_properties(store: GameStore, min_games: int, workers: int = 2) -> int:
+    """Measure every player with `min_games` games in the store and save the properties there."""
+    sides = [
+        (name, SideGame(moves.split(), is_white, result))
+        for name, moves, is_white, result in store.player_side_games(min_games)
+    ]
+    measured = player_properties(sides, workers=workers)
+    for name, values in store.record_properties(min_games).items():
+        measured.setdefault(name, {}).update(values)
+    store.save_properties(measured)
+    return len(measured)

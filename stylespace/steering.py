@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 
 from stylespace.encoding import N_MOVES, encode_board, legal_move_mask, move_index
 from stylespace.positions import PlayedGame
+from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
 MoveTest = Callable[[chess.Board, chess.Move], bool]
@@ -236,3 +237,23 @@ def load_directions(model_dir: Path | str, passing_only: bool = True) -> dict[st
         summary = json.loads((model_dir / "steering.json").read_text())
         directions = {k: v for k, v in directions.items() if summary.get(k, {}).get("passes")}
     return directions
+
+
+def steering_benchmark(
+    model: StyleModel,
+    store: GameStore,
+    players: int = 8,
+    positions: int = 512,
+    strengths: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0),
+    seed: int = 0,
+) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Directions from the store's player properties, checked on validation-split positions."""
+    properties = store.properties()
+    if not properties:
+        raise ValueError("no player properties in the store: run `stylespace properties --compute`")
+    games = store.played_games(["val"])[: 20 * positions]
+    position_set = PositionSet.from_games(games, size=positions, seed=seed)
+    directions = steering_directions(model, properties)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    chosen = [trained[i] for i in np.random.default_rng(seed).permutation(len(trained))[:players]]
+    return bench_steering(model, position_set, directions, chosen, strengths=strengths), directions

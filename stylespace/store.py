@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from stylespace.pgn_decode import Game, Rejection
+from stylespace.positions import PlayedGame
 
 DEFAULT_DB = Path("data") / "stylespace.duckdb"
 SPLITS = ("train", "val", "test")
@@ -220,6 +221,13 @@ class GameStore:
             """,
             list(splits),
         ).fetchall()
+
+    def played_games(self, splits: Sequence[str]) -> list[PlayedGame]:
+        """Standard-start games of the given splits, as the model's side reads them."""
+        return [
+            PlayedGame(moves.split(), white, black, white_elo, black_elo)
+            for _, moves, white, black, white_elo, black_elo in self.training_games(splits)
+        ]
 
     def player_game_counts(self, split: str) -> dict[str, int]:
         """Games per player within one split."""
