@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from stylespace.encoding import encode_board, index_to_move, legal_move_mask
+from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.style_adapters import (
     StyleConfig,
@@ -122,7 +122,16 @@ class StyleModel:
         elo: torch.Tensor,
         style: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Raw logits for a batch; `style` is None (base), task ids (long) or vectors (float)."""
+        """Raw logits for a batch; `style` is None (base), task ids (long) or vectors (float).
+
+        Elo buckets the training data never had (a 1500 player for a masters' model) are read as
+        "unknown", which the model did learn, instead of an untrained embedding.
+        """
+        known = self.extra_config.get("known_elo_buckets")
+        if known is not None:
+            table = torch.zeros(N_ELO_BUCKETS, dtype=torch.bool, device=elo.device)
+            table[torch.tensor(known, dtype=torch.long, device=elo.device)] = True
+            elo = torch.where(table[elo.long()], elo.long(), torch.zeros_like(elo.long()))
         if style is None:
             with self.styled.disable_adapter():
                 return self.base(squares, last_move, elo)

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from torch.nn.parallel import DistributedDataParallel
 
+from stylespace.encoding import N_ELO_BUCKETS
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
@@ -37,6 +38,8 @@ from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.store import GameStore
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import StyleModel
+
+MIN_ELO_BUCKET_POSITIONS = 1_000  # fewer training positions than this: treat that Elo as unknown
 
 
 @dataclass(frozen=True)
@@ -409,7 +412,10 @@ def train(request: TrainRequest) -> dict:
         torch.set_rng_state(checkpoint["rng"])  # stage 1 was done: continue its random stream
 
     # Stage 2: base frozen; skills and one style vector per player on the players' positions.
-    model = StyleModel(preset.model, preset.style, players, {"preset": request.preset}).to(device)
+    elo_counts = np.bincount(np.asarray(train_shard.arrays["elo"]), minlength=N_ELO_BUCKETS)
+    known_elo = [int(b) for b in np.flatnonzero(elo_counts >= MIN_ELO_BUCKET_POSITIONS)]
+    extra = {"preset": request.preset, "known_elo_buckets": sorted({0, *known_elo})}
+    model = StyleModel(preset.model, preset.style, players, extra).to(device)
     model.load_base_state(base.state_dict())
     if checkpoint is not None and checkpoint["stage"] == 2:
         model.styled.load_state_dict(checkpoint["styled"])

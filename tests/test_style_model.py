@@ -204,3 +204,9 @@ def test_stage_two_can_be_redone_on_the_trained_base(planted_store, planted_mode
     assert not torch.equal(before.style_vectors, after.style_vectors)
     log = json.loads((copy / "metrics.json").read_text())["log"]
     assert [entry["stage"] for entry in log] == [1, 1, 1, 2]  # stage 1 kept, stage 2 anew
+
+
+def test_an_elo_never_seen_in_training_reads_as_unknown(planted_model):
+    model = StyleModel.load(planted_model)
+    assert model.extra_config["known_elo_buckets"] == [0]  # the planted games carry no Elo
+    assert model.predict(chess.Board(), elo=1500) == model.predict(chess.Board(), elo=None)
