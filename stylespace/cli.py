@@ -214,6 +214,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         top=args.top,
         from_ply=args.from_ply,
         method=args.method,
+        opted_out=load_opt_out(args.opt_out),
     )
     result.pop("vector")
     result.update(found.report())
@@ -475,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-ply", type=int, default=0, help="use the author's moves from this ply"
     )
     ident.add_argument("--method", choices=["similarity", "likelihood"], default="similarity")
+    ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
     props.add_argument("--compute", action="store_true", help="(re)compute them from the store")

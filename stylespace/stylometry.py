@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.optout import normalise_name
+from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.style_model import StyleModel
 
@@ -162,8 +162,12 @@ def identify(
     method: str = "similarity",
     settings: FitSettings = IDENTIFY_SETTINGS,
     shortlist: int = 20,
+    opted_out: frozenset[str] = frozenset(),
 ) -> dict:
-    """Rank the model's players as the author of `games` (one author, who plays every game)."""
+    """Rank the model's players as the author of `games` (one author, who plays every game).
+
+    Players on the opt-out list (normalised names) are never offered as candidates.
+    """
     started = time.perf_counter()
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
@@ -177,7 +181,12 @@ def identify(
 
     vector, steps = fit_style_vector(model, positions, settings, on_check=ranking_settled)
     similarity = similarity_scores(model, vector)
-    order = torch.argsort(similarity, descending=True).tolist()
+    names = model.player_names()
+    order = [
+        task
+        for task in torch.argsort(similarity, descending=True).tolist()
+        if not is_opted_out(names[task], opted_out)
+    ]
     scores = similarity
     if method == "likelihood":
         head = order[: max(shortlist, top)]
@@ -186,7 +195,6 @@ def identify(
         order = sorted(head, key=lambda task: -float(scores[task])) + order[len(head) :]
     elif method != "similarity":
         raise StylometryError(f"unknown method {method!r}: similarity or likelihood")
-    names = model.player_names()
     candidates = [
         {
             "player": names[task],

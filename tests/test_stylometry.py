@@ -172,3 +172,25 @@ def test_malformed_games_are_skipped_and_counted(planted_model, tmp_path, capsys
         1,
         {"illegal_move": 1},
     )
+
+
+def test_opted_out_players_are_never_named(planted_model, tmp_path, capsys):
+    games = tmp_path / "query.pgn"
+    games.write_text(
+        planted_pgn(games_each=10, seed=6, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    opt_out = tmp_path / "opt-out.txt"
+    opt_out.write_text("lefty,  lea\n")
+    code, result = _run(
+        capsys,
+        "identify",
+        "--model",
+        str(planted_model),
+        "--games",
+        str(games),
+        "--opt-out",
+        str(opt_out),
+        "--json",
+    )
+    assert code == 0
+    assert [c["player"] for c in result["candidates"]] == ["Righty, Rob"]
