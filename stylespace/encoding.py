@@ -136,7 +136,7 @@ def encode_board(
 ) -> EncodedPosition:
     """Encode a python-chess board (the reference path, used at inference and in tests)."""
     mover = board.turn
-    squares = np.zeros(64, dtype=np.uint8)
+    squares = np.full(64, EMPTY, dtype=np.uint8)
     for square, piece in board.piece_map().items():
         frame = square if mover == chess.WHITE else mirror_square(square)
         squares[frame] = (OWN if piece.color == mover else THEIRS)[piece.piece_type]

@@ -17,7 +17,6 @@ from torch import nn
 
 from stylespace.encoding import (
     N_ELO_BUCKETS,
-    N_MOVES,
     N_SQUARE_TOKENS,
     NO_SQUARE,
     VOCABULARY_CELLS,
@@ -115,7 +114,3 @@ class MovePredictor(nn.Module):
         target = self.to_projection(x)
         grid = origin @ target.transpose(1, 2) / math.sqrt(origin.shape[-1])  # (B, 64, 64)
         return grid.reshape(batch, 4096)[:, self.cells] + self.promotion_offset[self.promotion]
-
-    @property
-    def n_moves(self) -> int:
-        return N_MOVES

@@ -34,10 +34,6 @@ class StyleConfig:
     n_splits: int = 8
     rank: int = 8
 
-    @property
-    def vector_size(self) -> int:
-        return self.n_splits * self.n_skills
-
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -154,7 +154,6 @@ class StyleModel:
         elo: int | None = None,
     ) -> list[list[MovePrediction]]:
         boards = [chess.Board(b) if isinstance(b, str) else b for b in boards]
-        boards = [b for b in boards]
         encoded = [encode_board(b, elo=elo) for b in boards]
         squares = torch.from_numpy(np.stack([e.squares for e in encoded])).to(self.device)
         last = torch.from_numpy(np.stack([e.last_move for e in encoded])).to(self.device)
