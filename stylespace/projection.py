@@ -102,6 +102,7 @@ def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[S
         min_dist=0.1,
         metric="cosine",
         random_state=seed,
+        n_jobs=1,  # a seed makes UMAP single-threaded anyway; say so to keep it quiet
         init="random" if len(trained) < 16 else "spectral",
     )
     coordinates = reducer.fit_transform(units)
