@@ -382,6 +382,14 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_identify(args: argparse.Namespace) -> int:
+    from stylespace.bench_identify import bench_identify
+
+    report = bench_identify(args.model, args.db, sizes=tuple(args.sizes), repeats=args.repeats)
+    _emit(args, report, report["summary"])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -574,6 +582,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
     bench_steering.add_argument("--seed", type=int, default=0)
+    bench_identify = benches.add_parser(
+        "identify", parents=[common], help="Wall time of the identify command, model load included."
+    )
+    bench_identify.set_defaults(handler=_cmd_bench_identify)
+    bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    bench_identify.add_argument("--sizes", type=int, nargs="+", default=[100, 20])
+    bench_identify.add_argument("--repeats", type=int, default=3)
     return parser
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from pgn_factory import many_games
+
+from stylespace.cli import main
 
 
 def test_bench_ingest_reports_rates_stages_and_size(tmp_path, cli):
@@ -38,3 +42,28 @@ def test_bench_model_times_both_stages_and_inference(cli):
         "batch256_style",
     }
     assert report["peak_rss_megabytes"] > 0
+
+
+def test_bench_identify_times_the_whole_command(planted_store, planted_model, capsys):
+    capsys.readouterr()
+    code = main(
+        [
+            "--db",
+            str(planted_store),
+            "bench",
+            "identify",
+            "--model",
+            str(planted_model),
+            "--sizes",
+            "20",
+            "5",
+            "--repeats",
+            "1",
+            "--json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["author"] in ("Lefty, Lea", "Righty, Rob")
+    assert report["20"]["positions"] == 20 * 7 and report["5"]["positions"] == 5 * 7
+    assert report["20"]["median_wall_seconds"] > report["import_seconds"] > 0

@@ -1,0 +1,102 @@
+"""Identify speed: the whole `stylespace identify` command, model loading included, as a user
+runs it, on query sets of 100 and 20 games; median of several runs, with a stage breakdown."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import chess
+import chess.pgn
+
+from stylespace.positions import PlayedGame
+from stylespace.store import GameStore
+
+
+def _write_pgn(games: list[PlayedGame], path: Path) -> None:
+    with path.open("w") as out:
+        for game in games:
+            record = chess.pgn.Game()
+            record.headers.update({"White": game.white, "Black": game.black, "Result": "*"})
+            node = record
+            for uci in game.moves:
+                node = node.add_variation(chess.Move.from_uci(uci))
+            out.write(str(record) + "\n\n")
+
+
+def _author_with_games(
+    store: GameStore, names: set[str], count: int
+) -> tuple[str, list[PlayedGame]]:
+    by_player: dict[str, list[PlayedGame]] = {}
+    for game in store.played_games(["val", "test"]):
+        for name in (game.white, game.black):
+            if name in names:
+                by_player.setdefault(name, []).append(game)
+    name, games = max(by_player.items(), key=lambda item: len(item[1]))
+    if len(games) < count:
+        raise ValueError(f"no player of the model has {count} held-out games (most: {len(games)})")
+    return name, games[:count]
+
+
+def bench_identify(
+    model_dir: Path, db: Path, sizes: tuple[int, ...] = (100, 20), repeats: int = 3
+) -> dict:
+    """Median wall seconds of the identify command per query size, and where the time goes."""
+    from stylespace.game_files import read_game_file
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import identify
+
+    model = StyleModel.load(model_dir)
+    with GameStore(db, read_only=True) as store:
+        author, games = _author_with_games(store, set(model.player_names()), max(sizes))
+    report: dict = {"model": str(model_dir), "author": author, "repeats": repeats}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import stylespace.style_model"], check=True)
+    report["import_seconds"] = round(time.perf_counter() - started, 2)
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in sizes:
+            path = Path(scratch) / f"query{size}.pgn"
+            _write_pgn(games[:size], path)
+            command = [
+                sys.executable,
+                "-m",
+                "stylespace",
+                "identify",
+                "--model",
+                str(model_dir),
+                "--games",
+                str(path),
+                "--as",
+                author,
+                "--json",
+            ]
+            walls = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True)
+                walls.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            found = read_game_file(str(path))
+            parse = time.perf_counter() - started
+            result = identify(model, found.games, author=author)
+            report[str(size)] = {
+                "median_wall_seconds": round(statistics.median(walls), 2),
+                "positions": result["positions"],
+                "parse_seconds": round(parse, 2),
+                "identify_seconds": result["seconds"],
+                "fit_steps": result["fit_steps"],
+            }
+    lines = [f"identify on {author}'s held-out games ({repeats} runs, whole command):"]
+    lines += [
+        f"  {s} games: median {report[str(s)]['median_wall_seconds']} s "
+        f"({report[str(s)]['positions']} moves; fit {report[str(s)]['identify_seconds']} s, "
+        f"{report[str(s)]['fit_steps']} steps)"
+        for s in sizes
+    ]
+    lines.append(f"  importing the library alone: {report['import_seconds']} s")
+    report["summary"] = "\n".join(lines)
+    return report
