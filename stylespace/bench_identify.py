@@ -31,11 +31,7 @@ def _write_pgn(games: list[PlayedGame], path: Path) -> None:
 def _author_with_games(
     store: GameStore, names: set[str], count: int
 ) -> tuple[str, list[PlayedGame]]:
-    by_player: dict[str, list[PlayedGame]] = {}
-    for game in store.played_games(["val", "test"]):
-        for name in (game.white, game.black):
-            if name in names:
-                by_player.setdefault(name, []).append(game)
+    by_player = store.games_by_player(["val", "test"], names)
     name, games = max(by_player.items(), key=lambda item: len(item[1]))
     if len(games) < count:
         raise ValueError(f"no player of the model has {count} held-out games (most: {len(games)})")

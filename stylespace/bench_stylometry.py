@@ -28,17 +28,6 @@ from stylespace.stylometry import enroll, identify
 REFERENCE_GAMES = 100
 
 
-def _games_by_player(
-    store: GameStore, splits: Sequence[str], names: set[str]
-) -> dict[str, list[PlayedGame]]:
-    games: dict[str, list[PlayedGame]] = defaultdict(list)
-    for _, moves, white, black, white_elo, black_elo in store.training_games(list(splits)):
-        for name in (white, black):
-            if name in names:
-                games[name].append(PlayedGame(moves.split(), white, black, white_elo, black_elo))
-    return games
-
-
 def _query_sets(
     games: list[PlayedGame], size: int, count: int, rng: np.random.Generator
 ) -> list[list[PlayedGame]]:
@@ -70,9 +59,9 @@ def bench_stylometry(
     trained = [p["name"] for p in model.players if not p.get("enrolled")]
     unseen = [name for name in unseen if name not in set(model.player_names())]
     with GameStore(db, read_only=True) as store:
-        train_games = _games_by_player(store, ["train"], set(trained))
-        held_out = _games_by_player(store, ["val", "test"], set(trained))
-        unseen_games = _games_by_player(store, ["train", "val", "test"], set(unseen))
+        train_games = store.games_by_player(["train"], trained)
+        held_out = store.games_by_player(["val", "test"], trained)
+        unseen_games = store.games_by_player(["train", "val", "test"], unseen)
 
     profiles = {name: opening_tokens(train_games[name], name) for name in trained}
     plan: list[tuple[str, str, int, list[PlayedGame]]] = []  # group, author, size, games

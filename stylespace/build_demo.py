@@ -122,8 +122,7 @@ def _step_enrol(request: DemoRequest) -> dict:
     model = StyleModel.load(request.out)
     unseen = _unseen(request)
     with GameStore(request.db, read_only=True) as store:
-        games = store.played_games(["train", "val", "test"])
-    by_player = {name: [g for g in games if name in (g.white, g.black)] for name in unseen}
+        by_player = store.games_by_player(["train", "val", "test"], unseen)
     enrolled = {}
     for name, games in by_player.items():
         if games:

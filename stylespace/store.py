@@ -229,6 +229,18 @@ class GameStore:
             for _, moves, white, black, white_elo, black_elo in self.training_games(splits)
         ]
 
+    def games_by_player(
+        self, splits: Sequence[str], names: Iterable[str]
+    ) -> dict[str, list[PlayedGame]]:
+        """The given players' games of the given splits, per player (a game can serve two)."""
+        wanted = set(names)
+        found: dict[str, list[PlayedGame]] = {name: [] for name in wanted}
+        for game in self.played_games(splits):
+            for name in (game.white, game.black):
+                if name in wanted:
+                    found[name].append(game)
+        return found
+
     def player_game_counts(self, split: str) -> dict[str, int]:
         """Games per player within one split."""
         rows = self.connection.execute(
