@@ -65,9 +65,7 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
             stream = gzip.GzipFile(fileobj=raw)
         else:
             stream = None
-        buffered = (
-            raw if stream is None else io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
-        )
+        buffered = raw if stream is None else io.BufferedReader(_TolerantReader(stream))
 
         def consumed() -> int:
             try:
@@ -78,6 +76,34 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
         yield buffered, consumed, total
     finally:
         raw.close()
+
+
+class _TolerantReader(io.RawIOBase):
+    """A decompressed stream that ends quietly where a truncated file ends.
+
+    gzip and zstd raise at a cut-off end; reading in small pieces and treating that error as
+    the end of the stream keeps everything decompressed before it.
+    """
+
+    PIECE = 1 << 16
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self.truncated:
+            return 0
+        try:
+            data = self.stream.read(min(len(buffer), self.PIECE))
+        except (EOFError, OSError, zstandard.ZstdError):
+            self.truncated = True
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _decode(data: bytes) -> tuple[str, bool]:

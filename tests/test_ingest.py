@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import zstandard
 from pgn_factory import many_games, uci_moves
 
@@ -128,3 +129,18 @@ def test_progress_stays_quiet_when_not_on_a_terminal(tmp_path, db):
     out, err = process.communicate(timeout=60)
     assert err == b""
     assert out.decode().startswith("read 30 games: 30 added")
+
+
+@pytest.mark.parametrize("suffix", [".pgn.gz", ".pgn.zst"])
+def test_a_truncated_compressed_file_keeps_the_games_before_the_cut(tmp_path, cli, query, suffix):
+    games = many_games(2000, start_seed=5000)
+    text = "".join(games).encode()
+    compress = gzip.compress if suffix.endswith("gz") else zstandard.ZstdCompressor().compress
+    data = compress(text)
+    path = tmp_path / f"cut{suffix}"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    code, summary = cli("ingest", str(path), "--json")
+    assert code == 0
+    assert summary["added"] > 1000
+    events = {row[0] for row in query("SELECT event FROM games")}
+    assert events == {f"Test {5000 + i}" for i in range(summary["added"])}  # a prefix, in order
