@@ -42,20 +42,22 @@ def planted_pgn(games_each: int = 150, seed: int = 0, players: dict | None = Non
     return "".join(out)
 
 
-def train_tiny(db: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "--db",
-            str(db),
-            "train",
-            "--out",
-            str(out),
-            "--preset",
-            "tiny",
-            "--min-games",
-            "50",
-            "--workers",
-            "1",
-            *extra,
-        ]
-    )
+def tiny_train_args(db: Path, out: Path, min_games: int = 50) -> list[str]:
+    """CLI arguments of a tiny training run on `db` (after `stylespace`)."""
+    return [
+        "--db",
+        str(db),
+        "train",
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--min-games",
+        str(min_games),
+        "--workers",
+        "1",
+    ]
+
+
+def train_tiny(db: Path, out: Path, *extra: str, min_games: int = 50) -> int:
+    return main([*tiny_train_args(db, out, min_games), *extra])

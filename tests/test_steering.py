@@ -7,7 +7,7 @@ import json
 import chess
 import pytest
 import torch
-from planted import planted_pgn
+from planted import planted_pgn, train_tiny
 
 from stylespace.cli import main
 from stylespace.steering import interpolate, load_directions, steer
@@ -26,28 +26,7 @@ def steering_model(tmp_path_factory):
     db = root / "store.duckdb"
     assert main(["--db", str(db), "ingest", str(root / "games.pgn")]) == 0
     out = root / "model"
-    assert (
-        main(
-            [
-                "--db",
-                str(db),
-                "train",
-                "--out",
-                str(out),
-                "--preset",
-                "tiny",
-                "--min-games",
-                "30",
-                "--workers",
-                "1",
-                "--base-steps",
-                "300",
-                "--style-steps",
-                "400",
-            ]
-        )
-        == 0
-    )
+    assert train_tiny(db, out, "--base-steps", "300", "--style-steps", "400", min_games=30) == 0
     assert (
         main(["--db", str(db), "properties", "--compute", "--min-games", "30", "--workers", "1"])
         == 0

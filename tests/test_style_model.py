@@ -14,7 +14,7 @@ from pathlib import Path
 import chess
 import chess.pgn
 import torch
-from planted import PLANTED, planted_pgn, train_tiny
+from planted import PLANTED, planted_pgn, tiny_train_args, train_tiny
 
 from stylespace.cli import main
 from stylespace.style_model import StyleModel
@@ -117,17 +117,7 @@ def test_a_killed_run_resumes_to_the_same_result(planted_store, tmp_path):
         sys.executable,
         "-m",
         "stylespace",
-        "--db",
-        str(planted_store),
-        "train",
-        "--out",
-        str(killed),
-        "--preset",
-        "tiny",
-        "--min-games",
-        "50",
-        "--workers",
-        "1",
+        *tiny_train_args(planted_store, killed),
         *steps,
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -159,17 +149,7 @@ def test_torchrun_trains_data_parallel_on_two_cpu_processes(planted_store, tmp_p
         "2",
         "-m",
         "stylespace",
-        "--db",
-        str(planted_store),
-        "train",
-        "--out",
-        str(out),
-        "--preset",
-        "tiny",
-        "--min-games",
-        "50",
-        "--workers",
-        "1",
+        *tiny_train_args(planted_store, out),
         "--base-steps",
         "30",
         "--style-steps",
