@@ -72,7 +72,10 @@ def bench_model(preset_name: str = "demo", players: int = 500, repeats: int = 5)
     stage1 = _median_rate(base_step, preset.batch_size, repeats)
 
     model = StyleModel(
-        preset.model, preset.style, [{"name": f"p{i}", "task_id": i} for i in range(players)]
+        preset.model,
+        preset.style,
+        [{"name": f"p{i}", "task_id": i} for i in range(players)],
+        engine="peft",
     )
     model.styled.train()
     trainable = [p.requires_grad_(True) for n, p in model.styled.named_parameters() if "poly_" in n]

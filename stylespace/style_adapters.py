@@ -12,8 +12,6 @@ hand `task_ids` to every layer are peft's own. Call `styled.base_model(..., task
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 from peft import PeftModel, PolyConfig, get_peft_model
 from peft.tuners.poly.layer import Linear as PolyLinear
@@ -21,21 +19,12 @@ from peft.tuners.poly.router import EPS, PolyRouter
 from torch import nn
 from torch.distributions.relaxed_bernoulli import RelaxedBernoulli
 
+from stylespace.mhr import StyleConfig, resized_table, routing_weights
 from stylespace.model import ADAPTED_LAYERS, MovePredictor
 
+__all__ = ["StyleConfig", "attach_style_adapters", "shared_router", "skill_parameters"]
+
 ADAPTER = "default"
-
-
-@dataclass(frozen=True)
-class StyleConfig:
-    """Sizes of the skill inventory; a style vector has n_splits * n_skills entries."""
-
-    n_skills: int = 16
-    n_splits: int = 8
-    rank: int = 8
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class StyleRouter(PolyRouter):
@@ -48,21 +37,18 @@ class StyleRouter(PolyRouter):
             logits = task_ids.to(self.module_logits.device)
         else:
             logits = self.module_logits[task_ids.to(self.module_logits.device)]
-        logits = logits.view(-1, self.n_splits, self.n_skills)
         if self.training:
+            logits = logits.view(-1, self.n_splits, self.n_skills)
             weights = RelaxedBernoulli(temperature=1.0, logits=logits).rsample()
-        else:
-            weights = torch.sigmoid(logits)
-        return weights / (weights.sum(dim=-1, keepdim=True) + EPS)
+            return weights / (weights.sum(dim=-1, keepdim=True) + EPS)
+        return routing_weights(logits, self.n_splits, self.n_skills)
 
     def resize(self, n_tasks: int) -> None:
         """Grow (or cut) the player table, keeping existing rows: enrolment without retraining."""
-        old = self.module_logits.data
-        new = torch.empty(n_tasks, old.shape[1], device=old.device, dtype=old.dtype)
-        nn.init.uniform_(new, -1e-3, 1e-3)
-        keep = min(n_tasks, old.shape[0])
-        new[:keep] = old[:keep]
-        self.module_logits = nn.Parameter(new, requires_grad=self.module_logits.requires_grad)
+        self.module_logits = nn.Parameter(
+            resized_table(self.module_logits.data, n_tasks),
+            requires_grad=self.module_logits.requires_grad,
+        )
         self.n_tasks = n_tasks
 
 

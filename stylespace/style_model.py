@@ -22,13 +22,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
+from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.style_adapters import (
-    StyleConfig,
-    attach_style_adapters,
-    shared_router,
-    skill_parameters,
-)
 
 FORMAT_VERSION = 1
 Style = str | int | torch.Tensor | np.ndarray | None
@@ -42,7 +37,12 @@ class MovePrediction:
 
 
 class StyleModel:
-    """Base move predictor + MHR style adapters + player table, ready for inference."""
+    """Base move predictor + MHR style adapters + player table, ready for inference.
+
+    Two engines run the adapters: `peft` (training: peft's Poly tuner, sampled routing) and
+    `torch` (the default: our own forward pass in `mhr.py`, which starts without importing peft
+    and folds one shared vector into the weights). Both read and write the same artifact.
+    """
 
     def __init__(
         self,
@@ -50,14 +50,24 @@ class StyleModel:
         style_config: StyleConfig,
         players: Sequence[dict],
         extra_config: dict | None = None,
+        engine: str = "torch",
     ) -> None:
         self.model_config = model_config
         self.style_config = style_config
         self.players: list[dict] = [dict(p) for p in players]
         self.extra_config = extra_config or {}
+        self.engine = engine
         self.base = MovePredictor(model_config)
-        self.styled = attach_style_adapters(self.base, style_config, len(self.players))
-        self.router = shared_router(self.styled)
+        if engine == "peft":
+            from stylespace.style_adapters import attach_style_adapters, shared_router
+
+            self.styled = attach_style_adapters(self.base, style_config, len(self.players))
+            self.router = shared_router(self.styled)
+        elif engine == "torch":
+            self.styled = RoutedPredictor(self.base, style_config, len(self.players))
+            self.router = self.styled.router
+        else:
+            raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
@@ -132,6 +142,8 @@ class StyleModel:
             table = torch.zeros(N_ELO_BUCKETS, dtype=torch.bool, device=elo.device)
             table[torch.tensor(known, dtype=torch.long, device=elo.device)] = True
             elo = torch.where(table[elo.long()], elo.long(), torch.zeros_like(elo.long()))
+        if self.engine == "torch":
+            return self.styled(squares, last_move, elo, style)
         if style is None:
             with self.styled.disable_adapter():
                 return self.base(squares, last_move, elo)
@@ -223,7 +235,7 @@ class StyleModel:
             directory / "base.safetensors",
         )
         save_file(
-            {k: v.detach().cpu().contiguous() for k, v in skill_parameters(self.styled).items()},
+            {k: v.detach().cpu().contiguous() for k, v in self.skill_parameters().items()},
             directory / "skills.safetensors",
         )
         save_file(
@@ -238,14 +250,20 @@ class StyleModel:
         if command is not None:
             (directory / "command.txt").write_text(command + "\n")
 
+    def skill_parameters(self) -> dict[str, torch.Tensor]:
+        if self.engine == "torch":
+            return self.styled.skill_parameters()
+        from stylespace.style_adapters import skill_parameters
+
+        return skill_parameters(self.styled)
+
     def base_state(self) -> dict[str, torch.Tensor]:
-        """Base weights under their plain names (peft's wrapping removed)."""
-        with self.styled.disable_adapter():
-            return {
-                key.replace(".base_layer", ""): value
-                for key, value in self.base.state_dict().items()
-                if "poly_" not in key
-            }
+        """Base weights under their plain names (the adapters' wrapping removed)."""
+        return {
+            key.replace(".base_layer", ""): value
+            for key, value in self.base.state_dict().items()
+            if "poly_" not in key
+        }
 
     def load_base_state(self, state: dict[str, torch.Tensor]) -> None:
         own = self.base.state_dict()
@@ -268,7 +286,9 @@ class StyleModel:
         )
 
     @classmethod
-    def load(cls, directory: Path | str, device: str | torch.device = "cpu") -> StyleModel:
+    def load(
+        cls, directory: Path | str, device: str | torch.device = "cpu", engine: str = "torch"
+    ) -> StyleModel:
         """Load an artifact directory onto any device."""
         directory = Path(directory)
         if not (directory / "config.json").exists():
@@ -276,11 +296,13 @@ class StyleModel:
         config = json.loads((directory / "config.json").read_text())
         players = json.loads((directory / "players.json").read_text())
         extra = {k: v for k, v in config.items() if k not in ("model", "style", "format_version")}
-        model = cls(ModelConfig(**config["model"]), StyleConfig(**config["style"]), players, extra)
+        model = cls(
+            ModelConfig(**config["model"]), StyleConfig(**config["style"]), players, extra, engine
+        )
         model.load_base_state(load_file(directory / "base.safetensors"))
         skills = load_file(directory / "skills.safetensors")
         with torch.no_grad():
-            for name, parameter in skill_parameters(model.styled).items():
+            for name, parameter in model.skill_parameters().items():
                 parameter.copy_(skills[name])
             model.router.module_logits.copy_(
                 load_file(directory / "style_vectors.safetensors")["style_vectors"]

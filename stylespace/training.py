@@ -415,7 +415,7 @@ def train(request: TrainRequest) -> dict:
     elo_counts = np.bincount(np.asarray(train_shard.arrays["elo"]), minlength=N_ELO_BUCKETS)
     known_elo = [int(b) for b in np.flatnonzero(elo_counts >= MIN_ELO_BUCKET_POSITIONS)]
     extra = {"preset": request.preset, "known_elo_buckets": sorted({0, *known_elo})}
-    model = StyleModel(preset.model, preset.style, players, extra).to(device)
+    model = StyleModel(preset.model, preset.style, players, extra, engine="peft").to(device)
     model.load_base_state(base.state_dict())
     if checkpoint is not None and checkpoint["stage"] == 2:
         model.styled.load_state_dict(checkpoint["styled"])

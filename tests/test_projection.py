@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from stylespace.mhr import StyleConfig
 from stylespace.model import ModelConfig
 from stylespace.projection import StyleMap, build_map, players_like
-from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import StyleModel
 
 TINY = ModelConfig(d_model=16, n_layers=1, n_heads=2, mlp_ratio=2, head_dim=8)
