@@ -153,13 +153,19 @@ def _step_facts(request: DemoRequest) -> dict:
 
 
 def _step_steering(request: DemoRequest) -> dict:
-    from stylespace.steering import save_directions, steering_benchmark
+    from stylespace.steering import (
+        generate_probe_games,
+        save_directions,
+        save_probe_games,
+        steering_benchmark,
+    )
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(request.out)
     with GameStore(request.db, read_only=True) as store:
         report, directions = steering_benchmark(model, store)
     save_directions(request.out, directions, report)
+    save_probe_games(request.out, generate_probe_games(model))
     return {prop: {"passes": row["passes"], "mean": row["mean"]} for prop, row in report.items()}
 
 

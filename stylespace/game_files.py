@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stylespace.pgn_decode import Game, decode_games
 from stylespace.pgn_stream import open_pgn, source_name, split_games
@@ -58,3 +61,41 @@ def read_game_file(path: str) -> GameFile:
         detail = f" ({found.rejected} malformed: {dict(reasons)})" if found.rejected else ""
         raise UnreadableGames(f"no readable chess game in {path}{detail}")
     return found
+
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+def read_uploaded_games(
+    files: Sequence[tuple[str, bytes]], max_bytes: int = MAX_UPLOAD_BYTES
+) -> GameFile:
+    """Uploaded PGN files (plain, .gz or .zst by their names) read as one set of games.
+
+    Any file that is empty, too large or holds no readable game stops the read with a message
+    that names it, so the person uploading knows which file to fix.
+    """
+    if not files:
+        raise UnreadableGames("no file uploaded")
+    combined = GameFile([])
+    reasons: Counter[str] = Counter()
+    for name, data in files:
+        if not data:
+            raise UnreadableGames(f"{name} is empty")
+        if len(data) > max_bytes:
+            raise UnreadableGames(
+                f"{name} is {len(data) / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB"
+            )
+        suffix = "".join(Path(name).suffixes[-2:]) or ".pgn"
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / f"upload{suffix}"
+            path.write_bytes(data)
+            try:
+                found = read_game_file(str(path))
+            except UnreadableGames as error:
+                raise UnreadableGames(str(error).replace(str(path), name)) from None
+        combined.games += found.games
+        combined.read += found.read
+        combined.rejected += found.rejected
+        reasons.update(found.errors_by_reason)
+    combined.errors_by_reason = dict(reasons)
+    return combined

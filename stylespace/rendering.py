@@ -67,9 +67,10 @@ def board_png(
     moves: Sequence[tuple[str, float]] = (),
     size: int = 400,
     flipped: bool = False,
+    colour: str = ARROW_COLOUR,
 ) -> bytes:
     """The same picture as PNG (for screenshots, downloads and places that need an image)."""
     import cairosvg
 
-    svg = board_svg(board, moves, size=size, flipped=flipped)
+    svg = board_svg(board, moves, size=size, flipped=flipped, colour=colour)
     return cairosvg.svg2png(bytestring=svg.encode(), output_width=size, output_height=size)

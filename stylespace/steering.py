@@ -93,6 +93,10 @@ class PositionSet:
                 boards.append(board)
             if len(boards) >= size:
                 break
+        return cls.from_boards(boards)
+
+    @classmethod
+    def from_boards(cls, boards: Sequence[chess.Board]) -> PositionSet:
         encoded = [encode_board(b) for b in boards]
         counts = {name: np.zeros((len(boards), N_MOVES), dtype=bool) for name in PROXIES}
         applies = {name: np.zeros(len(boards), dtype=bool) for name in PROXIES}
@@ -130,6 +134,43 @@ def measure_proxies(
             mass = (probabilities[rows] * positions.counts[name][rows]).sum(dim=-1)
             found[name] = float(mass.mean())
     return found
+
+
+PROBE_FILE = "probe_games.json"
+
+
+def generate_probe_games(
+    model: StyleModel, games: int = 24, plies: int = 60, seed: int = 0
+) -> list[list[str]]:
+    """Games the base model plays against itself: positions to measure steered styles on,
+    shipped with a model instead of anybody's real games."""
+    played = []
+    for index in range(games):
+        board = model.play(None, max_plies=plies, temperature=1.0, seed=seed + index)
+        played.append([move.uci() for move in board.move_stack])
+    return played
+
+
+def save_probe_games(model_dir: Path | str, games: list[list[str]]) -> None:
+    (Path(model_dir) / PROBE_FILE).write_text(
+        json.dumps({"generated_by": "base model", "games": games})
+    )
+
+
+def load_probe_positions(model_dir: Path | str, size: int = 256) -> PositionSet | None:
+    """The shipped probe positions, or None when the model has none."""
+    path = Path(model_dir) / PROBE_FILE
+    if not path.exists():
+        return None
+    boards = [chess.Board()]
+    for moves in json.loads(path.read_text())["games"]:
+        board = chess.Board()
+        for uci in moves:
+            board.push_uci(uci)
+            if not board.is_game_over():
+                boards.append(board.copy())
+    rows = np.random.default_rng(0).permutation(len(boards) - 1)[: size - 1] + 1
+    return PositionSet.from_boards([boards[0], *(boards[int(i)] for i in sorted(rows))])
 
 
 def steering_directions(

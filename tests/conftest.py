@@ -62,3 +62,50 @@ def planted_model(planted_store, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("model") / "tiny"
     assert train_tiny(planted_store, out, "--base-steps", "300", "--style-steps", "400") == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> dict:
+    """`build-demo` run once per session on planted players (tiny preset): the artifact the app
+    tests explore, and the record the build test checks. Keys: out, record, args."""
+    from planted import planted_pgn
+
+    root = tmp_path_factory.mktemp("demo")
+    openers = {
+        **{f"King Pawn {i}": ["e2e4", "g1f3"] for i in range(5)},
+        **{f"Queen Pawn {i}": ["d2d4", "c2c4"] for i in range(5)},
+    }
+    unseen = {"Unseen, Uma": ["c2c4", "b1c3"]}  # enough to enrol from 100 and query the rest
+    (root / "games.pgn").write_text(
+        planted_pgn(games_each=60, seed=31, players=openers)
+        + planted_pgn(games_each=130, seed=32, players=unseen)
+    )
+    db = str(root / "store.duckdb")
+    assert main(["--db", db, "ingest", str(root / "games.pgn")]) == 0
+    (root / "unseen.txt").write_text("# left out\nUnseen, Uma\n")
+    out = root / "demo"
+    args = [
+        "--db",
+        db,
+        "build-demo",
+        "--work",
+        str(root / "work"),
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--unseen",
+        str(root / "unseen.txt"),
+        "--min-games",
+        "30",
+        "--stylometry-players",
+        "3",
+        "--json",
+    ]
+    import contextlib
+    import io
+
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured):
+        assert main(args) == 0
+    return {"out": out, "record": json.loads(captured.getvalue()), "args": args, "root": root}

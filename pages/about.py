@@ -1,0 +1,47 @@
+"""About: what the model is, what it learned from, how well it does, what it cannot tell."""
+
+import streamlit as st
+
+from stylespace.app_support import atlas, model_dir
+
+explorer = atlas()
+card = model_dir() / "MODEL_CARD.md"
+st.title("About stylespace")
+st.markdown(
+    """
+**stylespace** learns how individual people play chess. A network predicts the move a human
+plays in a position; a shared set of small adapter "skills" sits inside it, and every player gets
+one **style vector** that mixes those skills (Multi-Head Routing, after Omi et al. 2025,
+*Generative Modeling of Individual Behavior at Scale*). That vector is what the map lays out,
+what the sliders steer and what identification compares.
+
+**What it can tell.** Whose moves a set of games resembles most, among the players the model
+knows; which players play alike; which moves a player would likely choose in a position.
+
+**What it cannot tell.** It does not know players it was not shown: an unknown author always
+gets a ranking, and the top name is then only the nearest known style. A handful of games
+identifies poorly. Similar style is not proof of identity: never use a ranking alone to accuse
+anyone of anything (fair-play decisions need far more evidence).
+"""
+)
+st.subheader("This model")
+metrics = explorer.metrics
+st.write(
+    f"{len(explorer.names())} players shown; trained with preset "
+    f"`{explorer.model.extra_config.get('preset', '?')}`."
+)
+if card.exists():
+    with st.expander("Model card (data, commands, measured figures)", expanded=True):
+        st.markdown(card.read_text(encoding="utf-8"))
+elif metrics:
+    st.json(metrics.get("final", {}))
+st.subheader("Privacy and opt-out")
+st.markdown(
+    """
+Style models can identify people. stylespace learns only from public games. Any player can ask
+not to be modelled: their name goes on the opt-out list (`data/opt-out.txt`, or the file in
+`$STYLESPACE_OPT_OUT`), which ingest, training and this app honour: an opted-out player is not
+shown, not searchable and never offered as a candidate. To opt out, open an issue on the
+project's repository with the name as it appears in your games.
+"""
+)

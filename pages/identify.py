@@ -1,0 +1,75 @@
+"""Identify: who, among the model's players, most likely played a set of uploaded games."""
+
+import streamlit as st
+
+from stylespace.app_support import atlas
+from stylespace.figures import candidates_figure, map_figure
+from stylespace.game_files import UnreadableGames, read_uploaded_games
+from stylespace.positions import common_players
+from stylespace.stylometry import StylometryError
+
+explorer = atlas()
+st.title("Identify")
+st.caption(
+    "Upload games that one person played (PGN, plain or .gz/.zst). A style vector is fitted to "
+    "that person's moves and compared with every player's. This works for players whose style "
+    "the model knows; a stranger will still get a ranking, so read the scores, not just the top."
+)
+uploads = st.file_uploader(
+    "PGN files", type=["pgn", "gz", "zst"], accept_multiple_files=True, key="uploads"
+)
+if not uploads:
+    st.stop()
+try:
+    found = read_uploaded_games([(u.name, u.getvalue()) for u in uploads])
+except UnreadableGames as error:
+    st.error(f"These files cannot be used: {error}")
+    st.stop()
+note = f"{len(found.games)} games read"
+if found.rejected:
+    reasons = ", ".join(f"{k}: {v}" for k, v in found.errors_by_reason.items())
+    note += f"; {found.rejected} skipped as malformed ({reasons})"
+st.caption(note)
+
+common = common_players(found.games)
+if len(common) == 1:
+    author = common[0]
+    st.write(f"The author is taken to be **{author}**, who plays in every game.")
+else:
+    everyone = sorted({g.white for g in found.games} | {g.black for g in found.games})
+    if not common:
+        st.warning("No one plays in every game: choose whose moves to look at.")
+    author = st.selectbox("Whose moves are these?", common or everyone, key="author")
+
+if st.button("Identify", type="primary", key="identify"):
+    with st.spinner("Fitting a style vector to the author's moves ..."):
+        try:
+            st.session_state["identified"] = explorer.identify(found.games, author=author)
+        except StylometryError as error:
+            st.error(str(error))
+            st.stop()
+result = st.session_state.get("identified")
+if not result or result["author"] != author:
+    st.stop()
+
+st.success(
+    f"{result['games_used']} games, {result['positions']} moves by {result['author']}, "
+    f"in {result['seconds']:.1f} s. Most similar style: **{result['candidates'][0]['player']}**."
+)
+chart, places = st.columns(2)
+with chart:
+    st.plotly_chart(candidates_figure(result["candidates"]), key="candidates")
+with places:
+    top = [c["player"] for c in result["candidates"]]
+    x, y = result["place"]
+    st.plotly_chart(
+        map_figure(explorer.table(), highlight=top[:5], markers=[("uploaded games", x, y)]),
+        key="identify_map",
+    )
+label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")
+if st.button("Enrol for this session", key="enrol"):
+    if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:
+        st.error(f"{label!r} is already a player of the model: choose another name.")
+    else:
+        st.session_state["enrolled"][label] = result["vector"]
+        st.success(f"{label} is on the map and on the other pages until this browser tab closes.")

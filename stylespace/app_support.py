@@ -1,0 +1,64 @@
+"""The thin layer between Streamlit and the library: caching, session state, error messages.
+
+The app shows the model in `$STYLESPACE_MODEL` (default `models/demo`). The loaded `Atlas` is
+shared by every visitor (`st.cache_resource`); players a visitor enrols live in that visitor's
+session only, on a copy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from stylespace.explore import Atlas, AtlasError
+
+DEFAULT_MODEL_DIR = Path("models") / "demo"
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("STYLESPACE_MODEL") or DEFAULT_MODEL_DIR)
+
+
+@st.cache_resource(show_spinner="Loading the style model ...")
+def shared_atlas(directory: str) -> Atlas:
+    return Atlas.load(directory)
+
+
+def atlas() -> Atlas:
+    """This session's atlas (the shared one plus the session's enrolments); stops the page
+    with an explanation when the model cannot be loaded."""
+    try:
+        base = shared_atlas(str(model_dir()))
+    except AtlasError as error:
+        st.error(f"The style model cannot be shown: {error}")
+        st.stop()
+    enrolled: dict[str, list[float]] = st.session_state.setdefault("enrolled", {})
+    key = tuple(sorted(enrolled))
+    cached = st.session_state.get("_session_atlas")
+    if cached is None or cached[0] != key or cached[1] is not base:
+        st.session_state["_session_atlas"] = (key, base, base.with_enrolled(enrolled))
+    return st.session_state["_session_atlas"][2]
+
+
+def remember_player(name: str) -> None:
+    st.session_state["player"] = name
+
+
+def pick_player(names: list[str], label: str, key: str, default: str | None = None) -> str:
+    """A searchable player picker that starts on the player chosen last (any page)."""
+    wanted = default or st.session_state.get("player")
+    index = names.index(wanted) if wanted in names else 0
+    return st.selectbox(label, names, index=index, key=key)
+
+
+@contextmanager
+def friendly_errors(what: str) -> Iterator[None]:
+    """Turn any failure inside into a message on the page, never a traceback."""
+    try:
+        yield
+    except Exception as error:
+        st.error(f"{what} failed: {error}")

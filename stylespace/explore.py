@@ -1,0 +1,274 @@
+"""Everything the app shows, as library calls on one loaded model directory (an `Atlas`).
+
+The pages only lay out what these calls return, so a test or the CLI can ask the same questions.
+Players on the opt-out list are left out of every answer: not on the map, not searchable, never a
+neighbour or a candidate.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chess
+import numpy as np
+import torch
+
+from stylespace.optout import is_opted_out, load_opt_out, normalise_name
+from stylespace.positions import PlayedGame
+from stylespace.projection import MAP_FILE, StyleMap
+from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
+from stylespace.steering import (
+    PositionSet,
+    interpolate,
+    load_directions,
+    load_probe_positions,
+    measure_proxies,
+    steer,
+)
+from stylespace.style_model import MovePrediction, StyleModel
+from stylespace.stylometry import identify, similarity_scores
+
+ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
+
+
+class AtlasError(Exception):
+    """A model directory the app cannot show; the message says what is missing and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One line of a style card: a property, the player's value and their population percentile."""
+
+    prop: str
+    label: str
+    meaning: str
+    value: float
+    percentile: float
+
+
+@dataclass
+class Atlas:
+    """A model directory loaded for exploring: model, map, steering directions, player facts."""
+
+    directory: Path
+    model: StyleModel
+    style_map: StyleMap
+    directions: dict[str, torch.Tensor]
+    steering_summary: dict
+    probe: PositionSet | None
+    opted_out: frozenset[str] = frozenset()
+    metrics: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: Path | str, opt_out: Path | str | None = None) -> Atlas:
+        directory = Path(directory)
+        try:
+            model = StyleModel.load(directory)
+        except FileNotFoundError as error:
+            raise AtlasError(str(error)) from None
+        if not (directory / MAP_FILE).exists():
+            raise AtlasError(f"{directory} has no style map: run `stylespace project`")
+        steering_file = directory / "steering.json"
+        metrics_file = directory / "metrics.json"
+        return cls(
+            directory=directory,
+            model=model,
+            style_map=StyleMap.load(model, directory),
+            directions=load_directions(directory),
+            steering_summary=json.loads(steering_file.read_text())
+            if steering_file.exists()
+            else {},
+            probe=load_probe_positions(directory),
+            opted_out=load_opt_out(opt_out),
+            metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
+        )
+
+    # --- players ---------------------------------------------------------------------------
+
+    def visible(self, name: str) -> bool:
+        return not is_opted_out(name, self.opted_out)
+
+    def names(self) -> list[str]:
+        """Every player the app may show, in map order."""
+        return [name for name in self.style_map.names if self.visible(name)]
+
+    def player(self, name: str) -> dict:
+        if not self.visible(name):
+            raise KeyError(f"{name!r} asked not to be shown")
+        return self.model.players[self.model.task_id(name)]
+
+    def find(self, text: str, limit: int = 20) -> list[str]:
+        """Players whose name contains every word of `text` (case and accents as typed)."""
+        words = normalise_name(text).split()
+        return [n for n in self.names() if all(w in normalise_name(n) for w in words)][:limit]
+
+    def table(self) -> list[dict]:
+        """One row per visible player: name, map position, facts and properties."""
+        rows = []
+        for name, (x, y) in zip(self.style_map.names, self.style_map.coordinates, strict=True):
+            if not self.visible(name):
+                continue
+            player = self.model.players[self.model.task_id(name)]
+            rows.append(
+                {
+                    "name": name,
+                    "x": float(x),
+                    "y": float(y),
+                    "games": player.get("games"),
+                    "years": _years(player),
+                    "mean_elo": player.get("mean_elo"),
+                    "enrolled": bool(player.get("enrolled")),
+                    **player.get("properties", {}),
+                }
+            )
+        return rows
+
+    def colourings(self) -> dict[str, str]:
+        """Properties a map can be coloured by (those any player has), with their labels."""
+        present = {k for row in self.table() for k, v in row.items() if v is not None}
+        return {k: label for k, (label, _) in ALL_PROPERTIES.items() if k in present}
+
+    def style_card(self, name: str) -> list[CardRow]:
+        """The player's properties beside the population of players that have them."""
+        own = self.player(name).get("properties", {})
+        rows = []
+        for prop, (label, meaning) in ALL_PROPERTIES.items():
+            if prop not in own:
+                continue
+            population = {
+                p["name"]: p["properties"][prop]
+                for p in self.model.players
+                if prop in p.get("properties", {}) and self.visible(p["name"])
+            }
+            percentile = percentile_ranks(population)[name]
+            rows.append(CardRow(prop, label, meaning, float(own[prop]), round(percentile, 1)))
+        return rows
+
+    def like(self, name: str, top: int = 8) -> list[tuple[str, float]]:
+        """Nearest players by style vector (centred cosine), opted-out players left out."""
+        return self.nearest(self.model.style_vector(name), top=top, exclude=name)
+
+    def nearest(
+        self, vector: torch.Tensor, top: int = 8, exclude: str | None = None
+    ) -> list[tuple[str, float]]:
+        scores = similarity_scores(self.model, vector)
+        names = self.model.player_names()
+        order = torch.argsort(scores, descending=True).tolist()
+        found = [
+            (names[i], round(float(scores[i]), 4))
+            for i in order
+            if names[i] != exclude and self.visible(names[i])
+        ]
+        return found[:top]
+
+    # --- moves -----------------------------------------------------------------------------
+
+    def predictions(
+        self, board: chess.Board, style: str | torch.Tensor | None, top_k: int = 6
+    ) -> list[MovePrediction]:
+        """The model's most likely moves here in a style (a player, a vector, or None = base)."""
+        if board.is_game_over():
+            return []
+        return self.model.predict(board, style=style, top_k=top_k)
+
+    def play_on(self, board: chess.Board, style: str | torch.Tensor, seed: int = 0) -> chess.Board:
+        """The rest of the game with both sides in this style (at most 200 more plies)."""
+        return self.model.play(style, board=board, max_plies=200, temperature=1.0, seed=seed)
+
+    # --- steering --------------------------------------------------------------------------
+
+    def steerable(self) -> dict[str, str]:
+        """Properties whose direction passed the steering benchmark, with labels: only these
+        are offered as sliders."""
+        return {p: ALL_PROPERTIES.get(p, (p, ""))[0] for p in self.directions}
+
+    def steered(self, name: str, strengths: dict[str, float]) -> torch.Tensor:
+        return steer(self.model.style_vector(name), strengths, self.directions)
+
+    def mixed(self, first: str, second: str, weight: float) -> torch.Tensor:
+        return interpolate(
+            self.model.style_vector(first), self.model.style_vector(second), float(weight)
+        )
+
+    def place(self, vector: torch.Tensor) -> tuple[float, float]:
+        x, y = self.style_map.place(vector.cpu().numpy())
+        return float(x), float(y)
+
+    def proxy_shift(
+        self, before: torch.Tensor, after: torch.Tensor
+    ) -> dict[str, tuple[float, float]]:
+        """Each steerable property's move-level proxy on the probe positions, before and after."""
+        if self.probe is None:
+            return {}
+        old = measure_proxies(self.model, before, self.probe)
+        new = measure_proxies(self.model, after, self.probe)
+        return {p: (old[p], new[p]) for p in self.directions if p in old and p in new}
+
+    # --- stylometry -------------------------------------------------------------------------
+
+    def identify(self, games: list[PlayedGame], author: str | None = None, top: int = 10) -> dict:
+        """Rank the visible players as the author of `games`; adds the query's map position."""
+        found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
+        found["place"] = self.place(torch.tensor(found["vector"]))
+        return found
+
+    def with_enrolled(self, enrolled: dict[str, list[float]]) -> Atlas:
+        """A copy that also knows these players (a browser session's enrolments); the shared
+        model stays as it is."""
+        if not enrolled:
+            return self
+        model = copy.deepcopy(self.model)
+        for label, vector in enrolled.items():
+            model.set_player(label, torch.tensor(vector), enrolled=True, session=True)
+        coordinates = dict(
+            zip(self.style_map.names, self.style_map.coordinates.tolist(), strict=True)
+        )
+        return dataclasses.replace(
+            self, model=model, style_map=StyleMap.for_model(model, coordinates)
+        )
+
+
+def line_from_text(text: str) -> list[chess.Move]:
+    """The moves of a typed game (SAN or UCI, move numbers and a result allowed) from the
+    start position; raises ValueError naming the first move that is not legal."""
+    board = chess.Board()
+    moves = []
+    for token in text.replace(".", ". ").split():
+        if not token.strip(".") or token.rstrip(".").isdigit() or token in RESULTS:
+            continue
+        try:
+            move = board.parse_san(token)
+        except ValueError:
+            try:
+                move = board.parse_uci(token)
+            except ValueError:
+                raise ValueError(
+                    f"{token!r} is not a legal move after {len(moves)} plies"
+                ) from None
+        board.push(move)
+        moves.append(move)
+    return moves
+
+
+RESULTS = {"1-0", "0-1", "1/2-1/2", "*"}
+
+
+def _years(player: dict) -> str | None:
+    first, last = player.get("first_year"), player.get("last_year")
+    if not first:
+        return None
+    return first if first == last else f"{first}-{last}"
+
+
+def synthetic_atlas_rows(count: int, seed: int = 0) -> list[dict]:
+    """A map of `count` made-up players, to check that the map page stays smooth at scale."""
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(count, 2))
+    return [
+        {"name": f"player {i}", "x": float(x), "y": float(y), "mean_elo": float(e)}
+        for i, ((x, y), e) in enumerate(zip(points, rng.normal(2400, 150, count), strict=True))
+    ]

@@ -1,0 +1,151 @@
+"""Plotly figures for the app: the style map (WebGL, smooth at 50,000 players), style cards and
+candidate rankings. Pure functions of library data, so tests can build them without a browser."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from stylespace.explore import CardRow
+
+HIGHLIGHT = "#d62728"
+MARKER = "#111111"
+
+
+def _hover(row: dict) -> str:
+    parts = [f"<b>{row['name']}</b>"]
+    if row.get("games"):
+        parts.append(f"{row['games']} games")
+    if row.get("years"):
+        parts.append(str(row["years"]))
+    if row.get("mean_elo"):
+        parts.append(f"Elo {row['mean_elo']:.0f}")
+    if row.get("enrolled"):
+        parts.append("enrolled")
+    return "<br>".join(parts)
+
+
+def map_figure(
+    rows: Sequence[dict],
+    colour_by: str | None = None,
+    colour_label: str | None = None,
+    highlight: Sequence[str] = (),
+    markers: Sequence[tuple[str, float, float]] = (),
+    height: int = 620,
+) -> go.Figure:
+    """All players as one WebGL scatter (customdata = name); highlighted players ringed in red;
+    `markers` are extra labelled points (a steered style, an identified author)."""
+    x = np.array([r["x"] for r in rows])
+    y = np.array([r["y"] for r in rows])
+    values = [r.get(colour_by) if colour_by else None for r in rows]
+    coloured = colour_by is not None and any(v is not None for v in values)
+    marker: dict = {"size": 7 if len(rows) < 5000 else 4, "opacity": 0.85}
+    if coloured:
+        marker.update(
+            color=[np.nan if v is None else v for v in values],
+            colorscale="Viridis",
+            showscale=True,
+            colorbar={"title": {"text": colour_label or colour_by}},
+        )
+    else:
+        marker["color"] = "#1f77b4"
+    figure = go.Figure(
+        go.Scattergl(
+            x=x,
+            y=y,
+            mode="markers",
+            marker=marker,
+            customdata=[r["name"] for r in rows],
+            hovertext=[_hover(r) for r in rows],
+            hoverinfo="text",
+            name="players",
+        )
+    )
+    wanted = set(highlight)
+    if wanted:
+        chosen = [r for r in rows if r["name"] in wanted]
+        figure.add_trace(
+            go.Scattergl(
+                x=[r["x"] for r in chosen],
+                y=[r["y"] for r in chosen],
+                mode="markers+text",
+                text=[r["name"] for r in chosen],
+                textposition="top center",
+                marker={
+                    "size": 13,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"width": 2, "color": HIGHLIGHT},
+                },
+                customdata=[r["name"] for r in chosen],
+                hoverinfo="skip",
+                name="highlighted",
+            )
+        )
+    for label, mx, my in markers:
+        figure.add_trace(
+            go.Scatter(
+                x=[mx],
+                y=[my],
+                mode="markers+text",
+                text=[label],
+                textposition="bottom center",
+                marker={"size": 16, "symbol": "star", "color": MARKER},
+                hoverinfo="text",
+                hovertext=[label],
+                name=label,
+            )
+        )
+    figure.update_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        showlegend=False,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+        dragmode="pan",
+        clickmode="event+select",
+    )
+    return figure
+
+
+def card_figure(rows: Sequence[CardRow]) -> go.Figure:
+    """Percentiles of a player's properties against all players, as horizontal bars."""
+    figure = go.Figure(
+        go.Bar(
+            x=[r.percentile for r in rows],
+            y=[r.label for r in rows],
+            orientation="h",
+            text=[f"{r.value:.2f}" for r in rows],
+            textposition="outside",
+            hovertext=[r.meaning for r in rows],
+            marker={"color": "#1f77b4"},
+        )
+    )
+    figure.add_vline(x=50, line_dash="dot", line_color="#888")
+    figure.update_layout(
+        height=28 * len(rows) + 60,
+        margin={"l": 0, "r": 30, "t": 10, "b": 30},
+        xaxis={"range": [0, 105], "title": {"text": "percentile among all players"}},
+        yaxis={"autorange": "reversed"},
+    )
+    return figure
+
+
+def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
+    """Ranked candidates (best at the top) with their scores."""
+    figure = go.Figure(
+        go.Bar(
+            x=[c["score"] for c in candidates],
+            y=[c["player"] for c in candidates],
+            orientation="h",
+            marker={"color": ["#2ca02c"] + ["#1f77b4"] * (len(candidates) - 1)},
+        )
+    )
+    figure.update_layout(
+        height=28 * len(candidates) + 60,
+        margin={"l": 0, "r": 10, "t": 10, "b": 30},
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": {"text": "similarity of style vectors"}},
+    )
+    return figure

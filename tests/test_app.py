@@ -1,0 +1,136 @@
+"""Every page of the app, driven through Streamlit's AppTest on a tiny built demo model."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from planted import planted_pgn
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(tiny_demo, monkeypatch):
+    monkeypatch.setenv("STYLESPACE_MODEL", str(tiny_demo["out"]))
+    monkeypatch.setenv("STYLESPACE_OPT_OUT", str(tiny_demo["root"] / "no-opt-out.txt"))
+
+    def open_page(page: str | None = None) -> AppTest:
+        test = AppTest.from_file(APP, default_timeout=60)
+        if page:
+            test.switch_page(f"pages/{page}.py")
+        test.run()
+        assert not test.exception, test.exception
+        return test
+
+    return open_page
+
+
+def _texts(test: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "success", "info", "warning", "error")
+        for e in getattr(test, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_map_shows_every_player_and_finds_one_by_name(app):
+    test = app()
+    assert test.title[0].value == "Style map"
+    assert len(test.get("plotly_chart")) == 1
+    assert "11 players" in _texts(test)
+    test.text_input(key="map_search").input("queen pawn").run()
+    assert not test.exception
+    matches = test.selectbox(key="map_found")
+    assert all(name.startswith("Queen Pawn") for name in matches.options)
+    test.selectbox(key="map_colour").select("e4_share").run()
+    assert not test.exception
+
+
+def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
+    test = app("player")
+    test.selectbox(key="player_pick").select("King Pawn 1").run()
+    assert not test.exception
+    assert "60 games" in _texts(test)
+    assert len(test.get("plotly_chart")) == 1  # the style card
+    neighbours = test.dataframe[0].value
+    assert len(neighbours) == 8 and "King Pawn 1" not in set(neighbours["player"])
+    predicted = test.dataframe[1].value
+    assert predicted["move"][0] == "e4"  # the planted opening, in this player's style
+    test.button(key="play_e2e4").click().run()
+    assert not test.exception
+    assert test.session_state["extra_moves"] == ["e2e4"]
+
+
+def test_a_typed_position_that_is_not_chess_gets_a_message(app):
+    test = app("player")
+    test.radio(key="source").set_value("FEN").run()
+    test.text_input(key="fen").input("this is not a board").run()
+    assert not test.exception
+    assert any("Reading the position failed" in e.value for e in test.error)
+    test.radio(key="source").set_value("Moves").run()
+    test.text_area(key="moves").input("1. e4 e5 2. Ke3").run()
+    assert any("'Ke3' is not a legal move" in e.value for e in test.error)
+
+
+def test_steering_sliders_move_and_the_shift_is_measured(app):
+    test = app("steer")
+    sliders = test.slider
+    if len(sliders):  # properties that passed the tiny model's steering benchmark
+        sliders[0].set_value(1.0).run()
+        assert not test.exception
+        assert len(test.dataframe[-1].value) >= 1
+    test.radio(key="steer_mode").set_value("Mix two players").run()
+    test.slider(key="mix_weight").set_value(0.8).run()
+    assert not test.exception
+    assert len(test.dataframe[0].value) > 0
+
+
+def test_uploaded_games_are_identified_and_can_be_enrolled(app):
+    test = app("identify")
+    games = planted_pgn(games_each=25, seed=77, players={"King Pawn 3": ["e2e4", "g1f3"]})
+    test.file_uploader(key="uploads").upload("mine.pgn.gz", gzip.compress(games.encode())).run()
+    assert not test.exception
+    assert "King Pawn 3" in _texts(test)
+    test.button(key="identify").click().run()
+    assert not test.exception
+    assert len(test.get("plotly_chart")) == 2
+    test.text_input(key="enrol_label").input("Me, Myself").run()
+    test.button(key="enrol").click().run()
+    assert "Me, Myself" in test.session_state["enrolled"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.pgn", b"", "empty.pgn is empty"),
+        ("notes.pgn", b"just some words, no chess here\n", "no readable chess game in notes.pgn"),
+        ("broken.pgn.zst", b"\x28\xb5\x2f\xfd garbage", "no readable chess game"),
+    ],
+)
+def test_bad_uploads_are_explained_on_the_page(app, name, content, message):
+    test = app("identify")
+    test.file_uploader(key="uploads").upload(name, content).run()
+    assert not test.exception
+    assert any(message in e.value for e in test.error), [e.value for e in test.error]
+
+
+def test_games_without_a_common_author_ask_whose_moves_they_are(app):
+    test = app("identify")
+    first = planted_pgn(games_each=3, seed=5, players={"King Pawn 0": ["e2e4", "g1f3"]})
+    second = planted_pgn(games_each=3, seed=6, players={"Queen Pawn 0": ["d2d4", "c2c4"]})
+    test.file_uploader(key="uploads").upload("a.pgn", first.encode()).upload(
+        "b.pgn", second.encode()
+    ).run()
+    assert not test.exception
+    assert any("No one plays in every game" in w.value for w in test.warning)
+    assert "King Pawn 0" in test.selectbox(key="author").options
+
+
+def test_the_about_page_says_what_the_tool_cannot_tell_and_how_to_opt_out(app):
+    test = app("about")
+    text = _texts(test)
+    assert "What it cannot tell" in text and "opt-out list" in text
