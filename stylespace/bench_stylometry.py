@@ -14,6 +14,7 @@ import statistics
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import enroll, identify
+from stylespace.stylometry import IDENTIFY_SETTINGS, FitSettings, enroll, identify
 
 REFERENCE_GAMES = 100
 
@@ -52,6 +53,7 @@ def bench_stylometry(
     max_players: int | None = None,
     method: str = "similarity",
     seed: int = 0,
+    settings: FitSettings = IDENTIFY_SETTINGS,
 ) -> dict:
     """Run the benchmark; returns accuracies per group (seen/unseen) and query size."""
     rng = np.random.default_rng(seed)
@@ -94,7 +96,13 @@ def bench_stylometry(
             started = time.perf_counter()
             try:
                 found = identify(
-                    model, games, author=author, top=5, from_ply=from_ply, method=method
+                    model,
+                    games,
+                    author=author,
+                    top=5,
+                    from_ply=from_ply,
+                    method=method,
+                    settings=settings,
                 )
                 ranking = [c["player"] for c in found["candidates"]]
             except ValueError:  # no moves left from `from_ply` on
@@ -108,6 +116,7 @@ def bench_stylometry(
     report: dict = {
         "model": str(model_dir),
         "method": method,
+        "settings": asdict(settings),
         "from_ply": from_ply,
         "players_in_model": len(model.players),
         "unseen_enrolled": len(enrolled),

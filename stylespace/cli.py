@@ -7,7 +7,7 @@ import json
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from stylespace import __version__
@@ -231,6 +231,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
 def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     from stylespace.bench_stylometry import bench_stylometry
+    from stylespace.stylometry import IDENTIFY_SETTINGS
 
     report = bench_stylometry(
         args.model,
@@ -242,6 +243,18 @@ def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
         max_players=args.max_players,
         method=args.method,
         seed=args.seed,
+        settings=replace(
+            IDENTIFY_SETTINGS,
+            **{
+                k: v
+                for k, v in (
+                    ("steps", args.steps),
+                    ("batch_size", args.batch_size),
+                    ("patience", args.patience),
+                )
+                if v is not None
+            },
+        ),
     )
     _emit(args, report, report["summary"])
     return 0
@@ -483,7 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     ident.add_argument(
         "--from-ply", type=int, default=0, help="use the author's moves from this ply"
     )
-    ident.add_argument("--method", choices=["similarity", "likelihood"], default="similarity")
+    ident.add_argument(
+        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
+    )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
@@ -567,9 +582,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_stylometry.add_argument("--queries", type=int, default=2, help="query sets per player")
     bench_stylometry.add_argument("--max-players", type=int, default=None)
     bench_stylometry.add_argument(
-        "--method", choices=["similarity", "likelihood"], default="similarity"
+        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
     )
     bench_stylometry.add_argument("--seed", type=int, default=0)
+    bench_stylometry.add_argument("--steps", type=int, help="fit steps (identify's default)")
+    bench_stylometry.add_argument("--batch-size", type=int, help="positions per fit step")
+    bench_stylometry.add_argument("--patience", type=int, help="early stop checks (0 = never)")
     bench_steering = benches.add_parser(
         "steering", parents=[common], help="Does steering move each property? Saves the directions."
     )

@@ -24,7 +24,7 @@ def _run(capsys, *args: str) -> tuple[int, dict | str]:
 
 
 @pytest.mark.parametrize("author", list(PLANTED))
-@pytest.mark.parametrize("method", ["similarity", "likelihood"])
+@pytest.mark.parametrize("method", ["similarity", "likelihood", "gradient"])
 def test_identify_names_the_planted_author_of_unseen_games(
     planted_model, tmp_path, capsys, author, method
 ):
