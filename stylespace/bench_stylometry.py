@@ -54,8 +54,13 @@ def bench_stylometry(
     method: str = "similarity",
     seed: int = 0,
     settings: FitSettings = IDENTIFY_SETTINGS,
+    later_plies: dict[int, Sequence[int]] | None = None,
 ) -> dict:
-    """Run the benchmark; returns accuracies per group (seen/unseen) and query size."""
+    """Run the benchmark; returns accuracies per group (seen/unseen) and query size.
+
+    `later_plies` {ply: sizes} repeats the run on the same query sets with only the moves from
+    that ply on (the unseen players are enrolled once); their reports go under `from_ply_N`.
+    """
     rng = np.random.default_rng(seed)
     model = StyleModel.load(model_dir)
     trained = [p["name"] for p in model.players if not p.get("enrolled")]
@@ -68,18 +73,20 @@ def bench_stylometry(
     profiles = {name: opening_tokens(train_games[name], name) for name in trained}
     plan: list[tuple[str, str, int, list[PlayedGame]]] = []  # group, author, size, games
     enrolled = []
-    for name in unseen:
-        games = unseen_games.get(name, [])
-        if len(games) < REFERENCE_GAMES + min(sizes):
-            continue
-        order = rng.permutation(len(games))
-        reference = [games[i] for i in order[:REFERENCE_GAMES]]
-        rest = [games[i] for i in order[REFERENCE_GAMES:]]
-        enroll(model, reference, name)
-        profiles[name] = opening_tokens(reference, name)
-        enrolled.append(name)
-        for size in sizes:
-            plan += [("unseen", name, size, q) for q in _query_sets(rest, size, queries, rng)]
+    with progress_bar(total=len(unseen), desc="enrolling unseen players", unit="player") as bar:
+        for name in unseen:
+            bar.update(1)
+            games = unseen_games.get(name, [])
+            if len(games) < REFERENCE_GAMES + min(sizes):
+                continue
+            order = rng.permutation(len(games))
+            reference = [games[i] for i in order[:REFERENCE_GAMES]]
+            rest = [games[i] for i in order[REFERENCE_GAMES:]]
+            enroll(model, reference, name)
+            profiles[name] = opening_tokens(reference, name)
+            enrolled.append(name)
+            for size in sizes:
+                plan += [("unseen", name, size, q) for q in _query_sets(rest, size, queries, rng)]
     seen_players = [name for name in trained if held_out.get(name)]
     rng.shuffle(seen_players)
     for name in seen_players[: max_players or len(seen_players)]:
@@ -87,11 +94,38 @@ def bench_stylometry(
             plan += [
                 ("seen", name, size, q) for q in _query_sets(held_out[name], size, queries, rng)
             ]
-
     baseline = OpeningProfiles(profiles)
+    context = {
+        "model": str(model_dir),
+        "method": method,
+        "settings": asdict(settings),
+        "players_in_model": len(model.players),
+        "unseen_enrolled": len(enrolled),
+    }
+
+    def run(ply: int, wanted: Sequence[int]) -> dict:
+        chosen = [item for item in plan if item[2] in set(wanted)]
+        return _run_queries(model, chosen, baseline, ply, method, settings, context)
+
+    report = run(from_ply, sizes)
+    for ply, wanted in (later_plies or {}).items():
+        report[f"from_ply_{ply}"] = run(ply, wanted)
+        report["summary"] += "\n" + report[f"from_ply_{ply}"]["summary"]
+    return report
+
+
+def _run_queries(
+    model: StyleModel,
+    plan: list[tuple[str, str, int, list[PlayedGame]]],
+    baseline: OpeningProfiles,
+    from_ply: int,
+    method: str,
+    settings: FitSettings,
+    context: dict,
+) -> dict:
     results: dict[tuple[str, int], list[tuple[bool, bool, bool, bool]]] = defaultdict(list)
     seconds = []
-    with progress_bar(total=len(plan), desc="stylometry", unit="query") as bar:
+    with progress_bar(total=len(plan), desc=f"stylometry from ply {from_ply}", unit="query") as bar:
         for group, author, size, games in plan:
             started = time.perf_counter()
             try:
@@ -114,12 +148,8 @@ def bench_stylometry(
             bar.update(1)
 
     report: dict = {
-        "model": str(model_dir),
-        "method": method,
-        "settings": asdict(settings),
+        **context,
         "from_ply": from_ply,
-        "players_in_model": len(model.players),
-        "unseen_enrolled": len(enrolled),
         "median_identify_seconds": round(statistics.median(seconds), 2) if seconds else None,
     }
     for (group, size), rows in sorted(results.items()):
@@ -133,7 +163,8 @@ def bench_stylometry(
             "baseline_top1": round(hits[:, 2].mean(), 4),
             "baseline_top5": round(hits[:, 3].mean(), 4),
         }
-    lines = [f"from ply {from_ply}, {len(model.players)} players in the model ({method}):"]
+    players_in_model = context["players_in_model"]
+    lines = [f"from ply {from_ply}, {players_in_model} players in the model ({method}):"]
     for group in ("seen", "unseen"):
         for size, row in report.get(group, {}).items():
             lines.append(
