@@ -20,7 +20,11 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "player_facts",
         "steering",
         "map",
+        "speed",
+        "card",
     ]
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "## Stylometry" in card and "opening baseline" in card
     for name in ("config.json", "base.safetensors", "players.json", "map.json", "steering.json"):
         assert (out / name).exists(), name
     assert not list(out.glob("*.pt")) and not (out / "shards").exists()
@@ -41,4 +45,4 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 9
+    assert capsys.readouterr().err.count("done earlier") == 10  # the card is rewritten
