@@ -395,6 +395,14 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_app(args: argparse.Namespace) -> int:
+    from stylespace.bench_app import bench_app
+
+    report = bench_app(args.model, repeats=args.repeats, synthetic_players=args.players)
+    _emit(args, report, report["summary"])
+    return 0
+
+
 def _cmd_bench_identify(args: argparse.Namespace) -> int:
     from stylespace.bench_identify import bench_identify
 
@@ -607,6 +615,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_identify.add_argument("--sizes", type=int, nargs="+", default=[100, 20])
     bench_identify.add_argument("--repeats", type=int, default=3)
+    bench_app = benches.add_parser(
+        "app", parents=[common], help="Page, slider and map timings of the app, server side."
+    )
+    bench_app.set_defaults(handler=_cmd_bench_app)
+    bench_app.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    bench_app.add_argument("--repeats", type=int, default=5)
+    bench_app.add_argument("--players", type=int, default=50_000, help="synthetic map size")
     return parser
 
 

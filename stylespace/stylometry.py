@@ -40,7 +40,7 @@ class FitSettings:
     patience: int = 0  # stop once the top candidate held for this many checks (0 = never)
 
 
-ENROL_SETTINGS = FitSettings(steps=150, batch_size=1024)
+ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,25 @@ def test_the_about_page_says_what_the_tool_cannot_tell_and_how_to_opt_out(app):
     test = app("about")
     text = _texts(test)
     assert "What it cannot tell" in text and "opt-out list" in text
+
+
+def test_the_map_of_fifty_thousand_players_is_one_webgl_trace():
+    from stylespace.explore import synthetic_atlas_rows
+    from stylespace.figures import map_figure
+
+    figure = map_figure(synthetic_atlas_rows(50_000), "mean_elo", "Elo", highlight=["player 7"])
+    assert figure.data[0].type == "scattergl" and len(figure.data[0].x) == 50_000
+    assert figure.data[1].customdata == ("player 7",)
+    assert len(figure.to_json()) < 12 * 2**20  # what the browser receives stays a few MB
+
+
+def test_bench_app_times_pages_sliders_and_a_large_map(tiny_demo, capsys):
+    from stylespace.cli import main
+
+    capsys.readouterr()
+    args = ["bench", "app", "--model", str(tiny_demo["out"]), "--repeats", "1"]
+    assert main([*args, "--players", "2000", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["players"] == 11
+    for key in ("first_page_cold_seconds", "player_page_seconds", "slider_update_seconds"):
+        assert 0 < report[key] < 120, key
