@@ -157,3 +157,20 @@ def test_bench_app_times_pages_sliders_and_a_large_map(tiny_demo, capsys):
     assert report["players"] == 11
     for key in ("first_page_cold_seconds", "player_page_seconds", "slider_update_seconds"):
         assert 0 < report[key] < 120, key
+
+
+def test_an_opted_out_player_is_nowhere_in_the_app(tiny_demo, tmp_path):
+    from stylespace.explore import Atlas
+
+    (tmp_path / "opt-out.txt").write_text("king pawn 2\n")
+    atlas = Atlas.load(tiny_demo["out"], opt_out=tmp_path / "opt-out.txt")
+    assert "King Pawn 2" not in atlas.names() and atlas.find("king pawn 2") == []
+    assert all(row["name"] != "King Pawn 2" for row in atlas.table())
+    assert all(name != "King Pawn 2" for name, _ in atlas.like("King Pawn 1", top=20))
+    games = planted_pgn(games_each=20, seed=78, players={"King Pawn 2": ["e2e4", "g1f3"]})
+    from stylespace.game_files import read_uploaded_games
+
+    found = atlas.identify(read_uploaded_games([("g.pgn", games.encode())]).games)
+    assert all(c["player"] != "King Pawn 2" for c in found["candidates"])
+    with pytest.raises(KeyError):
+        atlas.player("King Pawn 2")
