@@ -2,7 +2,8 @@
 
 Visits every page, clicks a player on the map, moves a slider, uploads a PGN, and saves a
 screenshot of each page (to `$STYLESPACE_SCREENSHOTS` when set: that is how the README's
-pictures are made, with `STYLESPACE_E2E_MODEL=models/demo`).
+pictures are made, with `STYLESPACE_E2E_MODEL=models/demo` and `STYLESPACE_E2E_GAMES` naming a
+PGN of one player's games).
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ def test_moving_a_slider_updates_the_steered_moves(page, server, tmp_path):
 def test_an_uploaded_pgn_is_identified(page, server, tmp_path):
     games = tmp_path / "games.pgn"
     games.write_text(planted_pgn(games_each=20, seed=91, players={"King Pawn 2": ["e2e4", "g1f3"]}))
+    if os.environ.get("STYLESPACE_E2E_GAMES"):  # real games for the README's screenshot
+        games = Path(os.environ["STYLESPACE_E2E_GAMES"])
     page.goto(f"{server}/identify")
     page.get_by_role("heading", name="Identify").wait_for()
     page.locator('input[type="file"]').set_input_files(str(games))
