@@ -5,11 +5,11 @@ import streamlit as st
 st.set_page_config(page_title="stylespace", page_icon="♞", layout="wide")
 navigation = st.navigation(
     [
-        st.Page("pages/map.py", title="Style map", icon="🗺️", default=True),
-        st.Page("pages/player.py", title="Player", icon="♟️"),
-        st.Page("pages/steer.py", title="Steer", icon="🎚️"),
-        st.Page("pages/identify.py", title="Identify", icon="🔎"),
-        st.Page("pages/about.py", title="About", icon="📖"),
+        st.Page("pages/map.py", title="Style map", icon=":material/map:", default=True),
+        st.Page("pages/player.py", title="Player", icon=":material/person:"),
+        st.Page("pages/steer.py", title="Steer", icon=":material/tune:"),
+        st.Page("pages/identify.py", title="Identify", icon=":material/search:"),
+        st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
 navigation.run()

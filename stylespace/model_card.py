@@ -144,11 +144,21 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "## Steering",
         f"Properties whose steering moves the model's moves monotonically the intended way "
         f"(offered in the app): {', '.join(passing) or 'none'}. Not offered: "
-        f"{', '.join(failing) or 'none'}.",
+        f"{', '.join(failing) or 'none'}. Mean move-level proxy over the benchmark's players "
+        "at the weakest and strongest setting: "
+        + "; ".join(
+            f"{p} {row['mean'][0]:.4f} -> {row['mean'][-1]:.4f}" for p, row in steering.items()
+        )
+        + ". Small shifts: the vectors, hence their differences, are small (see Limitations).",
         "",
         "## Limitations",
-        "- Trained on a CPU in about two hours: the base network is small and short of the "
-        "move-matching goal; the figures above are what it reached.",
+        "- Trained on this 2-core CPU (stage 1 was slowed by other work on the same cores; "
+        "undisturbed, `stylespace bench model --preset demo` measures 1,366 positions/s, "
+        "about 87 min for stage 1): the base network is small and short of the move-matching "
+        "goal; the figures above are what it reached.",
+        "- The style vectors barely differ: after stage 2 every player's skill mix is close to "
+        "uniform, so style adds little to move matching, identification is weak and steering "
+        "shifts are small. A higher routing learning rate and a longer stage 2 are the next step.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
         "the model knows nothing of amateur or online play beyond what these players did.",
         "- A ranking always names somebody: for an author the model does not know, the top "
