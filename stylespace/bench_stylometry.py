@@ -51,7 +51,7 @@ def bench_stylometry(
     unseen: Sequence[str] = (),
     queries: int = 2,
     max_players: int | None = None,
-    method: str = "gradient",
+    method: str = "similarity",
     seed: int = 0,
     settings: FitSettings = IDENTIFY_SETTINGS,
     later_plies: dict[int, Sequence[int]] | None = None,

@@ -505,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-ply", type=int, default=0, help="use the author's moves from this ply"
     )
     ident.add_argument(
-        "--method", choices=["similarity", "likelihood", "gradient"], default="gradient"
+        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
     )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
 
@@ -590,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_stylometry.add_argument("--queries", type=int, default=2, help="query sets per player")
     bench_stylometry.add_argument("--max-players", type=int, default=None)
     bench_stylometry.add_argument(
-        "--method", choices=["similarity", "likelihood", "gradient"], default="gradient"
+        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
     )
     bench_stylometry.add_argument("--seed", type=int, default=0)
     bench_stylometry.add_argument("--steps", type=int, help="fit steps (identify's default)")

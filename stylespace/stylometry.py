@@ -181,7 +181,7 @@ def identify(
     author: str | None = None,
     top: int = 10,
     from_ply: int = 0,
-    method: str = "gradient",
+    method: str = "similarity",
     settings: FitSettings = IDENTIFY_SETTINGS,
     shortlist: int = 20,
     opted_out: frozenset[str] = frozenset(),

@@ -55,7 +55,7 @@ def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(uns
     for group in ("seen", "unseen"):
         row = report[group]["20"]
         assert row["queries"] >= 2
-        assert row["top1"] == 1.0
+        assert row["top1"] == 1.0, (group, report[group])
         assert row["baseline_top1"] == 1.0  # the planted players differ only in their openings
 
 
