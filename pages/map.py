@@ -12,7 +12,7 @@ st.caption(
 )
 explorer = atlas()
 rows = explorer.table()
-colourings = explorer.colourings()
+colourings = explorer.colourings(rows)
 
 left, middle, right = st.columns([2, 2, 1])
 colour_by = left.selectbox(

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
+from stylespace.pgn_decode import RESULTS
 from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
@@ -127,9 +128,9 @@ class Atlas:
             )
         return rows
 
-    def colourings(self) -> dict[str, str]:
-        """Properties a map can be coloured by (those any player has), with their labels."""
-        present = {k for row in self.table() for k, v in row.items() if v is not None}
+    def colourings(self, rows: list[dict]) -> dict[str, str]:
+        """Properties a map of these `table()` rows can be coloured by, with their labels."""
+        present = {k for row in rows for k, v in row.items() if v is not None}
         return {k: label for k, (label, _) in ALL_PROPERTIES.items() if k in present}
 
     def style_card(self, name: str) -> list[CardRow]:
@@ -252,9 +253,6 @@ def line_from_text(text: str) -> list[chess.Move]:
         board.push(move)
         moves.append(move)
     return moves
-
-
-RESULTS = {"1-0", "0-1", "1/2-1/2", "*"}
 
 
 def _years(player: dict) -> str | None:
