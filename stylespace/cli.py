@@ -104,6 +104,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         base_steps=args.base_steps,
         style_steps=args.style_steps,
+        routing_lr_scale=args.routing_lr_scale,
         exclude_players=_names_from(args.exclude_players),
         opt_out=args.opt_out,
         workers=args.workers,
@@ -466,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--base-steps", type=int, default=None, help="override the preset")
     train.add_argument("--style-steps", type=int, default=None, help="override the preset")
+    train.add_argument(
+        "--routing-lr-scale",
+        type=float,
+        default=None,
+        help="style vectors' learning rate over the skills' (override the preset)",
+    )
     train.add_argument(
         "--exclude-players",
         nargs="*",

@@ -59,6 +59,7 @@ class Preset:
     eval_positions: int
     warmup_steps: int = 200
     weight_decay: float = 0.01
+    routing_lr_scale: float = 2.0  # style vectors' learning rate over the skills' (paper: 2)
 
 
 PRESETS = {
@@ -122,6 +123,7 @@ class TrainRequest:
     seed: int = 0
     base_steps: int | None = None
     style_steps: int | None = None
+    routing_lr_scale: float | None = None
     exclude_players: list[str] = field(default_factory=list)  # left out of both stages entirely
     restart_style: bool = False  # keep the trained base, train stage 2 from scratch
     opt_out: Path | None = None
@@ -359,6 +361,8 @@ def _resolve_preset(request: TrainRequest) -> Preset:
         preset = replace(preset, base_steps=request.base_steps)
     if request.style_steps is not None:
         preset = replace(preset, style_steps=request.style_steps)
+    if request.routing_lr_scale is not None:
+        preset = replace(preset, routing_lr_scale=request.routing_lr_scale)
     return preset
 
 
@@ -438,7 +442,11 @@ def train(request: TrainRequest) -> dict:
         module=model.styled.base_model,
         groups=[
             {"params": skills, "lr_scale": 1.0, "weight_decay": 0.0},
-            {"params": [model.router.module_logits], "lr_scale": 2.0, "weight_decay": 0.0},
+            {
+                "params": [model.router.module_logits],
+                "lr_scale": preset.routing_lr_scale,
+                "weight_decay": 0.0,
+            },
         ],
         peak_lr=preset.style_lr,
         steps=preset.style_steps,
@@ -459,6 +467,7 @@ def train(request: TrainRequest) -> dict:
         "players": len(players),
         "train_positions": len(train_shard),
         "styled_train_positions": len(styled_pool),
+        "routing_lr_scale": preset.routing_lr_scale,
         "world_size": world,
         "device": device,
         "seconds_this_run": round(time.perf_counter() - started, 1),
