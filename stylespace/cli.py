@@ -105,6 +105,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         base_steps=args.base_steps,
         style_steps=args.style_steps,
         routing_lr_scale=args.routing_lr_scale,
+        routing_noise=args.routing_noise,
+        players_per_batch=args.players_per_batch,
         exclude_players=_names_from(args.exclude_players),
         opt_out=args.opt_out,
         workers=args.workers,
@@ -472,6 +474,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="style vectors' learning rate over the skills' (override the preset)",
+    )
+    train.add_argument(
+        "--players-per-batch",
+        type=int,
+        default=None,
+        help="stage 2: batches of this many players' positions, 0 for any rows (override)",
+    )
+    train.add_argument(
+        "--routing-noise",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="sample skill weights (peft's relaxed Bernoulli) while training (override the preset)",
     )
     train.add_argument(
         "--exclude-players",

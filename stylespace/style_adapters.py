@@ -28,7 +28,13 @@ ADAPTER = "default"
 
 
 class StyleRouter(PolyRouter):
-    """One router for every adapted layer: `module_logits` row t is player t's style vector."""
+    """One router for every adapted layer: `module_logits` row t is player t's style vector.
+
+    `relaxed` keeps peft's relaxed-Bernoulli sampling of the skill weights in training (Poly's
+    default); off, training routes exactly as inference and fitting do (sigmoid, no noise).
+    """
+
+    relaxed: bool = True
 
     def forward(self, task_ids: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
         if task_ids is None:
@@ -37,7 +43,7 @@ class StyleRouter(PolyRouter):
             logits = task_ids.to(self.module_logits.device)
         else:
             logits = self.module_logits[task_ids.to(self.module_logits.device)]
-        if self.training:
+        if self.training and self.relaxed:
             logits = logits.view(-1, self.n_splits, self.n_skills)
             weights = RelaxedBernoulli(temperature=1.0, logits=logits).rsample()
             return weights / (weights.sum(dim=-1, keepdim=True) + EPS)

@@ -60,6 +60,8 @@ class Preset:
     warmup_steps: int = 200
     weight_decay: float = 0.01
     routing_lr_scale: float = 2.0  # style vectors' learning rate over the skills' (paper: 2)
+    routing_noise: bool = True  # peft's relaxed-Bernoulli skill sampling while training
+    players_per_batch: int = 0  # stage 2: batches of this many players' positions (0: any rows)
 
 
 PRESETS = {
@@ -124,6 +126,8 @@ class TrainRequest:
     base_steps: int | None = None
     style_steps: int | None = None
     routing_lr_scale: float | None = None
+    routing_noise: bool | None = None
+    players_per_batch: int | None = None
     exclude_players: list[str] = field(default_factory=list)  # left out of both stages entirely
     restart_style: bool = False  # keep the trained base, train stage 2 from scratch
     opt_out: Path | None = None
@@ -213,6 +217,31 @@ def _step_rows(
     return pool[rows]
 
 
+class PlayerGroupedRows:
+    """Stage-2 batches of a few players with many positions each, drawn afresh every step.
+
+    A uniform batch gives each of hundreds of players about one position per step, so a style
+    vector's gradient is mostly noise; a few players with many positions each give every chosen
+    vector a gradient worth following (as enrolment has). Players are drawn uniformly, so players
+    with fewer games get as many updates as prolific ones. Deterministic in (seed, step, rank).
+    """
+
+    def __init__(self, pool: np.ndarray, owners: np.ndarray, players: int, seed: int) -> None:
+        order = np.argsort(owners[pool], kind="stable")
+        self.rows = pool[order]
+        self.owners, self.starts = np.unique(owners[self.rows], return_index=True)
+        self.ends = np.append(self.starts[1:], len(self.rows))
+        self.players = min(players, len(self.owners))
+        self.seed = seed
+
+    def __call__(self, step: int, batch: int, rank: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, step, rank])
+        chosen = rng.choice(len(self.owners), self.players, replace=False)
+        each = -(-batch // self.players)
+        picks = [rng.integers(self.starts[i], self.ends[i], each) for i in chosen]
+        return self.rows[np.concatenate(picks)[:batch]]
+
+
 def _tensors(shard: Shard, rows: np.ndarray, device: str) -> dict[str, torch.Tensor]:
     batch = shard.batch(rows)
     return {
@@ -277,6 +306,7 @@ class Stage:
     peak_lr: float
     steps: int
     pool: np.ndarray  # train rows this stage draws from
+    grouped: PlayerGroupedRows | None  # None: uniform shuffles of `pool`
     val_rows: np.ndarray
     forward: LogitsFn  # (module or its DDP wrapper, batch) -> logits
     validation: dict[str, Callable]  # kind -> (batch -> logits), run in eval mode
@@ -311,9 +341,12 @@ def _run_stage(
         lr = _learning_rate(step, stage.steps, stage.peak_lr, preset.warmup_steps)
         for group in optimizer.param_groups:
             group["lr"] = lr * group["lr_scale"]
-        rows = _step_rows(
-            stage.pool, step, preset.batch_size, request.seed + stage.number, rank, world
-        )
+        if stage.grouped is not None:
+            rows = stage.grouped(step, preset.batch_size, rank)
+        else:
+            rows = _step_rows(
+                stage.pool, step, preset.batch_size, request.seed + stage.number, rank, world
+            )
         batch = _tensors(train, rows, request.device)
         loss = F.cross_entropy(stage.forward(wrapped, batch), batch["move"])
         optimizer.zero_grad(set_to_none=True)
@@ -363,6 +396,10 @@ def _resolve_preset(request: TrainRequest) -> Preset:
         preset = replace(preset, style_steps=request.style_steps)
     if request.routing_lr_scale is not None:
         preset = replace(preset, routing_lr_scale=request.routing_lr_scale)
+    if request.routing_noise is not None:
+        preset = replace(preset, routing_noise=request.routing_noise)
+    if request.players_per_batch is not None:
+        preset = replace(preset, players_per_batch=request.players_per_batch)
     return preset
 
 
@@ -403,6 +440,7 @@ def train(request: TrainRequest) -> dict:
             peak_lr=preset.base_lr,
             steps=preset.base_steps,
             pool=np.arange(len(train_shard)),
+            grouped=None,
             val_rows=base_val_rows,
             forward=lambda net, b: net(b["squares"], b["last_move"], b["elo"]),
             validation={"base": lambda b: base(b["squares"], b["last_move"], b["elo"])},
@@ -421,6 +459,7 @@ def train(request: TrainRequest) -> dict:
     extra = {"preset": request.preset, "known_elo_buckets": sorted({0, *known_elo})}
     model = StyleModel(preset.model, preset.style, players, extra, engine="peft").to(device)
     model.load_base_state(base.state_dict())
+    model.router.relaxed = preset.routing_noise
     if checkpoint is not None and checkpoint["stage"] == 2:
         model.styled.load_state_dict(checkpoint["styled"])
     else:
@@ -451,6 +490,14 @@ def train(request: TrainRequest) -> dict:
         peak_lr=preset.style_lr,
         steps=preset.style_steps,
         pool=styled_pool,
+        grouped=PlayerGroupedRows(
+            styled_pool,
+            np.asarray(train_shard.arrays["player"]),
+            preset.players_per_batch,
+            request.seed + 2,
+        )
+        if preset.players_per_batch
+        else None,
         val_rows=styled_val,
         forward=lambda net, b: net(*args(b), task_ids=b["player"]),
         validation={
@@ -468,6 +515,8 @@ def train(request: TrainRequest) -> dict:
         "train_positions": len(train_shard),
         "styled_train_positions": len(styled_pool),
         "routing_lr_scale": preset.routing_lr_scale,
+        "routing_noise": preset.routing_noise,
+        "players_per_batch": preset.players_per_batch,
         "world_size": world,
         "device": device,
         "seconds_this_run": round(time.perf_counter() - started, 1),

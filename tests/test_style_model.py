@@ -13,11 +13,13 @@ from pathlib import Path
 
 import chess
 import chess.pgn
+import numpy as np
 import torch
 from planted import PLANTED, planted_pgn, tiny_train_args, train_tiny
 
 from stylespace.cli import main
 from stylespace.style_model import StyleModel
+from stylespace.training import PlayerGroupedRows
 
 
 def _probability(model: StyleModel, style, uci: str, board: chess.Board | None = None) -> float:
@@ -184,6 +186,37 @@ def test_stage_two_can_be_redone_on_the_trained_base(planted_store, planted_mode
     assert not torch.equal(before.style_vectors, after.style_vectors)
     log = json.loads((copy / "metrics.json").read_text())["log"]
     assert [entry["stage"] for entry in log] == [1, 1, 1, 2]  # stage 1 kept, stage 2 anew
+
+
+def test_stage_two_in_player_grouped_batches_without_routing_noise_learns_the_styles(
+    planted_store, planted_model, tmp_path
+):
+    copy = tmp_path / "grouped"
+    shutil.copytree(planted_model, copy)
+    options = ["--players-per-batch", "2", "--no-routing-noise", "--routing-lr-scale", "10"]
+    code = train_tiny(
+        planted_store, copy, "--style-steps", "300", "--resume", "--restart-style", *options
+    )
+    assert code == 0
+    metrics = json.loads((copy / "metrics.json").read_text())
+    assert (metrics["players_per_batch"], metrics["routing_noise"]) == (2, False)
+    assert metrics["routing_lr_scale"] == 10
+    model = StyleModel.load(copy)
+    for player, (first, _) in PLANTED.items():
+        assert _probability(model, player, first) > 0.7
+
+
+def test_player_grouped_rows_give_each_chosen_player_an_equal_share():
+    owners = np.repeat(np.arange(5), [10, 200, 30, 40, 3])  # very unequal players
+    pool = np.flatnonzero(owners != 3)  # player 3's rows are not in this stage's pool
+    draw = PlayerGroupedRows(pool, owners, players=2, seed=7)
+    rows = draw(step=4, batch=64, rank=0)
+    assert len(rows) == 64 and set(rows) <= set(pool)
+    counts = np.bincount(owners[rows], minlength=5)
+    assert sorted(counts[counts > 0]) == [32, 32] and counts[3] == 0
+    assert np.array_equal(rows, draw(step=4, batch=64, rank=0))  # resumable: same step, same rows
+    assert not np.array_equal(rows, draw(step=5, batch=64, rank=0))
+    assert not np.array_equal(rows, draw(step=4, batch=64, rank=1))
 
 
 def test_an_elo_never_seen_in_training_reads_as_unknown(planted_model):
