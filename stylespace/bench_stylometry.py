@@ -22,6 +22,7 @@ import numpy as np
 from stylespace.opening_baseline import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
+from stylespace.ranking_methods import DEFAULT_METHOD
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import IDENTIFY_SETTINGS, FitSettings, enroll, identify
@@ -51,7 +52,7 @@ def bench_stylometry(
     unseen: Sequence[str] = (),
     queries: int = 2,
     max_players: int | None = None,
-    method: str = "similarity",
+    method: str = DEFAULT_METHOD,
     seed: int = 0,
     settings: FitSettings = IDENTIFY_SETTINGS,
     later_plies: dict[int, Sequence[int]] | None = None,

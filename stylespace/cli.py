@@ -13,6 +13,7 @@ from pathlib import Path
 from stylespace import __version__
 from stylespace.game_files import UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
+from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.store import GameStore, default_db_path
 
 DEFAULT_MODEL = Path("models") / "demo"
@@ -220,6 +221,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         opted_out=load_opt_out(args.opt_out),
     )
     result.pop("vector")
+    result.pop("fingerprint")
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
@@ -526,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-ply", type=int, default=0, help="use the author's moves from this ply"
     )
     ident.add_argument(
-        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
+        "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
 
@@ -611,7 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_stylometry.add_argument("--queries", type=int, default=2, help="query sets per player")
     bench_stylometry.add_argument("--max-players", type=int, default=None)
     bench_stylometry.add_argument(
-        "--method", choices=["similarity", "likelihood", "gradient"], default="similarity"
+        "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     bench_stylometry.add_argument("--seed", type=int, default=0)
     bench_stylometry.add_argument("--steps", type=int, help="fit steps (identify's default)")

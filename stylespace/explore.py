@@ -217,14 +217,22 @@ class Atlas:
         found["place"] = self.place(torch.tensor(found["vector"]))
         return found
 
-    def with_enrolled(self, enrolled: dict[str, list[float]]) -> Atlas:
-        """A copy that also knows these players (a browser session's enrolments); the shared
-        model stays as it is."""
+    def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
+        """A copy that also knows these players (a browser session's enrolments: label ->
+        an `identify` result's `vector` and `fingerprint`); the shared model stays as it is."""
         if not enrolled:
             return self
         model = copy.deepcopy(self.model)
-        for label, vector in enrolled.items():
-            model.set_player(label, torch.tensor(vector), enrolled=True, session=True)
+        for label, found in enrolled.items():
+            model.set_player(
+                label,
+                torch.tensor(found["vector"]),
+                fingerprint=torch.tensor(found["fingerprint"])
+                if found.get("fingerprint")
+                else None,
+                enrolled=True,
+                session=True,
+            )
         coordinates = dict(
             zip(self.style_map.names, self.style_map.coordinates.tolist(), strict=True)
         )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stylespace.encoding import GameEncoder, elo_bucket
+from stylespace.encoding import N_MOVES, GameEncoder, elo_bucket
+from stylespace.positions import Positions
 from stylespace.progress import progress_bar
 
 FIELDS = {
@@ -55,6 +56,20 @@ class Shard:
     def batch(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         rows = np.sort(rows)  # sorted reads are kinder to the page cache
         return {name: np.asarray(array[rows]) for name, array in self.arrays.items()}
+
+    def positions(self, rows: np.ndarray) -> Positions:
+        """Rows as `Positions`, for the stylometry code; shards keep no legal-move masks, so
+        every move counts as legal (use unmasked likelihoods on them)."""
+        batch = self.batch(rows)
+        return Positions(
+            squares=batch["squares"],
+            last_move=batch["last_move"],
+            elo=batch["elo"].astype(np.int64),
+            move=batch["move"].astype(np.int64),
+            mask=np.ones((len(rows), N_MOVES), dtype=bool),
+            label=batch["player"].astype(np.int64),
+            game=np.zeros(len(rows), dtype=np.int64),
+        )
 
 
 def _encode_chunk(records: Sequence[tuple[int, GameRecord]]) -> dict[str, np.ndarray]:

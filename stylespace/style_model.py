@@ -3,7 +3,8 @@
 Artifact layout (a directory):
 - `config.json`: model and style sizes, preset, format version;
 - `base.safetensors`: base network weights; `skills.safetensors`: LoRA skills of every layer;
-- `style_vectors.safetensors`: the player table's vectors (row = task id);
+- `style_vectors.safetensors`: the player table's vectors (row = task id) and, where computed,
+  each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """
@@ -69,6 +70,7 @@ class StyleModel:
         else:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
+        self.fingerprints = torch.full((len(self.players), style_config.vector_size), torch.nan)
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -90,6 +92,13 @@ class StyleModel:
         trained = [p["task_id"] for p in self.players if not p.get("enrolled")]
         return self.style_vectors[trained].mean(dim=0)
 
+    @property
+    def fingerprint_centre(self) -> torch.Tensor:
+        """Mean fingerprint of the trained players: the origin identification compares from."""
+        trained = [p["task_id"] for p in self.players if not p.get("enrolled")]
+        known = self.fingerprints[trained]
+        return known[~known.isnan().any(dim=1)].mean(dim=0)
+
     def task_id(self, name: str) -> int:
         try:
             return self._task_of[name]
@@ -109,7 +118,13 @@ class StyleModel:
             return self.style_vectors[style]
         return torch.as_tensor(style, dtype=torch.float32, device=self.device)
 
-    def set_player(self, name: str, vector: torch.Tensor, **facts: object) -> int:
+    def set_player(
+        self,
+        name: str,
+        vector: torch.Tensor,
+        fingerprint: torch.Tensor | None = None,
+        **facts: object,
+    ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector."""
         if name in self._task_of:
             task = self._task_of[name]
@@ -119,8 +134,11 @@ class StyleModel:
             self.router.resize(task + 1)
             self.players.append({"name": name, "task_id": task, **facts})
             self._task_of[name] = task
+            unknown = torch.full((1, self.fingerprints.shape[1]), torch.nan)
+            self.fingerprints = torch.cat([self.fingerprints, unknown])
         with torch.no_grad():
             self.router.module_logits[task] = vector.to(self.device)
+        self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -238,13 +256,7 @@ class StyleModel:
             {k: v.detach().cpu().contiguous() for k, v in self.skill_parameters().items()},
             directory / "skills.safetensors",
         )
-        save_file(
-            {"style_vectors": self.style_vectors.cpu().contiguous()},
-            directory / "style_vectors.safetensors",
-        )
-        (directory / "players.json").write_text(
-            json.dumps(self.players, indent=1, ensure_ascii=False)
-        )
+        self.save_player_table(directory)
         if metrics is not None:
             (directory / "metrics.json").write_text(json.dumps(metrics, indent=2))
         if command is not None:
@@ -275,10 +287,13 @@ class StyleModel:
         self.base.load_state_dict(mapped, strict=False)
 
     def save_player_table(self, directory: Path | str) -> None:
-        """Write only the player table (after enrolment): vectors and names."""
+        """Write only the player table (after enrolment): vectors, fingerprints and names."""
         directory = Path(directory)
         save_file(
-            {"style_vectors": self.style_vectors.cpu().contiguous()},
+            {
+                "style_vectors": self.style_vectors.cpu().contiguous(),
+                "fingerprints": self.fingerprints.contiguous(),
+            },
             directory / "style_vectors.safetensors",
         )
         (directory / "players.json").write_text(
@@ -304,7 +319,8 @@ class StyleModel:
         with torch.no_grad():
             for name, parameter in model.skill_parameters().items():
                 parameter.copy_(skills[name])
-            model.router.module_logits.copy_(
-                load_file(directory / "style_vectors.safetensors")["style_vectors"]
-            )
+            table = load_file(directory / "style_vectors.safetensors")
+            model.router.module_logits.copy_(table["style_vectors"])
+        if "fingerprints" in table:
+            model.fingerprints = table["fingerprints"]
         return model.to(device)

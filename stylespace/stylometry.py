@@ -1,11 +1,13 @@
 """Style vectors for new games: enrol a new player, identify the author of a set of games.
 
-Both fit one routing vector with everything else frozen (routing-only fitting, as in the paper):
-start from the trained players' mean vector, follow the gradient of the played moves' likelihood
-(illegal moves masked), with a pull toward the mean so that a few games cannot run away with it.
-Identification then ranks the model's players by cosine similarity of their vectors to the query
-vector, both centred on that mean, or re-ranks a shortlist by the likelihood of the query's
-moves under each candidate's own vector.
+Enrolment fits one routing vector with everything else frozen (routing-only fitting, as in the
+paper): start from the trained players' mean vector, follow the gradient of the played moves'
+likelihood (illegal moves masked), with a pull toward the mean so that a few games cannot run away
+with it. It also records the player's fingerprint: that gradient at the mean, in one pass.
+Identification (default) compares the query's fingerprint with every player's: on the demo model
+this finds authors far more often than comparing fitted vectors, and in a second instead of ten
+(figures in the README). The paper's ranking (fit a query vector, cosine to the players' vectors)
+and a likelihood re-ranking remain as methods.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import torch.nn.functional as F
 
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
+from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
 
 
@@ -40,16 +43,18 @@ class FitSettings:
     patience: int = 0  # stop once the top candidate held for this many checks (0 = never)
 
 
+FINGERPRINT_POSITIONS = 4096
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 
 
 def _log_likelihood(
-    model: StyleModel, batch: dict[str, torch.Tensor], style: torch.Tensor
+    model: StyleModel, batch: dict[str, torch.Tensor], style: torch.Tensor, masked: bool = True
 ) -> torch.Tensor:
-    """Per-position log-probability of the move played, illegal moves masked."""
+    """Per-position log-probability of the move played, illegal moves masked unless told."""
     logits = model.logits(batch["squares"], batch["last_move"], batch["elo"], style=style)
-    logits = logits.masked_fill(~batch["mask"], -1e9)
+    if masked:
+        logits = logits.masked_fill(~batch["mask"], -1e9)
     return -F.cross_entropy(logits, batch["move"], reduction="none")
 
 
@@ -95,7 +100,11 @@ def fit_style_vector(
 
 
 def likelihood_gradient(
-    model: StyleModel, positions: Positions, max_positions: int = 4096, seed: int = 0
+    model: StyleModel,
+    positions: Positions,
+    max_positions: int = FINGERPRINT_POSITIONS,
+    seed: int = 0,
+    masked: bool = True,
 ) -> torch.Tensor:
     """Gradient of the query moves' mean log-likelihood at the trained mean: one pass.
 
@@ -109,8 +118,35 @@ def likelihood_gradient(
     vector = model.trained_mean.clone().requires_grad_(True)
     for start in range(0, len(rows), 1024):
         batch = positions.subset(rows[start : start + 1024]).tensors(model.device)
-        (_log_likelihood(model, batch, vector).sum() / len(rows)).backward()
+        (_log_likelihood(model, batch, vector, masked).sum() / len(rows)).backward()
     return vector.grad.detach()
+
+
+def fingerprint(model: StyleModel, positions: Positions, seed: int = 0) -> torch.Tensor:
+    """A player's (or a query's) style fingerprint: the likelihood gradient at the trained mean.
+
+    It is the direction in which these moves pull the average style: the first step of a
+    routing-only fit, without the fit's noise. Known players, enrolled players and queries all get
+    theirs the same way (unmasked log-likelihood, as in training; at most 4,096 positions, about
+    100 games), so they can be compared directly.
+    """
+    return likelihood_gradient(model, positions, seed=seed, masked=False)
+
+
+def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
+    """Cosine of every player's fingerprint with the query's, both centred on the trained
+    players' mean; players without a fingerprint score -inf (ranked last)."""
+    table = model.fingerprints.to(query.device)
+    known = ~table.isnan().any(dim=1)
+    if not bool(known.any()):
+        raise StylometryError(
+            "this model has no stylometry fingerprints (made by `stylespace train`); "
+            "use --method similarity"
+        )
+    centre = model.fingerprint_centre.to(query.device)
+    scores = torch.full((len(table),), float("-inf"), device=query.device)
+    scores[known] = F.cosine_similarity(table[known] - centre, (query - centre)[None], dim=-1)
+    return scores
 
 
 def similarity_scores(model: StyleModel, vector: torch.Tensor) -> torch.Tensor:
@@ -172,25 +208,24 @@ def author_positions(games: Sequence[PlayedGame], author: str, from_ply: int = 0
     return positions
 
 
-METHODS = ("similarity", "likelihood", "gradient")
-
-
 def identify(
     model: StyleModel,
     games: Sequence[PlayedGame],
     author: str | None = None,
     top: int = 10,
     from_ply: int = 0,
-    method: str = "similarity",
+    method: str = DEFAULT_METHOD,
     settings: FitSettings = IDENTIFY_SETTINGS,
     shortlist: int = 20,
     opted_out: frozenset[str] = frozenset(),
 ) -> dict:
     """Rank the model's players as the author of `games` (one author, who plays every game).
 
-    Methods: `similarity` fits a vector and ranks by centred cosine (the paper's); `likelihood`
-    re-ranks similarity's shortlist by the likelihood of the query's moves under each candidate;
-    `gradient` ranks by the cosine with the likelihood gradient at the mean (one pass, no fit).
+    Methods: `fingerprint` (the default) compares the query's fingerprint with every player's,
+    centred cosine (one pass, no fit; see `fingerprint`); `similarity` fits a vector and ranks
+    by centred cosine (the paper's); `likelihood` re-ranks similarity's shortlist by the
+    likelihood of the query's moves under each candidate; `gradient` ranks players' vectors by
+    their cosine with the query's likelihood gradient at the mean.
     Players on the opt-out list (normalised names) are never offered as candidates.
     """
     if method not in METHODS:
@@ -199,13 +234,17 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
-    if method == "gradient":
-        gradient = likelihood_gradient(model, positions, seed=settings.seed)
-        scores = F.cosine_similarity(centred, gradient[None], dim=-1)
+    if method in ("gradient", "fingerprint"):
+        if method == "gradient":
+            gradient = likelihood_gradient(model, positions, seed=settings.seed)
+            scores = F.cosine_similarity(centred, gradient[None], dim=-1)
+        else:
+            gradient = fingerprint(model, positions, seed=settings.seed)
+            scores = fingerprint_scores(model, gradient)
         # A stand-in vector for the map and the JSON: along the gradient, at a typical distance.
         length = centred.norm(dim=-1).median()
         vector = model.trained_mean + gradient / gradient.norm().clamp_min(1e-12) * length
-        steps = 1
+        steps = 0
     else:
         settled = {"leader": None, "held": 0}
 
@@ -245,6 +284,7 @@ def identify(
         "method": method,
         "fit_steps": steps,
         "vector": vector.tolist(),
+        "fingerprint": gradient.tolist() if method == "fingerprint" else None,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -257,7 +297,8 @@ def enroll(
     from_ply: int = 0,
     settings: FitSettings = ENROL_SETTINGS,
 ) -> dict:
-    """Fit a new player's vector (base and skills frozen) and add it to the player table."""
+    """Fit a new player's vector (base and skills frozen) and their fingerprint; add both to
+    the player table."""
     author = resolve_author(games, name)
     positions = author_positions(games, author, from_ply)
     torch.manual_seed(settings.seed)
@@ -267,6 +308,7 @@ def enroll(
     task = model.set_player(
         label,
         vector,
+        fingerprint=fingerprint(model, positions, settings.seed),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

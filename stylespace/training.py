@@ -38,6 +38,7 @@ from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.store import GameStore
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import StyleModel
+from stylespace.stylometry import FINGERPRINT_POSITIONS, fingerprint
 
 MIN_ELO_BUCKET_POSITIONS = 1_000  # fewer training positions than this: treat that Elo as unknown
 
@@ -525,5 +526,31 @@ def train(request: TrainRequest) -> dict:
     }
     if _is_main():
         model.save(request.out, metrics=metrics, command=request.command)
+        add_fingerprints(request.out, train_shard, request.seed)
     _barrier()
     return metrics
+
+
+def add_fingerprints(directory: Path, shard: Shard, seed: int = 0) -> None:
+    """Every trained player's stylometry fingerprint from their train positions, saved in place.
+
+    Identification compares a query's fingerprint with these; enrolment adds one per new player,
+    computed the same way (see `stylometry.fingerprint`).
+    """
+    model = StyleModel.load(directory)  # our own engine: twice as fast as peft's for this
+    owners = np.asarray(shard.arrays["player"])
+    order = np.argsort(owners, kind="stable")
+    tasks, starts, counts = np.unique(owners[order], return_index=True, return_counts=True)
+    rng = np.random.default_rng(seed)
+    spans = {int(t): order[s : s + c] for t, s, c in zip(tasks, starts, counts, strict=True)}
+    with progress_bar(total=len(model.players), desc="fingerprints", unit="player") as bar:
+        for player in model.players:
+            bar.update(1)
+            rows = spans.get(player["task_id"])
+            if rows is None:
+                continue
+            if len(rows) > FINGERPRINT_POSITIONS:
+                rows = rng.choice(rows, FINGERPRINT_POSITIONS, replace=False)
+            positions = shard.positions(np.sort(rows))
+            model.fingerprints[player["task_id"]] = fingerprint(model, positions, seed)
+    model.save_player_table(directory)

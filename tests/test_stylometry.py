@@ -10,8 +10,9 @@ import torch
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
+from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import similarity_scores
+from stylespace.stylometry import fingerprint_scores, similarity_scores
 
 
 def _run(capsys, *args: str) -> tuple[int, dict | str]:
@@ -24,7 +25,7 @@ def _run(capsys, *args: str) -> tuple[int, dict | str]:
 
 
 @pytest.mark.parametrize("author", list(PLANTED))
-@pytest.mark.parametrize("method", ["similarity", "likelihood", "gradient"])
+@pytest.mark.parametrize("method", METHODS)
 def test_identify_names_the_planted_author_of_unseen_games(
     planted_model, tmp_path, capsys, author, method
 ):
@@ -104,6 +105,44 @@ def test_enrolment_learns_an_unseen_players_style(planted_model, tmp_path, capsy
     assert first.uci == "h2h4"
     scores = similarity_scores(model, model.style_vectors[2])
     assert scores[model.task_id("Righty, Rob")] > scores[model.task_id("Lefty, Lea")]
+    by_fingerprint = fingerprint_scores(model, model.fingerprints[2])
+    assert (
+        by_fingerprint[model.task_id("Righty, Rob")] > by_fingerprint[model.task_id("Lefty, Lea")]
+    )
+
+
+def test_every_player_has_a_fingerprint_and_an_enrolled_author_is_found_by_it(
+    planted_model, tmp_path, capsys
+):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    assert not StyleModel.load(model_dir).fingerprints.isnan().any()  # made by `train`
+    middle = {"Middy, Mo": ["d2d4", "e2e4"]}  # unlike either planted player
+    reference, query = tmp_path / "mo.pgn", tmp_path / "query.pgn"
+    reference.write_text(planted_pgn(games_each=40, seed=21, players=middle))
+    query.write_text(planted_pgn(games_each=20, seed=23, players=middle))
+    enrol = ["enroll", "--model", str(model_dir), "--games", str(reference), "--as", "Middy, Mo"]
+    assert _run(capsys, *enrol)[0] == 0
+    code, result = _run(
+        capsys, "identify", "--model", str(model_dir), "--games", str(query), "--json"
+    )
+    assert code == 0 and DEFAULT_METHOD == "fingerprint"
+    assert result["method"] == "fingerprint"
+    assert result["candidates"][0]["player"] == "Middy, Mo"
+
+
+def test_a_model_without_fingerprints_says_which_method_to_use(planted_model, tmp_path, capsys):
+    model = StyleModel.load(planted_model)
+    model.fingerprints[:] = float("nan")
+    model.save(tmp_path / "bare")
+    games = tmp_path / "query.pgn"
+    games.write_text(
+        planted_pgn(games_each=5, seed=3, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    code, message = _run(
+        capsys, "identify", "--model", str(tmp_path / "bare"), "--games", str(games)
+    )
+    assert code != 0 and "--method similarity" in message
 
 
 def test_enrolment_is_deterministic_and_replaces_a_label(planted_model, tmp_path, capsys):
