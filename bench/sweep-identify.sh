@@ -17,6 +17,7 @@ rows = " | ".join(f"{s}: {r['seen'][s]['top1']:.0%}" for s in ("100", "20", "5")
 print(f"{sys.argv[1]:<28} {rows} | median {r['median_identify_seconds']} s/query")
 PY
 }
+run fingerprint --method fingerprint
 run similarity-30x512-p6 --method similarity --steps 30 --batch-size 512 --patience 6
 run similarity-12x512 --method similarity --steps 12 --batch-size 512 --patience 0
 run gradient --method gradient

@@ -157,8 +157,14 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "about 87 min for stage 1): the base network is small and short of the move-matching "
         "goal; the figures above are what it reached.",
         "- The style vectors barely differ: after stage 2 every player's skill mix is close to "
-        "uniform, so style adds little to move matching, identification is weak and steering "
-        "shifts are small. A higher routing learning rate and a longer stage 2 are the next step.",
+        "uniform, and a player's own vector predicts their held-out moves no better than the "
+        "average vector (0.0005 nats per move, `bench/style_separation.py`): stage 2 learned a "
+        "correction for everybody, not individual styles. So style adds little to move "
+        "matching, identification is weak and steering shifts are small. Short stage-2 reruns "
+        "with the routing learning rate at 16x or 64x the skills' (paper: 2x), without routing "
+        "noise, or with player-grouped batches "
+        "(`bench/results/stage2-routing.json`) did not change that; a larger base and far longer "
+        "stage 2 (a GPU run) are the next step.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
         "the model knows nothing of amateur or online play beyond what these players did.",
         "- A ranking always names somebody: for an author the model does not know, the top "
