@@ -124,7 +124,8 @@ def _step_enrol(request: DemoRequest) -> dict:
     with GameStore(request.db, read_only=True) as store:
         by_player = store.games_by_player(["train", "val", "test"], unseen)
     enrolled = {}
-    for name, games in by_player.items():
+    for name in unseen:  # the list's order, so task ids do not depend on set iteration
+        games = by_player.get(name, [])
         if games:
             enrolled[name] = enroll(model, games, name)["games"]
     model.save_player_table(request.out)
