@@ -146,6 +146,6 @@ def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
         height=28 * len(candidates) + 60,
         margin={"l": 0, "r": 10, "t": 10, "b": 30},
         yaxis={"autorange": "reversed"},
-        xaxis={"title": {"text": "similarity of style vectors"}},
+        xaxis={"title": {"text": "style similarity (cosine of fingerprints)"}},
     )
     return figure
