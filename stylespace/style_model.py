@@ -89,15 +89,16 @@ class StyleModel:
     def trained_mean(self) -> torch.Tensor:
         """Mean vector of the players trained with the skills (enrolled ones excluded): the
         fixed origin for fitting and comparing vectors, so enrolments never move it."""
-        trained = [p["task_id"] for p in self.players if not p.get("enrolled")]
-        return self.style_vectors[trained].mean(dim=0)
+        return self.style_vectors[self._trained_tasks()].mean(dim=0)
 
     @property
     def fingerprint_centre(self) -> torch.Tensor:
         """Mean fingerprint of the trained players: the origin identification compares from."""
-        trained = [p["task_id"] for p in self.players if not p.get("enrolled")]
-        known = self.fingerprints[trained]
+        known = self.fingerprints[self._trained_tasks()]
         return known[~known.isnan().any(dim=1)].mean(dim=0)
+
+    def _trained_tasks(self) -> list[int]:
+        return [p["task_id"] for p in self.players if not p.get("enrolled")]
 
     def task_id(self, name: str) -> int:
         try:

@@ -234,13 +234,13 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
+    if method == "fingerprint":
+        gradient = fingerprint(model, positions, seed=settings.seed)
+        scores = fingerprint_scores(model, gradient)
+    elif method == "gradient":
+        gradient = likelihood_gradient(model, positions, seed=settings.seed)
+        scores = F.cosine_similarity(centred, gradient[None], dim=-1)
     if method in ("gradient", "fingerprint"):
-        if method == "gradient":
-            gradient = likelihood_gradient(model, positions, seed=settings.seed)
-            scores = F.cosine_similarity(centred, gradient[None], dim=-1)
-        else:
-            gradient = fingerprint(model, positions, seed=settings.seed)
-            scores = fingerprint_scores(model, gradient)
         # A stand-in vector for the map and the JSON: along the gradient, at a typical distance.
         length = centred.norm(dim=-1).median()
         vector = model.trained_mean + gradient / gradient.norm().clamp_min(1e-12) * length
