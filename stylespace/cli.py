@@ -234,6 +234,19 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fingerprints(args: argparse.Namespace) -> int:
+    from stylespace.shards import open_shard
+    from stylespace.training import add_fingerprints
+
+    result = add_fingerprints(args.model, open_shard(args.shard), redo=args.redo)
+    text = (
+        f"fingerprints: {result['computed']} computed, {result['players']} players in "
+        f"{args.model} ({result['seconds']:.0f} s)"
+    )
+    _emit(args, {**result, "model": str(args.model)}, text)
+    return 0
+
+
 def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     from stylespace.bench_stylometry import bench_stylometry
     from stylespace.stylometry import IDENTIFY_SETTINGS
@@ -531,6 +544,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
+
+    prints = command(
+        "fingerprints",
+        _cmd_fingerprints,
+        "Compute the trained players' stylometry fingerprints (resumable; `train` does this).",
+    )
+    prints.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    prints.add_argument(
+        "--shard", type=Path, required=True, help="the training run's shards/train directory"
+    )
+    prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
     props.add_argument("--compute", action="store_true", help="(re)compute them from the store")

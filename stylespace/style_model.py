@@ -27,6 +27,7 @@ from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
 
 FORMAT_VERSION = 1
+FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
 Style = str | int | torch.Tensor | np.ndarray | None
 
 
@@ -70,7 +71,7 @@ class StyleModel:
         else:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
-        self.fingerprints = torch.full((len(self.players), style_config.vector_size), torch.nan)
+        self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -156,11 +157,7 @@ class StyleModel:
         Elo buckets the training data never had (a 1500 player for a masters' model) are read as
         "unknown", which the model did learn, instead of an untrained embedding.
         """
-        known = self.extra_config.get("known_elo_buckets")
-        if known is not None:
-            table = torch.zeros(N_ELO_BUCKETS, dtype=torch.bool, device=elo.device)
-            table[torch.tensor(known, dtype=torch.long, device=elo.device)] = True
-            elo = torch.where(table[elo.long()], elo.long(), torch.zeros_like(elo.long()))
+        elo = self.known_elo(elo)
         if self.engine == "torch":
             return self.styled(squares, last_move, elo, style)
         if style is None:
@@ -169,6 +166,15 @@ class StyleModel:
         if style.is_floating_point() and style.dim() == 1:
             style = style.expand(squares.shape[0], -1)
         return self.styled.base_model(squares, last_move, elo, task_ids=style)
+
+    def known_elo(self, elo: torch.Tensor) -> torch.Tensor:
+        """Elo buckets the training data never had, read as bucket 0 ("unknown")."""
+        known = self.extra_config.get("known_elo_buckets")
+        if known is None:
+            return elo
+        table = torch.zeros(N_ELO_BUCKETS, dtype=torch.bool, device=elo.device)
+        table[torch.tensor(known, dtype=torch.long, device=elo.device)] = True
+        return torch.where(table[elo.long()], elo.long(), torch.zeros_like(elo.long()))
 
     def predict(
         self, board: chess.Board | str, style: Style = None, top_k: int = 5, elo: int | None = None
@@ -322,6 +328,7 @@ class StyleModel:
                 parameter.copy_(skills[name])
             table = load_file(directory / "style_vectors.safetensors")
             model.router.module_logits.copy_(table["style_vectors"])
-        if "fingerprints" in table:
-            model.fingerprints = table["fingerprints"]
+        stored = table.get("fingerprints")
+        if stored is not None and stored.shape == model.fingerprints.shape:
+            model.fingerprints = stored  # other shapes are an older kind: read as unknown
         return model.to(device)

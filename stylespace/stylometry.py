@@ -3,11 +3,11 @@
 Enrolment fits one routing vector with everything else frozen (routing-only fitting, as in the
 paper): start from the trained players' mean vector, follow the gradient of the played moves'
 likelihood (illegal moves masked), with a pull toward the mean so that a few games cannot run away
-with it. It also records the player's fingerprint: that gradient at the mean, in one pass.
-Identification (default) compares the query's fingerprint with every player's: on the demo model
-this finds authors far more often than comparing fitted vectors, and in a second instead of ten
-(figures in the README). The paper's ranking (fit a query vector, cosine to the players' vectors)
-and a likelihood re-ranking remain as methods.
+with it. It also records the player's fingerprint (how their moves pull the skills: see
+`fingerprints.py`). Identification (default) compares the query's fingerprint with every
+player's: on the demo model this finds authors far more often than comparing fitted vectors, and
+in seconds instead of tens (figures in the README). The paper's ranking (fit a query vector,
+cosine to the players' vectors) and a likelihood re-ranking remain as methods.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from stylespace.fingerprints import compute_fingerprint
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -43,7 +44,6 @@ class FitSettings:
     patience: int = 0  # stop once the top candidate held for this many checks (0 = never)
 
 
-FINGERPRINT_POSITIONS = 4096
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 
@@ -102,7 +102,7 @@ def fit_style_vector(
 def likelihood_gradient(
     model: StyleModel,
     positions: Positions,
-    max_positions: int = FINGERPRINT_POSITIONS,
+    max_positions: int = 4096,
     seed: int = 0,
     masked: bool = True,
 ) -> torch.Tensor:
@@ -122,29 +122,19 @@ def likelihood_gradient(
     return vector.grad.detach()
 
 
-def fingerprint(model: StyleModel, positions: Positions, seed: int = 0) -> torch.Tensor:
-    """A player's (or a query's) style fingerprint: the likelihood gradient at the trained mean.
-
-    It is the direction in which these moves pull the average style: the first step of a
-    routing-only fit, without the fit's noise. Known players, enrolled players and queries all get
-    theirs the same way (unmasked log-likelihood, as in training; at most 4,096 positions, about
-    100 games), so they can be compared directly.
-    """
-    return likelihood_gradient(model, positions, seed=seed, masked=False)
-
-
 def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
     """Cosine of every player's fingerprint with the query's, both centred on the trained
     players' mean; players without a fingerprint score -inf (ranked last)."""
-    table = model.fingerprints.to(query.device)
+    table = model.fingerprints
     known = ~table.isnan().any(dim=1)
     if not bool(known.any()):
         raise StylometryError(
-            "this model has no stylometry fingerprints (made by `stylespace train`); "
-            "use --method similarity"
+            "this model has no stylometry fingerprints: add them with `stylespace fingerprints "
+            "--model DIR` (or retrain), or use --method similarity"
         )
-    centre = model.fingerprint_centre.to(query.device)
-    scores = torch.full((len(table),), float("-inf"), device=query.device)
+    centre = model.fingerprint_centre
+    query = query.cpu()
+    scores = torch.full((len(table),), float("-inf"))
     scores[known] = F.cosine_similarity(table[known] - centre, (query - centre)[None], dim=-1)
     return scores
 
@@ -234,9 +224,11 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
+    sketch = None
     if method == "fingerprint":
-        gradient = fingerprint(model, positions, seed=settings.seed)
-        scores = fingerprint_scores(model, gradient)
+        found = compute_fingerprint(model, positions, seed=settings.seed)
+        sketch, gradient = found.sketch, found.style_gradient
+        scores = fingerprint_scores(model, sketch)
     elif method == "gradient":
         gradient = likelihood_gradient(model, positions, seed=settings.seed)
         scores = F.cosine_similarity(centred, gradient[None], dim=-1)
@@ -284,7 +276,7 @@ def identify(
         "method": method,
         "fit_steps": steps,
         "vector": vector.tolist(),
-        "fingerprint": gradient.tolist() if method == "fingerprint" else None,
+        "fingerprint": sketch.tolist() if sketch is not None else None,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -308,7 +300,7 @@ def enroll(
     task = model.set_player(
         label,
         vector,
-        fingerprint=fingerprint(model, positions, settings.seed),
+        fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

@@ -31,6 +31,7 @@ from safetensors.torch import save_file
 from torch.nn.parallel import DistributedDataParallel
 
 from stylespace.encoding import N_ELO_BUCKETS
+from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
@@ -38,7 +39,6 @@ from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.store import GameStore
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import FINGERPRINT_POSITIONS, fingerprint
 
 MIN_ELO_BUCKET_POSITIONS = 1_000  # fewer training positions than this: treat that Elo as unknown
 
@@ -531,26 +531,39 @@ def train(request: TrainRequest) -> dict:
     return metrics
 
 
-def add_fingerprints(directory: Path, shard: Shard, seed: int = 0) -> None:
+def add_fingerprints(
+    directory: Path, shard: Shard, seed: int = 0, redo: bool = False, save_every: int = 25
+) -> dict:
     """Every trained player's stylometry fingerprint from their train positions, saved in place.
 
     Identification compares a query's fingerprint with these; enrolment adds one per new player,
-    computed the same way (see `stylometry.fingerprint`).
+    computed the same way (see `fingerprints.py`). Players who already have one are skipped unless
+    `redo`, and the table is saved every `save_every` players, so an interrupted run resumes.
     """
+    started = time.perf_counter()
     model = StyleModel.load(directory)  # our own engine: twice as fast as peft's for this
     owners = np.asarray(shard.arrays["player"])
     order = np.argsort(owners, kind="stable")
     tasks, starts, counts = np.unique(owners[order], return_index=True, return_counts=True)
-    rng = np.random.default_rng(seed)
     spans = {int(t): order[s : s + c] for t, s, c in zip(tasks, starts, counts, strict=True)}
-    with progress_bar(total=len(model.players), desc="fingerprints", unit="player") as bar:
-        for player in model.players:
-            bar.update(1)
-            rows = spans.get(player["task_id"])
-            if rows is None:
-                continue
-            if len(rows) > FINGERPRINT_POSITIONS:
-                rows = rng.choice(rows, FINGERPRINT_POSITIONS, replace=False)
+    missing = model.fingerprints.isnan().any(dim=1)
+    todo = [
+        player
+        for player in model.players
+        if player["task_id"] in spans and (redo or bool(missing[player["task_id"]]))
+    ]
+    with progress_bar(total=len(todo), desc="fingerprints", unit="player") as bar:
+        for done, player in enumerate(todo, start=1):
+            rows = spans[player["task_id"]]
+            if len(rows) > FINGERPRINT_POSITIONS:  # the player's own draw: resumable, same result
+                draw = np.random.default_rng([seed, player["task_id"]])
+                rows = draw.choice(rows, FINGERPRINT_POSITIONS, replace=False)
             positions = shard.positions(np.sort(rows))
-            model.fingerprints[player["task_id"]] = fingerprint(model, positions, seed)
+            found = compute_fingerprint(model, positions, seed)
+            model.fingerprints[player["task_id"]] = found.sketch
+            if done % save_every == 0:
+                model.save_player_table(directory)
+            bar.update(1)
     model.save_player_table(directory)
+    seconds = time.perf_counter() - started
+    return {"computed": len(todo), "players": len(model.players), "seconds": round(seconds, 1)}

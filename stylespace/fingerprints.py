@@ -1,0 +1,96 @@
+"""Style fingerprints: how a set of moves would pull the model's skills, compared by cosine.
+
+A fingerprint is the gradient of the moves' mean log-likelihood with respect to every LoRA skill
+of every adapted layer, taken with the trained players' mean vector routing them (a Fisher score
+over the skill inventory). Where the style vector has 128 numbers, the skills have about 200,000,
+so the gradient keeps far more of what sets a player apart: on 60 masters of the demo model it
+found the author of 100 games 75% of the time, against 45% for the gradient with respect to the
+style vector alone. A count sketch (each coordinate added, with a random sign, into one of
+`FINGERPRINT_SIZE` buckets, fixed by a seed) keeps inner products while making the fingerprint
+small enough to store for every player; at 2,048 buckets it ranks as well as the full gradient.
+
+Trained players, enrolled players and queries all get theirs the same way (unmasked
+log-likelihood, as in training; at most `FINGERPRINT_POSITIONS` positions), so they compare
+directly. The same pass also gives the gradient with respect to the style vector, which
+`identify` uses to place a query on the style map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.func import functional_call
+
+from stylespace.positions import Positions
+from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
+
+FINGERPRINT_POSITIONS = 4096  # about 100 games of one player's moves
+SKETCH_SEED = 0
+BATCH = 1024
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A fingerprint (skills gradient, sketched) and the style-vector gradient of one pass."""
+
+    sketch: torch.Tensor  # (FINGERPRINT_SIZE,)
+    style_gradient: torch.Tensor  # (vector size,)
+
+
+@lru_cache(maxsize=4)
+def _sketch_plan(length: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bucket and sign of every gradient coordinate; the same on every machine (PCG64)."""
+    generator = np.random.default_rng(seed)
+    buckets = generator.integers(0, size, length)
+    signs = generator.choice(np.array([-1.0, 1.0], dtype=np.float32), length)
+    return torch.from_numpy(buckets), torch.from_numpy(signs)
+
+
+def count_sketch(values: torch.Tensor, size: int = FINGERPRINT_SIZE) -> torch.Tensor:
+    """`values` (flat) summed into `size` buckets with random signs: inner products survive."""
+    buckets, signs = _sketch_plan(len(values), size, SKETCH_SEED)
+    sketch = torch.zeros(size, dtype=values.dtype)
+    return sketch.index_add_(0, buckets, values.cpu() * signs)
+
+
+def _skill_names(model: StyleModel) -> list[str]:
+    """The network's names of the skill tensors, in the artifact's (engine-independent) order."""
+    name_of = {id(p): name for name, p in model.styled.named_parameters()}
+    return [name_of[id(p)] for p in model.skill_parameters().values()]
+
+
+def compute_fingerprint(
+    model: StyleModel,
+    positions: Positions,
+    seed: int = 0,
+    max_positions: int = FINGERPRINT_POSITIONS,
+) -> Fingerprint:
+    """One forward and backward pass over at most `max_positions` of `positions`.
+
+    The shared model is not touched: the skills are swapped for leaf copies that collect the
+    gradient (`torch.func.functional_call`), so concurrent readers (the app) see no change.
+    """
+    if model.engine != "torch":
+        raise ValueError("fingerprints are computed with the torch engine (StyleModel.load)")
+    rows = np.arange(len(positions))
+    if len(rows) > max_positions:
+        rows = np.sort(np.random.default_rng(seed).choice(len(rows), max_positions, replace=False))
+    names = _skill_names(model)
+    own = dict(model.styled.named_parameters())
+    skills = {name: own[name].detach().clone().requires_grad_(True) for name in names}
+    vector = model.trained_mean.clone().requires_grad_(True)
+    model.styled.eval()
+    for start in range(0, len(rows), BATCH):
+        batch = positions.subset(rows[start : start + BATCH]).tensors(model.device)
+        elo = model.known_elo(batch["elo"])
+        logits = functional_call(
+            model.styled, skills, (batch["squares"], batch["last_move"], elo, vector)
+        )
+        log_likelihood = -F.cross_entropy(logits, batch["move"], reduction="sum")
+        (log_likelihood / len(rows)).backward()
+    gradient = torch.cat([skills[name].grad.flatten() for name in names])
+    return Fingerprint(sketch=count_sketch(gradient), style_gradient=vector.grad.detach())
