@@ -71,8 +71,9 @@ def compute_fingerprint(
 ) -> Fingerprint:
     """One forward and backward pass over at most `max_positions` of `positions`.
 
-    The shared model is not touched: the skills are swapped for leaf copies that collect the
-    gradient (`torch.func.functional_call`), so concurrent readers (the app) see no change.
+    The model's own parameters stay frozen and gradient-free: the skills are swapped for leaf
+    copies that collect the gradient (`torch.func.functional_call`), so a model shared by the
+    app's sessions is never left with flags flipped or gradients attached.
     """
     if model.engine != "torch":
         raise ValueError("fingerprints are computed with the torch engine (StyleModel.load)")

@@ -115,7 +115,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         f"method `{stylometry['from_ply_0']['method']}`; one query set per player and size; "
         "seen players' query games come from the val/test splits, unseen players were left out "
         "of training, enrolled from 100 games and queried on other games. Beside it, in the same "
-        "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves).",
+        "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves). "
+        "The `fingerprint` method compares the gradient of the moves' likelihood with respect "
+        "to every LoRA skill (count-sketched to 2,048 numbers); it reads more of a player than "
+        "the 128-number style vector does (`bench/results/fingerprint-kinds.md`).",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),
@@ -160,7 +163,8 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "uniform, and a player's own vector predicts their held-out moves no better than the "
         "average vector (0.0005 nats per move, `bench/style_separation.py`): stage 2 learned a "
         "correction for everybody, not individual styles. So style adds little to move "
-        "matching, identification is weak and steering shifts are small. Short stage-2 reruns "
+        "matching and steering shifts are small; identification leans on the skills' "
+        "gradient instead of the vectors, and is still far from its goals. Short stage-2 reruns "
         "with the routing learning rate at 16x or 64x the skills' (paper: 2x), without routing "
         "noise, or with player-grouped batches "
         "(`bench/results/stage2-routing.json`) did not change that; a larger base and far longer "
