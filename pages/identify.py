@@ -15,9 +15,8 @@ st.caption(
     "person's moves would pull its shared style skills (their style fingerprint) and compares "
     "it with every player's. This works for players whose style the model knows; a stranger "
     "will still get a ranking, so read the scores, not just the top. On the demo model the "
-    "right player "
-    "comes first for about two thirds of 100-game sets of players it was trained on, 40% of "
-    "players enrolled later, and rarely for a few games (About page)."
+    "right player comes first for about two thirds of 100-game sets of players it was trained "
+    "on, 40% of players enrolled later, and rarely for a few games (About page)."
 )
 uploads = st.file_uploader(
     "PGN files", type=["pgn", "gz", "zst"], accept_multiple_files=True, key="uploads"
