@@ -52,7 +52,7 @@ def main(run: Path, db: Path, players: int = 60, late_ply: int = 30) -> None:
         games = held[player["name"]]
         games = [games[i] for i in rng.permutation(len(games))[:100]]
         name = player["name"]
-        positions = collect_positions(games, lambda n: 0 if n == name else None, late_ply)
+        positions = collect_positions(games, lambda n, a=name: 0 if n == a else None, late_ply)
         queries.append(compute_fingerprint(model, positions).sketch)
     print(f"{len(queries)} players, {time.perf_counter() - started:.0f} s; top-1, top-5:")
     print(f"  references from any move:       {_accuracy(any_moves, queries)}")
