@@ -136,6 +136,19 @@ def test_a_killed_run_resumes_to_the_same_result(planted_store, tmp_path):
     assert torch.allclose(_vectors(whole), _vectors(killed), atol=1e-6)
 
 
+def test_resuming_a_finished_run_keeps_its_fingerprints(planted_store, planted_model, tmp_path):
+    copy = tmp_path / "finished"
+    shutil.copytree(planted_model, copy)
+    model = StyleModel.load(copy)
+    model.fingerprints[:] = 7.0  # a mark that recomputing would overwrite
+    model.save_player_table(copy)
+    steps = ("--base-steps", "300", "--style-steps", "400")
+    assert train_tiny(planted_store, copy, *steps, "--resume") == 0
+    resumed = StyleModel.load(copy)
+    assert torch.equal(resumed.style_vectors, model.style_vectors)
+    assert bool((resumed.fingerprints == 7.0).all())
+
+
 def test_an_existing_run_is_not_overwritten_without_resume(planted_store, planted_model, capsys):
     assert train_tiny(planted_store, planted_model) == 2
     assert "--resume" in capsys.readouterr().err
