@@ -84,7 +84,6 @@ def compute_fingerprint(
     own = dict(model.styled.named_parameters())
     skills = {name: own[name].detach().clone().requires_grad_(True) for name in names}
     vector = model.trained_mean.clone().requires_grad_(True)
-    model.styled.eval()
     for start in range(0, len(rows), BATCH):
         batch = positions.subset(rows[start : start + BATCH]).tensors(model.device)
         elo = model.known_elo(batch["elo"])

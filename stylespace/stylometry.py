@@ -49,12 +49,11 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 
 
 def _log_likelihood(
-    model: StyleModel, batch: dict[str, torch.Tensor], style: torch.Tensor, masked: bool = True
+    model: StyleModel, batch: dict[str, torch.Tensor], style: torch.Tensor
 ) -> torch.Tensor:
-    """Per-position log-probability of the move played, illegal moves masked unless told."""
+    """Per-position log-probability of the move played, illegal moves masked."""
     logits = model.logits(batch["squares"], batch["last_move"], batch["elo"], style=style)
-    if masked:
-        logits = logits.masked_fill(~batch["mask"], -1e9)
+    logits = logits.masked_fill(~batch["mask"], -1e9)
     return -F.cross_entropy(logits, batch["move"], reduction="none")
 
 
@@ -100,11 +99,7 @@ def fit_style_vector(
 
 
 def likelihood_gradient(
-    model: StyleModel,
-    positions: Positions,
-    max_positions: int = 4096,
-    seed: int = 0,
-    masked: bool = True,
+    model: StyleModel, positions: Positions, max_positions: int = 4096, seed: int = 0
 ) -> torch.Tensor:
     """Gradient of the query moves' mean log-likelihood at the trained mean: one pass.
 
@@ -118,7 +113,7 @@ def likelihood_gradient(
     vector = model.trained_mean.clone().requires_grad_(True)
     for start in range(0, len(rows), 1024):
         batch = positions.subset(rows[start : start + 1024]).tensors(model.device)
-        (_log_likelihood(model, batch, vector, masked).sum() / len(rows)).backward()
+        (_log_likelihood(model, batch, vector).sum() / len(rows)).backward()
     return vector.grad.detach()
 
 
@@ -212,7 +207,7 @@ def identify(
     """Rank the model's players as the author of `games` (one author, who plays every game).
 
     Methods: `fingerprint` (the default) compares the query's fingerprint with every player's,
-    centred cosine (one pass, no fit; see `fingerprint`); `similarity` fits a vector and ranks
+    centred cosine (one pass, no fit; see `fingerprints.py`); `similarity` fits a vector and ranks
     by centred cosine (the paper's); `likelihood` re-ranks similarity's shortlist by the
     likelihood of the query's moves under each candidate; `gradient` ranks players' vectors by
     their cosine with the query's likelihood gradient at the mean.
