@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stylespace.app_support import atlas
+from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.game_files import UnreadableGames, read_uploaded_games
 from stylespace.positions import common_players
@@ -45,7 +46,7 @@ else:
     author = st.selectbox("Whose moves are these?", common or everyone, key="author")
 
 if st.button("Identify", type="primary", key="identify"):
-    with st.spinner("Fitting a style vector to the author's moves ..."):
+    with st.spinner("Comparing the author's moves and openings with every player's ..."):
         try:
             st.session_state["identified"] = explorer.identify(found.games, author=author)
         except StylometryError as error:
@@ -69,6 +70,14 @@ with places:
         map_figure(explorer.table(), highlight=top[:5], markers=[("uploaded games", x, y)]),
         key="identify_map",
     )
+if "evidence" in result["candidates"][0]:
+    st.caption(
+        "Score = style evidence + 2 x opening evidence, each in standard deviations above the "
+        "average player. Style: how the moves pull the model's style skills, compared with each "
+        "player's pull. Openings: how the opening choices (first 12 moves) match each player's "
+        "repertoire; absent when the games give none."
+    )
+    st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")
 if st.button("Enrol for this session", key="enrol"):
     if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:

@@ -4,8 +4,9 @@ Seen players are the model's trained players; their query games come from the he
 (validation and test: never used to fit weights). Unseen players are players left out of training
 entirely (`--exclude-players` at training time): each is enrolled from 100 reference games and
 identified from other, disjoint games. Every query is ranked among all players in the model
-(unseen ones included once enrolled), by the style model and, in the same run, by the opening
-TF-IDF baseline.
+(unseen ones included once enrolled) by the chosen method (default `fused`: style fingerprint plus
+opening repertoire) and, in the same run and on the same queries, by the style fingerprint alone
+(`style_alone_*`: what the style model knows) and by the opening TF-IDF baseline alone.
 """
 
 from __future__ import annotations
@@ -18,14 +19,21 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from stylespace.opening_baseline import OpeningProfiles, opening_tokens
+from stylespace.openings import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
 from stylespace.ranking_methods import DEFAULT_METHOD
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import IDENTIFY_SETTINGS, FitSettings, enroll, identify
+from stylespace.stylometry import (
+    IDENTIFY_SETTINGS,
+    FitSettings,
+    enroll,
+    fingerprint_scores,
+    identify,
+)
 
 REFERENCE_GAMES = 100
 
@@ -124,7 +132,8 @@ def _run_queries(
     settings: FitSettings,
     context: dict,
 ) -> dict:
-    results: dict[tuple[str, int], list[tuple[bool, bool, bool, bool]]] = defaultdict(list)
+    results: dict[tuple[str, int], list[tuple[bool, ...]]] = defaultdict(list)
+    names = model.player_names()
     seconds = []
     with progress_bar(total=len(plan), desc=f"stylometry from ply {from_ply}", unit="query") as bar:
         for group, author, size, games in plan:
@@ -140,12 +149,22 @@ def _run_queries(
                     settings=settings,
                 )
                 ranking = [c["player"] for c in found["candidates"]]
+                style_ranking = ranking
+                if found["fingerprint"] is not None:  # the style model's evidence alone
+                    alone = fingerprint_scores(model, torch.tensor(found["fingerprint"]))
+                    style_ranking = [names[t] for t in alone.argsort(descending=True)[:5]]
             except ValueError:  # no moves left from `from_ply` on
-                ranking = []
+                ranking = style_ranking = []
             seconds.append(time.perf_counter() - started)
             tokens = opening_tokens(games, author, from_ply)
             base_ranking = [name for name, _ in baseline.rank(tokens)] if tokens else []
-            results[(group, size)].append((*_hits(ranking, author), *_hits(base_ranking, author)))
+            results[(group, size)].append(
+                (
+                    *_hits(ranking, author),
+                    *_hits(base_ranking, author),
+                    *_hits(style_ranking, author),
+                )
+            )
             bar.update(1)
 
     report: dict = {
@@ -163,6 +182,8 @@ def _run_queries(
             "top5": round(hits[:, 1].mean(), 4),
             "baseline_top1": round(hits[:, 2].mean(), 4),
             "baseline_top5": round(hits[:, 3].mean(), 4),
+            "style_alone_top1": round(hits[:, 4].mean(), 4),
+            "style_alone_top5": round(hits[:, 5].mean(), 4),
         }
     players_in_model = context["players_in_model"]
     lines = [f"from ply {from_ply}, {players_in_model} players in the model ({method}):"]
@@ -170,7 +191,8 @@ def _run_queries(
         for size, row in report.get(group, {}).items():
             lines.append(
                 f"  {group:<6} {size:>3} games: top-1 {row['top1']:.1%} top-5 {row['top5']:.1%} "
-                f"| opening baseline top-1 {row['baseline_top1']:.1%} ({row['queries']} queries)"
+                f"| style alone {row['style_alone_top1']:.1%} "
+                f"| opening baseline {row['baseline_top1']:.1%} ({row['queries']} queries)"
             )
     report["summary"] = "\n".join(lines)
     return report

@@ -247,6 +247,18 @@ def _cmd_fingerprints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_repertoires(args: argparse.Namespace) -> int:
+    from stylespace.training import add_repertoires
+
+    result = add_repertoires(args.model, args.db)
+    text = (
+        f"opening repertoires: {result['players']} players in {args.model} "
+        f"({result['seconds']:.0f} s)"
+    )
+    _emit(args, {**result, "model": str(args.model)}, text)
+    return 0
+
+
 def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     from stylespace.bench_stylometry import bench_stylometry
     from stylespace.stylometry import IDENTIFY_SETTINGS
@@ -555,6 +567,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--shard", type=Path, required=True, help="the training run's shards/train directory"
     )
     prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
+
+    openings = command(
+        "repertoires",
+        _cmd_repertoires,
+        "Store the trained players' opening repertoires from the store's train games "
+        "(`train` does this).",
+    )
+    openings.add_argument("--model", type=Path, required=True, help="a trained model directory")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
     props.add_argument("--compute", action="store_true", help="(re)compute them from the store")

@@ -17,6 +17,7 @@ import chess
 import numpy as np
 import torch
 
+from stylespace.openings import opening_tokens
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.positions import PlayedGame
@@ -215,11 +216,13 @@ class Atlas:
         """Rank the visible players as the author of `games`; adds the query's map position."""
         found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
         found["place"] = self.place(torch.tensor(found["vector"]))
+        found["opening_tokens"] = opening_tokens(games, found["author"])  # for enrolling them
         return found
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
-        """A copy that also knows these players (a browser session's enrolments: label ->
-        an `identify` result's `vector` and `fingerprint`); the shared model stays as it is."""
+        """A copy that also knows these players (a browser session's enrolments: label -> an
+        `identify` result's `vector`, `fingerprint` and `opening_tokens`); the shared model
+        stays as it is."""
         if not enrolled:
             return self
         model = copy.deepcopy(self.model)
@@ -230,6 +233,7 @@ class Atlas:
                 fingerprint=torch.tensor(found["fingerprint"])
                 if found.get("fingerprint")
                 else None,
+                opening_tokens=found.get("opening_tokens"),
                 enrolled=True,
                 session=True,
             )
@@ -239,6 +243,20 @@ class Atlas:
         return dataclasses.replace(
             self, model=model, style_map=StyleMap.for_model(model, coordinates)
         )
+
+
+def evidence_rows(candidates: list[dict]) -> list[dict]:
+    """A `fused` ranking's candidates as table rows: the score and the two pieces of evidence
+    it adds up (opening evidence blank where the games gave none)."""
+    return [
+        {
+            "player": c["player"],
+            "score": c["score"],
+            "style evidence": c["evidence"].get("style"),
+            "opening evidence": c["evidence"].get("openings"),
+        }
+        for c in candidates
+    ]
 
 
 def line_from_text(text: str) -> list[chess.Move]:

@@ -17,8 +17,9 @@ SOURCE = (
 
 
 TABLE_HEAD = [
-    "| group | games per query | players | queries | top-1 | top-5 | opening baseline top-1 |",
-    "|---|---|---|---|---|---|---|",
+    "| group | games per query | players | queries | top-1 | top-5 | style alone top-1 (top-5) "
+    "| opening baseline top-1 |",
+    "|---|---|---|---|---|---|---|---|",
 ]
 
 
@@ -32,7 +33,8 @@ def _stylometry_rows(run: dict) -> list[str]:
         for size, row in run.get(group, {}).items():
             rows.append(
                 f"| {group} | {size} | {row['players']} | {row['queries']} | {_pct(row['top1'])} "
-                f"| {_pct(row['top5'])} | {_pct(row['baseline_top1'])} |"
+                f"| {_pct(row['top5'])} | {_pct(row.get('style_alone_top1'))} "
+                f"({_pct(row.get('style_alone_top5'))}) | {_pct(row['baseline_top1'])} |"
             )
     return rows
 
@@ -86,7 +88,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         f"train split); {metrics['styled_train_positions']:,} by modelled players (stage 2).",
         "- Splits: 80/10/10 train/val/test by a hash of each game's content. No game record is "
         "stored in this directory: only weights, vectors, per-player summaries and map "
-        "coordinates, plus `probe_games.json`, games the base model played against itself.",
+        "coordinates, each player's opening repertoire as hashed counts of the (position, move) "
+        "choices of their first 12 moves (`openings.safetensors`), plus `probe_games.json`, "
+        "games the base model played against itself.",
         "",
         "## How it was made",
         "```",
@@ -116,9 +120,14 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "seen players' query games come from the val/test splits, unseen players were left out "
         "of training, enrolled from 100 games and queried on other games. Beside it, in the same "
         "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves). "
-        "The `fingerprint` method compares the gradient of the moves' likelihood with respect "
-        "to every LoRA skill (count-sketched to 2,048 numbers); it reads more of a player than "
-        "the 128-number style vector does (`bench/results/fingerprint-kinds.md`).",
+        "The `fused` method (the default) adds two pieces of evidence, each z-scored over the "
+        "candidates: the style model's fingerprint (the gradient of the moves' likelihood with "
+        "respect to every LoRA skill, count-sketched to 2,048 numbers; it reads more of a player "
+        "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`) and, at "
+        "twice the weight, the opening repertoire (the baseline's own profile). The *style "
+        "alone* column ranks the same queries by the fingerprint only (`--method fingerprint`): "
+        "it is what the style model itself knows. From ply 30 the openings are hidden and "
+        "`fused` is the fingerprint alone.",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),
@@ -163,8 +172,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "uniform, and a player's own vector predicts their held-out moves no better than the "
         "average vector (0.0005 nats per move, `bench/style_separation.py`): stage 2 learned a "
         "correction for everybody, not individual styles. So style adds little to move "
-        "matching and steering shifts are small; identification leans on the skills' "
-        "gradient instead of the vectors, and is still far from its goals. Short stage-2 reruns "
+        "matching and steering shifts are small; identification leans on the opening "
+        "repertoire and on the skills' gradient instead of the vectors, and is far from its "
+        "goals once the openings are hidden or the games are few. Short stage-2 reruns "
         "with the routing learning rate at 16x or 64x the skills' (paper: 2x), without routing "
         "noise, or with player-grouped batches "
         "(`bench/results/stage2-routing.json`) did not change that; a larger base and far longer "

@@ -5,6 +5,7 @@ Artifact layout (a directory):
 - `base.safetensors`: base network weights; `skills.safetensors`: LoRA skills of every layer;
 - `style_vectors.safetensors`: the player table's vectors (row = task id) and, where computed,
   each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
+- `openings.safetensors`: each player's opening repertoire (hashed counts, see `openings.py`);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """
@@ -25,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
+from stylespace.openings import Repertoires
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
@@ -72,6 +74,7 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
+        self.repertoires = Repertoires.empty(len(self.players))
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -125,9 +128,11 @@ class StyleModel:
         name: str,
         vector: torch.Tensor,
         fingerprint: torch.Tensor | None = None,
+        opening_tokens: Sequence[str] | None = None,
         **facts: object,
     ) -> int:
-        """Add a player (growing the table, nothing retrained) or replace their vector."""
+        """Add a player (growing the table, nothing retrained) or replace their vector, and
+        set their fingerprint and opening repertoire (None: unknown)."""
         if name in self._task_of:
             task = self._task_of[name]
             self.players[task].update(facts)
@@ -141,6 +146,7 @@ class StyleModel:
         with torch.no_grad():
             self.router.module_logits[task] = vector.to(self.device)
         self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
+        self.repertoires.set_row(task, opening_tokens)
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -294,7 +300,8 @@ class StyleModel:
         self.base.load_state_dict(mapped, strict=False)
 
     def save_player_table(self, directory: Path | str) -> None:
-        """Write only the player table (after enrolment): vectors, fingerprints and names."""
+        """Write only the player table (after enrolment): vectors, fingerprints, opening
+        repertoires and names."""
         directory = Path(directory)
         save_file(
             {
@@ -303,6 +310,7 @@ class StyleModel:
             },
             directory / "style_vectors.safetensors",
         )
+        save_file(self.repertoires.tensors(), directory / "openings.safetensors")
         (directory / "players.json").write_text(
             json.dumps(self.players, indent=1, ensure_ascii=False)
         )
@@ -331,4 +339,8 @@ class StyleModel:
         stored = table.get("fingerprints")
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
+        if (directory / "openings.safetensors").exists():
+            repertoires = Repertoires.from_tensors(load_file(directory / "openings.safetensors"))
+            if len(repertoires) == len(players):
+                model.repertoires = repertoires
         return model.to(device)

@@ -4,10 +4,13 @@ Enrolment fits one routing vector with everything else frozen (routing-only fitt
 paper): start from the trained players' mean vector, follow the gradient of the played moves'
 likelihood (illegal moves masked), with a pull toward the mean so that a few games cannot run away
 with it. It also records the player's fingerprint (how their moves pull the skills: see
-`fingerprints.py`). Identification (default) compares the query's fingerprint with every
-player's: on the demo model this finds authors far more often than comparing fitted vectors, and
-in seconds instead of tens (figures in the README). The paper's ranking (fit a query vector,
-cosine to the players' vectors) and a likelihood re-ranking remain as methods.
+`fingerprints.py`) and their opening repertoire (`openings.py`). Identification (default,
+`fused`) adds two pieces of evidence, each z-scored over the candidates: how the query's
+fingerprint matches every player's (the style model) and how its opening choices match every
+player's repertoire (when the query has moves before move 12). `fingerprint` is the style model
+alone; on the demo model it finds authors far more often than comparing fitted vectors, in
+seconds instead of tens (figures in the README). The paper's ranking (fit a query vector, cosine
+to the players' vectors) and a likelihood re-ranking remain as methods.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
+from stylespace.openings import opening_tokens
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -46,6 +50,10 @@ class FitSettings:
 
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
+# The repertoire's weight beside the fingerprint in `fused`, chosen on validation games of the demo
+# model (bench/fusion_pilot.py: 0.25 ... 4 and the repertoire alone; 2 ranks best at 5 games and
+# ties the best at 100 and 20).
+OPENING_WEIGHT = 2.0
 
 
 def _log_likelihood(
@@ -134,6 +142,36 @@ def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
     return scores
 
 
+def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
+    spread = scores[among].std().clamp_min(1e-12) if int(among.sum()) > 1 else torch.tensor(1.0)
+    return (scores - scores[among].mean()) / spread
+
+
+def fused_evidence(
+    model: StyleModel, fingerprint: torch.Tensor, tokens: Sequence[str]
+) -> dict[str, torch.Tensor]:
+    """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
+    (fingerprint cosine) and, when the query has opening moves and the model repertoires,
+    `openings` (repertoire cosine). Candidates without a fingerprint get -inf."""
+    style = fingerprint_scores(model, fingerprint)
+    known = torch.isfinite(style)
+    unknown = torch.tensor(float("-inf"))
+    evidence = {"style": torch.where(known, _standardised(style, known), unknown)}
+    if tokens and model.repertoires.known.any():
+        openings = torch.from_numpy(model.repertoires.scores(tokens))
+        evidence["openings"] = torch.where(known, _standardised(openings, known), unknown)
+    return evidence
+
+
+def fused_scores(
+    model: StyleModel, fingerprint: torch.Tensor, tokens: Sequence[str]
+) -> torch.Tensor:
+    """style + OPENING_WEIGHT * openings evidence (the style evidence alone when the query has
+    no opening moves or the model no repertoires)."""
+    evidence = fused_evidence(model, fingerprint, tokens)
+    return evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
+
+
 def similarity_scores(model: StyleModel, vector: torch.Tensor) -> torch.Tensor:
     """Cosine similarity of every player's vector to `vector`, centred on the trained mean."""
     table = model.style_vectors
@@ -206,7 +244,8 @@ def identify(
 ) -> dict:
     """Rank the model's players as the author of `games` (one author, who plays every game).
 
-    Methods: `fingerprint` (the default) compares the query's fingerprint with every player's,
+    Methods: `fused` (the default) adds the fingerprint's and the opening repertoire's evidence
+    (see `fused_scores`); `fingerprint` compares the query's fingerprint with every player's,
     centred cosine (one pass, no fit; see `fingerprints.py`); `similarity` fits a vector and ranks
     by centred cosine (the paper's); `likelihood` re-ranks similarity's shortlist by the
     likelihood of the query's moves under each candidate; `gradient` ranks players' vectors by
@@ -219,15 +258,19 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
-    sketch = None
-    if method == "fingerprint":
+    sketch, evidence = None, {}
+    if method in ("fingerprint", "fused"):
         found = compute_fingerprint(model, positions, seed=settings.seed)
         sketch, gradient = found.sketch, found.style_gradient
-        scores = fingerprint_scores(model, sketch)
+        if method == "fused":
+            evidence = fused_evidence(model, sketch, opening_tokens(games, name, from_ply))
+            scores = evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
+        else:
+            scores = fingerprint_scores(model, sketch)
     elif method == "gradient":
         gradient = likelihood_gradient(model, positions, seed=settings.seed)
         scores = F.cosine_similarity(centred, gradient[None], dim=-1)
-    if method in ("gradient", "fingerprint"):
+    if method in ("gradient", "fingerprint", "fused"):
         # A stand-in vector for the map and the JSON: along the gradient, at a typical distance.
         length = centred.norm(dim=-1).median()
         vector = model.trained_mean + gradient / gradient.norm().clamp_min(1e-12) * length
@@ -257,7 +300,12 @@ def identify(
     candidates = [
         {
             "player": names[task],
-            "score": round(float(scores[task]), 5) if np.isfinite(float(scores[task])) else None,
+            "score": _rounded(scores[task]),
+            **(
+                {"evidence": {k: _rounded(v[task]) for k, v in evidence.items()}}
+                if evidence
+                else {}
+            ),
         }
         for task in order[:top]
     ]
@@ -276,6 +324,10 @@ def identify(
     }
 
 
+def _rounded(score: torch.Tensor) -> float | None:
+    return round(float(score), 5) if np.isfinite(float(score)) else None
+
+
 def enroll(
     model: StyleModel,
     games: Sequence[PlayedGame],
@@ -284,8 +336,8 @@ def enroll(
     from_ply: int = 0,
     settings: FitSettings = ENROL_SETTINGS,
 ) -> dict:
-    """Fit a new player's vector (base and skills frozen) and their fingerprint; add both to
-    the player table."""
+    """Fit a new player's vector (base and skills frozen), their fingerprint and their opening
+    repertoire; add all three to the player table."""
     author = resolve_author(games, name)
     positions = author_positions(games, author, from_ply)
     torch.manual_seed(settings.seed)
@@ -296,6 +348,7 @@ def enroll(
         label,
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
+        opening_tokens=opening_tokens(games, author, from_ply),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

@@ -99,9 +99,13 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     test.button(key="identify").click().run()
     assert not test.exception
     assert len(test.get("plotly_chart")) == 2
+    evidence = test.dataframe[-1].value
+    assert list(evidence.columns) == ["player", "score", "style evidence", "opening evidence"]
     test.text_input(key="enrol_label").input("Me, Myself").run()
     test.button(key="enrol").click().run()
     assert "Me, Myself" in test.session_state["enrolled"]
+    test.button(key="identify").click().run()  # the same games again: now their own player
+    assert test.session_state["identified"]["candidates"][0]["player"] == "Me, Myself"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from planted import PLANTED, planted_pgn, train_tiny
 
 from stylespace.cli import main
-from stylespace.opening_baseline import OpeningProfiles, opening_tokens
+from stylespace.openings import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 
 PLAYERS = {**PLANTED, "Middy, Mo": ["d2d4", "e2e4"]}

@@ -14,6 +14,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "train",
         "properties",
         "copy",
+        "repertoires",
         "eval",
         "stylometry",
         "enrol_unseen",
@@ -24,7 +25,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "card",
     ]
     card = (out / "MODEL_CARD.md").read_text()
-    assert "## Stylometry" in card and "opening baseline" in card
+    assert "## Stylometry" in card and "opening baseline" in card and "style alone" in card
     for name in ("config.json", "base.safetensors", "players.json", "map.json", "steering.json"):
         assert (out / name).exists(), name
     assert not list(out.glob("*.pt")) and not (out / "shards").exists()
@@ -34,6 +35,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     model = StyleModel.load(out)
     players = {p["name"]: p for p in model.players}
     assert players["Unseen, Uma"]["enrolled"] is True
+    assert model.repertoires.known.all()  # trained players' and the enrolled one's openings
     assert (
         players["King Pawn 0"]["games"] == 60
         and players["King Pawn 0"]["properties"]["e4_share"] == 1.0
@@ -45,4 +47,4 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 10  # the card is rewritten
+    assert capsys.readouterr().err.count("done earlier") == 11  # the card is rewritten

@@ -10,9 +10,11 @@ import torch
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
+from stylespace.game_files import read_game_file
+from stylespace.openings import opening_tokens
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import fingerprint_scores, similarity_scores
+from stylespace.stylometry import enroll, fingerprint_scores, fused_scores, similarity_scores
 
 
 def _run(capsys, *args: str) -> tuple[int, dict | str]:
@@ -126,9 +128,46 @@ def test_every_player_has_a_fingerprint_and_an_enrolled_author_is_found_by_it(
     code, result = _run(
         capsys, "identify", "--model", str(model_dir), "--games", str(query), "--json"
     )
-    assert code == 0 and DEFAULT_METHOD == "fingerprint"
-    assert result["method"] == "fingerprint"
+    assert code == 0 and DEFAULT_METHOD == "fused"
+    assert result["method"] == "fused"
     assert result["candidates"][0]["player"] == "Middy, Mo"
+    alone = ["identify", "--model", str(model_dir), "--games", str(query), "--json"]
+    code, result = _run(capsys, *alone, "--method", "fingerprint")
+    assert code == 0 and result["candidates"][0]["player"] == "Middy, Mo"
+
+
+def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is_silent(
+    planted_model, tmp_path
+):
+    model = StyleModel.load(planted_model)
+    assert model.repertoires.known.all()  # made by `train`, from the players' train games
+    path = tmp_path / "lea.pgn"
+    path.write_text(planted_pgn(games_each=10, seed=5, players={"Lea": PLANTED["Lefty, Lea"]}))
+    tokens = opening_tokens(read_game_file(str(path)).games, "Lea")
+    silent = model.fingerprint_centre  # a query fingerprint that favours nobody
+    assert torch.equal(fingerprint_scores(model, silent), torch.zeros(2))
+    fused = fused_scores(model, silent, tokens)
+    assert fused[model.task_id("Lefty, Lea")] > fused[model.task_id("Righty, Rob")]
+    leaning = model.fingerprints[model.task_id("Righty, Rob")]
+    alone = fingerprint_scores(model, leaning)
+    assert torch.equal(fused_scores(model, leaning, []).argsort(), alone.argsort())
+
+
+def test_enrolment_stores_the_new_players_repertoire(planted_model, tmp_path):
+    model = StyleModel.load(planted_model)
+    path = tmp_path / "nia.pgn"
+    path.write_text(planted_pgn(games_each=10, seed=12, players={"Nia": PLANTED["Righty, Rob"]}))
+    games = read_game_file(str(path)).games
+    enroll(model, games, "Nia")
+    model.save_player_table(tmp_path)
+    shutil.copy(planted_model / "config.json", tmp_path)
+    for name in ("base.safetensors", "skills.safetensors"):
+        shutil.copy(planted_model / name, tmp_path)
+    again = StyleModel.load(tmp_path)
+    scores = again.repertoires.scores(opening_tokens(games, "Nia"))
+    assert again.repertoires.known.all()
+    assert scores.argmax() == again.task_id("Nia")
+    assert scores[again.task_id("Righty, Rob")] > scores[again.task_id("Lefty, Lea")]
 
 
 def test_a_model_without_fingerprints_says_which_method_to_use(planted_model, tmp_path, capsys):
