@@ -65,11 +65,12 @@ def _row(counts: Counter[int]) -> sparse.csr_matrix:
     )
 
 
-def _sublinear_unit_rows(matrix: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    weighted = matrix.copy()
-    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted
+def _unit_weights(counts: sparse.csr_matrix, idf_of_entries: np.ndarray) -> np.ndarray:
+    """The rows' TF-IDF weights (sublinear tf), each row scaled to unit length."""
+    weights = (1.0 + np.log(counts.data)) * idf_of_entries
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=weights**2, minlength=counts.shape[0]))
+    return (weights / np.maximum(norms, 1e-12)[rows]).astype(np.float32)
 
 
 class Repertoires:
@@ -77,7 +78,7 @@ class Repertoires:
 
     def __init__(self, counts: sparse.csr_matrix) -> None:
         self.counts = sparse.csr_matrix(counts, dtype=np.float32)
-        self._unit_rows: tuple[sparse.csr_matrix, np.ndarray] | None = None
+        self._unit_rows: tuple[sparse.csr_matrix, np.ndarray, int] | None = None
 
     @classmethod
     def empty(cls, players: int) -> Repertoires:
@@ -122,11 +123,18 @@ class Repertoires:
         if self._unit_rows is None:
             players = int(self.known.sum())
             df = np.bincount(self.counts.indices, minlength=HASH_BUCKETS)
-            idf = (np.log((1.0 + players) / (1.0 + df)) + 1.0).astype(np.float32)
-            self._unit_rows = (_sublinear_unit_rows(self.counts, idf), idf)
-        unit_rows, idf = self._unit_rows
-        query = _sublinear_unit_rows(_row(token_counts(tokens)), idf)
-        return np.asarray((unit_rows @ query.T).todense(), dtype=np.float32).ravel()
+            idf = np.log((1.0 + players) / (1.0 + df[self.counts.indices])) + 1.0
+            unit = sparse.csr_matrix(
+                (_unit_weights(self.counts, idf), self.counts.indices, self.counts.indptr),
+                shape=self.counts.shape,
+            )
+            self._unit_rows = (unit, df, players)
+        unit, df, players = self._unit_rows
+        query = _row(token_counts(tokens))
+        idf = np.log((1.0 + players) / (1.0 + df[query.indices])) + 1.0
+        dense = np.zeros(HASH_BUCKETS, dtype=np.float32)
+        dense[query.indices] = _unit_weights(query, idf)
+        return np.asarray(unit @ dense, dtype=np.float32)
 
     def tensors(self) -> dict[str, torch.Tensor]:
         """The table as tensors for safetensors."""
