@@ -229,7 +229,12 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     ]
     for rank, candidate in enumerate(result["candidates"], start=1):
         score = "-" if candidate["score"] is None else f"{candidate['score']:.3f}"
-        lines.append(f"{rank:>3}. {candidate['player']:<36} {score}")
+        evidence = "".join(
+            f"  {kind} {value:+.2f}"
+            for kind, value in candidate.get("evidence", {}).items()
+            if value is not None
+        )
+        lines.append(f"{rank:>3}. {candidate['player']:<36} {score:>8}{evidence}")
     _emit(args, result, "\n".join(lines))
     return 0
 
