@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from stylespace.explore import CardRow
+from stylespace.stylometry import OPENING_WEIGHT
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"
@@ -133,19 +134,40 @@ def card_figure(rows: Sequence[CardRow]) -> go.Figure:
 
 
 def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
-    """Ranked candidates (best at the top) with their scores."""
-    figure = go.Figure(
-        go.Bar(
-            x=[c["score"] for c in candidates],
-            y=[c["player"] for c in candidates],
-            orientation="h",
-            marker={"color": ["#2ca02c"] + ["#1f77b4"] * (len(candidates) - 1)},
-        )
-    )
+    """Ranked candidates (best at the top) with their scores; a `fused` ranking's bars are split
+    into the style evidence and the (weighted) opening evidence they add up to."""
+    players = [c["player"] for c in candidates]
+    if candidates and "evidence" in candidates[0]:
+        parts = [("style", 1.0, "#1f77b4"), ("openings", OPENING_WEIGHT, "#ff7f0e")]
+        bars = [
+            go.Bar(
+                x=[weight * (c["evidence"].get(kind) or 0.0) for c in candidates],
+                y=players,
+                orientation="h",
+                name=kind if weight == 1.0 else f"{kind} x {weight:g}",
+                marker={"color": color},
+            )
+            for kind, weight, color in parts
+        ]
+        title = "style + openings evidence (SDs above average)"
+    else:
+        colours = ["#2ca02c"] + ["#1f77b4"] * (len(candidates) - 1)
+        bars = [
+            go.Bar(
+                x=[c["score"] for c in candidates],
+                y=players,
+                orientation="h",
+                marker={"color": colours},
+            )
+        ]
+        title = "score"
+    figure = go.Figure(bars)
     figure.update_layout(
-        height=28 * len(candidates) + 60,
+        barmode="relative",
+        height=28 * len(candidates) + 90,
         margin={"l": 0, "r": 10, "t": 10, "b": 30},
         yaxis={"autorange": "reversed"},
-        xaxis={"title": {"text": "style similarity (cosine of fingerprints)"}},
+        xaxis={"title": {"text": title}},
+        legend={"orientation": "h", "y": -0.25},
     )
     return figure

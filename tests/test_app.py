@@ -90,6 +90,18 @@ def test_steering_sliders_move_and_the_shift_is_measured(app):
     assert len(test.dataframe[0].value) > 0
 
 
+def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
+    from stylespace.figures import candidates_figure
+
+    candidates = [
+        {"player": "A", "score": 7.0, "evidence": {"style": 1.0, "openings": 3.0}},
+        {"player": "B", "score": -1.0, "evidence": {"style": -1.0, "openings": None}},
+    ]
+    style, openings = candidates_figure(candidates).data
+    assert [s + o for s, o in zip(style.x, openings.x, strict=True)] == [7.0, -1.0]
+    assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1
+
+
 def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     test = app("identify")
     games = planted_pgn(games_each=25, seed=77, players={"King Pawn 3": ["e2e4", "g1f3"]})
