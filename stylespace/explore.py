@@ -17,7 +17,7 @@ import chess
 import numpy as np
 import torch
 
-from stylespace.openings import opening_tokens
+from stylespace.openings import deep_line_tokens, opening_tokens
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.positions import PlayedGame
@@ -217,11 +217,12 @@ class Atlas:
         found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["opening_tokens"] = opening_tokens(games, found["author"])  # for enrolling them
+        found["deep_line_tokens"] = deep_line_tokens(games, found["author"])
         return found
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an
-        `identify` result's `vector`, `fingerprint` and `opening_tokens`); the shared model
+        `identify` result's `vector`, `fingerprint` and opening tokens); the shared model
         stays as it is."""
         if not enrolled:
             return self
@@ -234,6 +235,7 @@ class Atlas:
                 if found.get("fingerprint")
                 else None,
                 opening_tokens=found.get("opening_tokens"),
+                deep_line_tokens=found.get("deep_line_tokens"),
                 enrolled=True,
                 session=True,
             )

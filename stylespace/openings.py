@@ -3,7 +3,8 @@
 Two uses, one implementation. Alone, it is the trivial stylometry baseline the style model must
 beat (masters are identified by their repertoire; it is blind once the openings are hidden).
 Stored per player in the model (`Repertoires`, hashed counts: no game record), it is the opening
-half of the `fused` identification method (see `stylometry.py`).
+half of the `fused` identification method (see `stylometry.py`), with a second table of each
+player's deep lines (moves 13 to 20, `DEEP_LINE_PLIES`) for queries whose openings are hidden.
 
 Scoring is TF-IDF with sublinear term frequency and smoothed IDF over the known players, cosine
 between L2-normalised rows: the same as scikit-learn's `TfidfVectorizer(sublinear_tf=True)`,
@@ -25,11 +26,15 @@ from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame
 
 OPENING_PLIES = 24
+DEEP_LINE_PLIES = 40  # prepared lines run past move 12; positions after move 20 rarely repeat
 HASH_BUCKETS = 1 << 24
 
 
-def opening_tokens(games: Sequence[PlayedGame], player: str, from_ply: int = 0) -> list[str]:
-    """(position, move) pairs of `player`'s moves between `from_ply` and move 12."""
+def opening_tokens(
+    games: Sequence[PlayedGame], player: str, from_ply: int = 0, until_ply: int = OPENING_PLIES
+) -> list[str]:
+    """(position, move) pairs of `player`'s moves from ply `from_ply` up to `until_ply` (by
+    default the first 12 moves)."""
     wanted = normalise_name(player)
     encoder = GameEncoder()
     tokens = []
@@ -37,7 +42,7 @@ def opening_tokens(games: Sequence[PlayedGame], player: str, from_ply: int = 0) 
         sides = (normalise_name(game.white) == wanted, normalise_name(game.black) == wanted)
         if not any(sides):
             continue
-        opening = game.moves[:OPENING_PLIES]
+        opening = game.moves[:until_ply]
         encoded = encoder.encode(opening)
         for ply in range(from_ply, len(opening)):
             if sides[ply % 2]:
@@ -136,20 +141,26 @@ class Repertoires:
         dense[query.indices] = _unit_weights(query, idf)
         return np.asarray(unit @ dense, dtype=np.float32)
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        """The table as tensors for safetensors."""
+    def tensors(self, prefix: str = "") -> dict[str, torch.Tensor]:
+        """The table as tensors for safetensors, their names starting with `prefix`."""
         return {
-            "indptr": torch.from_numpy(self.counts.indptr.astype(np.int64)),
-            "buckets": torch.from_numpy(self.counts.indices.astype(np.int32)),
+            f"{prefix}indptr": torch.from_numpy(self.counts.indptr.astype(np.int64)),
+            f"{prefix}buckets": torch.from_numpy(self.counts.indices.astype(np.int32)),
             # uint16 halves the file; a count past 65,535 changes nothing after the log
-            "counts": torch.from_numpy(np.minimum(self.counts.data, 65535).astype(np.uint16)),
+            f"{prefix}counts": torch.from_numpy(
+                np.minimum(self.counts.data, 65535).astype(np.uint16)
+            ),
         }
 
     @classmethod
-    def from_tensors(cls, stored: dict[str, torch.Tensor]) -> Repertoires:
-        indptr = stored["indptr"].numpy()
+    def from_tensors(cls, stored: dict[str, torch.Tensor], prefix: str = "") -> Repertoires:
+        """The table saved by `tensors(prefix)`; an empty one when it is not there."""
+        if f"{prefix}indptr" not in stored:
+            return cls.empty(0)
+        indptr = stored[f"{prefix}indptr"].numpy()
+        counts = stored[f"{prefix}counts"].numpy().astype(np.float32)
         matrix = sparse.csr_matrix(
-            (stored["counts"].numpy().astype(np.float32), stored["buckets"].numpy(), indptr),
+            (counts, stored[f"{prefix}buckets"].numpy(), indptr),
             shape=(len(indptr) - 1, HASH_BUCKETS),
         )
         return cls(matrix)
@@ -169,3 +180,8 @@ class OpeningProfiles:
         scores = self.repertoires.scores(tokens)
         order = np.argsort(-scores, kind="stable")
         return [(self.players[i], float(scores[i])) for i in order]
+
+
+def deep_line_tokens(games: Sequence[PlayedGame], player: str, from_ply: int = 0) -> list[str]:
+    """(position, move) pairs of `player`'s moves 13 to 20 (from `from_ply` if later)."""
+    return opening_tokens(games, player, max(from_ply, OPENING_PLIES), DEEP_LINE_PLIES)

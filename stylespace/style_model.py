@@ -5,7 +5,8 @@ Artifact layout (a directory):
 - `base.safetensors`: base network weights; `skills.safetensors`: LoRA skills of every layer;
 - `style_vectors.safetensors`: the player table's vectors (row = task id) and, where computed,
   each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
-- `openings.safetensors`: each player's opening repertoire (hashed counts, see `openings.py`);
+- `openings.safetensors`: each player's opening repertoire and deep lines (hashed counts, see
+  `openings.py`);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """
@@ -75,6 +76,7 @@ class StyleModel:
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
         self.repertoires = Repertoires.empty(len(self.players))
+        self.deep_lines = Repertoires.empty(len(self.players))
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -129,10 +131,11 @@ class StyleModel:
         vector: torch.Tensor,
         fingerprint: torch.Tensor | None = None,
         opening_tokens: Sequence[str] | None = None,
+        deep_line_tokens: Sequence[str] | None = None,
         **facts: object,
     ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector, and
-        set their fingerprint and opening repertoire (None: unknown)."""
+        set their fingerprint, opening repertoire and deep lines (None: unknown)."""
         if name in self._task_of:
             task = self._task_of[name]
             self.players[task].update(facts)
@@ -147,6 +150,7 @@ class StyleModel:
             self.router.module_logits[task] = vector.to(self.device)
         self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
         self.repertoires.set_row(task, opening_tokens)
+        self.deep_lines.set_row(task, deep_line_tokens)
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -310,7 +314,8 @@ class StyleModel:
             },
             directory / "style_vectors.safetensors",
         )
-        save_file(self.repertoires.tensors(), directory / "openings.safetensors")
+        tables = {**self.repertoires.tensors(), **self.deep_lines.tensors("deep_")}
+        save_file(tables, directory / "openings.safetensors")
         (directory / "players.json").write_text(
             json.dumps(self.players, indent=1, ensure_ascii=False)
         )
@@ -340,7 +345,9 @@ class StyleModel:
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
         if (directory / "openings.safetensors").exists():
-            repertoires = Repertoires.from_tensors(load_file(directory / "openings.safetensors"))
-            if len(repertoires) == len(players):
-                model.repertoires = repertoires
+            stored = load_file(directory / "openings.safetensors")
+            for name, prefix in (("repertoires", ""), ("deep_lines", "deep_")):
+                table = Repertoires.from_tensors(stored, prefix)
+                if len(table) == len(players):
+                    setattr(model, name, table)
         return model.to(device)

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import opening_tokens
+from stylespace.openings import deep_line_tokens, opening_tokens
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -148,27 +148,37 @@ def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
 
 
 def fused_evidence(
-    model: StyleModel, fingerprint: torch.Tensor, tokens: Sequence[str]
+    model: StyleModel,
+    fingerprint: torch.Tensor,
+    tokens: Sequence[str],
+    deep_tokens: Sequence[str] = (),
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
-    (fingerprint cosine) and, when the query has opening moves and the model repertoires,
-    `openings` (repertoire cosine). Candidates without a fingerprint get -inf."""
+    (fingerprint cosine) and `openings`: the query's first 12 moves against every player's
+    repertoire or, when it has none (its moves start later), its moves 13 to 20 against every
+    player's deep lines; absent when neither is there. Candidates without a fingerprint get -inf.
+    """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
     unknown = torch.tensor(float("-inf"))
     evidence = {"style": torch.where(known, _standardised(style, known), unknown)}
-    if tokens and model.repertoires.known.any():
-        openings = torch.from_numpy(model.repertoires.scores(tokens))
-        evidence["openings"] = torch.where(known, _standardised(openings, known), unknown)
+    for table, query in ((model.repertoires, tokens), (model.deep_lines, deep_tokens)):
+        if query and table.known.any():
+            openings = torch.from_numpy(table.scores(query))
+            evidence["openings"] = torch.where(known, _standardised(openings, known), unknown)
+            break
     return evidence
 
 
 def fused_scores(
-    model: StyleModel, fingerprint: torch.Tensor, tokens: Sequence[str]
+    model: StyleModel,
+    fingerprint: torch.Tensor,
+    tokens: Sequence[str],
+    deep_tokens: Sequence[str] = (),
 ) -> torch.Tensor:
     """style + OPENING_WEIGHT * openings evidence (the style evidence alone when the query has
-    no opening moves or the model no repertoires)."""
-    evidence = fused_evidence(model, fingerprint, tokens)
+    no moves before move 20 or the model no repertoires)."""
+    evidence = fused_evidence(model, fingerprint, tokens, deep_tokens)
     return evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
 
 
@@ -263,7 +273,10 @@ def identify(
         found = compute_fingerprint(model, positions, seed=settings.seed)
         sketch, gradient = found.sketch, found.style_gradient
         if method == "fused":
-            evidence = fused_evidence(model, sketch, opening_tokens(games, name, from_ply))
+            openings = opening_tokens(games, name, from_ply)
+            evidence = fused_evidence(
+                model, sketch, openings, deep_line_tokens(games, name, from_ply)
+            )
             scores = evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
         else:
             scores = fingerprint_scores(model, sketch)
@@ -349,6 +362,7 @@ def enroll(
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
         opening_tokens=opening_tokens(games, author, from_ply),
+        deep_line_tokens=deep_line_tokens(games, author, from_ply),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

@@ -33,7 +33,7 @@ from torch.nn.parallel import DistributedDataParallel
 from stylespace.encoding import N_ELO_BUCKETS
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import opening_tokens
+from stylespace.openings import deep_line_tokens, opening_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
@@ -589,7 +589,8 @@ def add_fingerprints(
 
 
 def add_repertoires(directory: Path, db: Path) -> dict:
-    """Every trained player's opening repertoire from their train games, saved in place.
+    """Every trained player's opening repertoire and deep lines from their train games, saved
+    in place.
 
     The `fused` identification method weighs a query's opening choices against these; enrolment
     adds one per new player from the games it is given. Hashed counts only: no game record.
@@ -599,12 +600,15 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     trained = [p for p in model.players if not p.get("enrolled")]
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], [p["name"] for p in trained])
-    profiles = {}
+    profiles, deep_lines = {}, {}
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
-            profiles[player["task_id"]] = opening_tokens(games[player["name"]], player["name"])
+            mine, name = games[player["name"]], player["name"]
+            profiles[player["task_id"]] = opening_tokens(mine, name)
+            deep_lines[player["task_id"]] = deep_line_tokens(mine, name)
             bar.update(1)
     model.repertoires.set_rows(profiles)
+    model.deep_lines.set_rows(deep_lines)
     model.save_player_table(directory)
     seconds = time.perf_counter() - started
     return {"players": sum(bool(t) for t in profiles.values()), "seconds": round(seconds, 1)}

@@ -11,10 +11,17 @@ from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.openings import opening_tokens
+from stylespace.openings import deep_line_tokens, opening_tokens
+from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import enroll, fingerprint_scores, fused_scores, similarity_scores
+from stylespace.stylometry import (
+    enroll,
+    fingerprint_scores,
+    fused_evidence,
+    fused_scores,
+    similarity_scores,
+)
 
 
 def _run(capsys, *args: str) -> tuple[int, dict | str]:
@@ -153,6 +160,43 @@ def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is
     assert torch.equal(fused_scores(model, leaning, []).argsort(), alone.argsort())
 
 
+def test_queries_without_openings_are_weighed_against_the_players_deep_lines(planted_model):
+    model = StyleModel.load(planted_model)
+    lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
+    model.deep_lines.set_rows({lefty: ["line a", "line b"], righty: ["line c"]})
+    silent = model.fingerprint_centre
+    hidden_openings = fused_evidence(model, silent, [], ["line a", "line b"])
+    assert hidden_openings["openings"][lefty] > hidden_openings["openings"][righty]
+    lea_opening = opening_tokens(
+        read_game_file_text(
+            planted_pgn(games_each=5, seed=5, players={"L": PLANTED["Lefty, Lea"]})
+        ),
+        "L",
+    )
+    with_openings = fused_evidence(model, silent, lea_opening, ["line c"])  # openings come first
+    assert torch.equal(
+        with_openings["openings"], fused_evidence(model, silent, lea_opening)["openings"]
+    )
+
+
+def test_enrolment_stores_the_deep_lines_of_long_games(planted_model):
+    import random
+
+    import chess
+
+    rng, games = random.Random(4), []
+    for _ in range(6):
+        board = chess.Board()
+        while board.ply() < 40 and not board.is_game_over():
+            board.push(rng.choice(list(board.legal_moves)))
+        games.append(PlayedGame([m.uci() for m in board.move_stack], "Long, Lu", "Other"))
+    model = StyleModel.load(planted_model)
+    enroll(model, games, "Long, Lu")
+    lu = model.task_id("Long, Lu")
+    assert model.deep_lines.known[lu] and not model.deep_lines.known[:lu].any()
+    assert model.deep_lines.scores(deep_line_tokens(games, "Long, Lu")).argmax() == lu
+
+
 def test_enrolment_stores_the_new_players_repertoire(planted_model, tmp_path):
     model = StyleModel.load(planted_model)
     path = tmp_path / "nia.pgn"
@@ -272,3 +316,12 @@ def test_opted_out_players_are_never_named(planted_model, tmp_path, capsys):
     )
     assert code == 0
     assert [c["player"] for c in result["candidates"]] == ["Righty, Rob"]
+
+
+def read_game_file_text(text: str) -> list:
+    """Games of a PGN text, through the same reader as files."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".pgn", delete=False) as handle:
+        handle.write(text)
+    return read_game_file(handle.name).games
