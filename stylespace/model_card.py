@@ -88,8 +88,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         f"train split); {metrics['styled_train_positions']:,} by modelled players (stage 2).",
         "- Splits: 80/10/10 train/val/test by a hash of each game's content. No game record is "
         "stored in this directory: only weights, vectors, per-player summaries and map "
-        "coordinates, each player's opening repertoire as hashed counts of the (position, move) "
-        "choices of their first 12 moves (`openings.safetensors`), plus `probe_games.json`, "
+        "coordinates, each player's opening repertoire and deep lines as hashed counts of the "
+        "(position, move) choices of their first 12 moves and of moves 13 to 20 "
+        "(`openings.safetensors`), plus `probe_games.json`, "
         "games the base model played against itself.",
         "",
         "## How it was made",
@@ -126,8 +127,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`) and, at "
         "twice the weight, the opening repertoire (the baseline's own profile). The *style "
         "alone* column ranks the same queries by the fingerprint only (`--method fingerprint`): "
-        "it is what the style model itself knows. From ply 30 the openings are hidden and "
-        "`fused` is the fingerprint alone.",
+        "it is what the style model itself knows. From ply 30 the first 12 moves are hidden; "
+        "`fused` then weighs the query's moves up to move 20 against each player's deep lines "
+        "(moves 13 to 20 of their train games) instead of the repertoire.",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),
