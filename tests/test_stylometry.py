@@ -325,3 +325,19 @@ def read_game_file_text(text: str) -> list:
     with tempfile.NamedTemporaryFile("w", suffix=".pgn", delete=False) as handle:
         handle.write(text)
     return read_game_file(handle.name).games
+
+
+def test_the_repertoires_command_restores_a_models_openings(
+    planted_model, planted_store, tmp_path, capsys
+):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    (model_dir / "openings.safetensors").unlink()  # a model from before repertoires
+    assert not StyleModel.load(model_dir).repertoires.known.any()
+    args = ["--db", str(planted_store), "repertoires", "--model", str(model_dir), "--json"]
+    code, result = _run(capsys, *args)
+    assert code == 0 and result["players"] == 2
+    restored = StyleModel.load(model_dir).repertoires
+    assert restored.known.all()
+    trained_with_the_model = StyleModel.load(planted_model).repertoires.counts
+    assert (restored.counts != trained_with_the_model).nnz == 0
