@@ -107,9 +107,7 @@ class Repertoires:
         if row >= len(self):
             padding = sparse.csr_matrix((row + 1 - len(self), HASH_BUCKETS), dtype=np.float32)
             self.counts = sparse.vstack([self.counts, padding], format="csr")
-        parts = [self.counts[:row], _row(token_counts(tokens or [])), self.counts[row + 1 :]]
-        self.counts = sparse.vstack(parts, format="csr", dtype=np.float32)
-        self._unit_rows = None
+        self.set_rows({row: tokens or []})
 
     def set_rows(self, profiles: dict[int, Sequence[str]]) -> None:
         """Set many players' profiles at once; rows not named keep theirs."""
