@@ -3,6 +3,8 @@
 60 trained players with >= 100 validation games; one query each of 100, 20 and 5 validation games
 (the test split stays for the shipped benchmark), ranked among all trained players by
 z(fingerprint cosine) + w * z(opening TF-IDF cosine), both z-scored over the candidates.
+With a third argument N >= 24 (`--from-ply`), only the moves from ply N on are used and the
+opening term is the deep lines' (moves 13-20), as `fused` does.
 Usage: python bench/fusion_pilot.py [MODEL_DIR] [DB]   (default models/demo, the project's store)
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import OpeningProfiles, opening_tokens
+from stylespace.openings import OpeningProfiles, deep_line_tokens, opening_tokens
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fingerprint_scores
@@ -35,18 +37,21 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
     with GameStore(db, read_only=True) as store:
         train = store.games_by_player(["train"], names)
         held = store.games_by_player(["val"], names)
-    profiles = OpeningProfiles({n: opening_tokens(train[n], n) for n in names})
+    tokens_of = opening_tokens if from_ply < 24 else deep_line_tokens
+    profiles = OpeningProfiles({n: tokens_of(train[n], n) for n in names})
     rng = np.random.default_rng(7)
     chosen = [n for n in names if len(held[n]) >= 100]
     rng.shuffle(chosen)
     hits = {size: {w: [] for w in WEIGHTS} for size in (100, 20, 5)}
+    if from_ply >= 24:
+        hits = {100: hits[100]}
     for author in chosen[:players]:
         games = [held[author][i] for i in rng.permutation(len(held[author]))[:100]]
-        for size in (100, 20, 5):
+        for size in (100, 20, 5) if from_ply < 24 else (100,):
             query = games[:size]
             sketch = compute_fingerprint(model, author_positions(query, author, from_ply)).sketch
             fp = fingerprint_scores(model, sketch)[tasks].numpy()
-            tokens = opening_tokens(query, author, from_ply)
+            tokens = tokens_of(query, author, from_ply)
             ranked = dict(profiles.rank(tokens))
             op = np.array([ranked.get(n, 0.0) for n in names])
             truth = names.index(author)
