@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import OpeningProfiles, deep_line_tokens, opening_tokens
+from stylespace.openings import OpeningProfiles, repertoire_tokens
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fingerprint_scores
@@ -37,7 +37,11 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
     with GameStore(db, read_only=True) as store:
         train = store.games_by_player(["train"], names)
         held = store.games_by_player(["val"], names)
-    tokens_of = opening_tokens if from_ply < 24 else deep_line_tokens
+
+    def tokens_of(games, author, ply=0):  # openings, or the deep lines once they are hidden
+        found = repertoire_tokens(games, author, ply)
+        return found.openings if from_ply < 24 else found.deep_lines
+
     profiles = OpeningProfiles({n: tokens_of(train[n], n) for n in names})
     rng = np.random.default_rng(7)
     chosen = [n for n in names if len(held[n]) >= 100]

@@ -222,6 +222,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     )
     result.pop("vector")
     result.pop("fingerprint")
+    result.pop("repertoire")
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "

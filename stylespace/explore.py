@@ -17,7 +17,6 @@ import chess
 import numpy as np
 import torch
 
-from stylespace.openings import deep_line_tokens, opening_tokens
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.positions import PlayedGame
@@ -216,13 +215,11 @@ class Atlas:
         """Rank the visible players as the author of `games`; adds the query's map position."""
         found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
         found["place"] = self.place(torch.tensor(found["vector"]))
-        found["opening_tokens"] = opening_tokens(games, found["author"])  # for enrolling them
-        found["deep_line_tokens"] = deep_line_tokens(games, found["author"])
         return found
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an
-        `identify` result's `vector`, `fingerprint` and opening tokens); the shared model
+        `identify` result's `vector`, `fingerprint` and `repertoire`); the shared model
         stays as it is."""
         if not enrolled:
             return self
@@ -234,8 +231,7 @@ class Atlas:
                 fingerprint=torch.tensor(found["fingerprint"])
                 if found.get("fingerprint")
                 else None,
-                opening_tokens=found.get("opening_tokens"),
-                deep_line_tokens=found.get("deep_line_tokens"),
+                repertoire=found.get("repertoire"),
                 enrolled=True,
                 session=True,
             )

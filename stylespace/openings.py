@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -30,11 +31,16 @@ DEEP_LINE_PLIES = 40  # prepared lines run past move 12; positions after move 20
 HASH_BUCKETS = 1 << 24
 
 
-def opening_tokens(
-    games: Sequence[PlayedGame], player: str, from_ply: int = 0, until_ply: int = OPENING_PLIES
-) -> list[str]:
-    """(position, move) pairs of `player`'s moves from ply `from_ply` up to `until_ply` (by
-    default the first 12 moves)."""
+class RepertoireTokens(NamedTuple):
+    """A player's tokens for the two stored tables."""
+
+    openings: list[str]  # the first 12 moves
+    deep_lines: list[str]  # moves 13 to 20
+
+
+def _tokens_by_ply(
+    games: Sequence[PlayedGame], player: str, from_ply: int, until_ply: int
+) -> list[tuple[int, str]]:
     wanted = normalise_name(player)
     encoder = GameEncoder()
     tokens = []
@@ -46,10 +52,28 @@ def opening_tokens(
         encoded = encoder.encode(opening)
         for ply in range(from_ply, len(opening)):
             if sides[ply % 2]:
-                tokens.append(
-                    f"{ply % 2}:{encoded.squares[ply].tobytes().hex()}:{encoded.moves[ply]}"
-                )
+                token = f"{ply % 2}:{encoded.squares[ply].tobytes().hex()}:{encoded.moves[ply]}"
+                tokens.append((ply, token))
     return tokens
+
+
+def opening_tokens(
+    games: Sequence[PlayedGame], player: str, from_ply: int = 0, until_ply: int = OPENING_PLIES
+) -> list[str]:
+    """(position, move) pairs of `player`'s moves from ply `from_ply` up to `until_ply` (by
+    default the first 12 moves)."""
+    return [token for _, token in _tokens_by_ply(games, player, from_ply, until_ply)]
+
+
+def repertoire_tokens(
+    games: Sequence[PlayedGame], player: str, from_ply: int = 0
+) -> RepertoireTokens:
+    """`player`'s opening and deep-line tokens (from `from_ply` on), one encoding per game."""
+    tokens = _tokens_by_ply(games, player, from_ply, DEEP_LINE_PLIES)
+    return RepertoireTokens(
+        [token for ply, token in tokens if ply < OPENING_PLIES],
+        [token for ply, token in tokens if ply >= OPENING_PLIES],
+    )
 
 
 def _bucket(token: str) -> int:
@@ -178,8 +202,3 @@ class OpeningProfiles:
         scores = self.repertoires.scores(tokens)
         order = np.argsort(-scores, kind="stable")
         return [(self.players[i], float(scores[i])) for i in order]
-
-
-def deep_line_tokens(games: Sequence[PlayedGame], player: str, from_ply: int = 0) -> list[str]:
-    """(position, move) pairs of `player`'s moves 13 to 20 (from `from_ply` if later)."""
-    return opening_tokens(games, player, max(from_ply, OPENING_PLIES), DEEP_LINE_PLIES)

@@ -27,7 +27,7 @@ from safetensors.torch import load_file, save_file
 from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import Repertoires
+from stylespace.openings import Repertoires, RepertoireTokens
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
@@ -130,8 +130,7 @@ class StyleModel:
         name: str,
         vector: torch.Tensor,
         fingerprint: torch.Tensor | None = None,
-        opening_tokens: Sequence[str] | None = None,
-        deep_line_tokens: Sequence[str] | None = None,
+        repertoire: RepertoireTokens | None = None,
         **facts: object,
     ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector, and
@@ -149,8 +148,8 @@ class StyleModel:
         with torch.no_grad():
             self.router.module_logits[task] = vector.to(self.device)
         self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
-        self.repertoires.set_row(task, opening_tokens)
-        self.deep_lines.set_row(task, deep_line_tokens)
+        self.repertoires.set_row(task, repertoire.openings if repertoire else None)
+        self.deep_lines.set_row(task, repertoire.deep_lines if repertoire else None)
         return task
 
     # --- scoring ------------------------------------------------------------------------------

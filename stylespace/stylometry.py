@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import deep_line_tokens, opening_tokens
+from stylespace.openings import repertoire_tokens
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -178,7 +178,10 @@ def fused_scores(
 ) -> torch.Tensor:
     """style + OPENING_WEIGHT * openings evidence (the style evidence alone when the query has
     no moves before move 20 or the model no repertoires)."""
-    evidence = fused_evidence(model, fingerprint, tokens, deep_tokens)
+    return _fused_total(fused_evidence(model, fingerprint, tokens, deep_tokens))
+
+
+def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
     return evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
 
 
@@ -268,16 +271,14 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
-    sketch, evidence = None, {}
+    sketch, evidence, repertoire = None, {}, None
     if method in ("fingerprint", "fused"):
         found = compute_fingerprint(model, positions, seed=settings.seed)
         sketch, gradient = found.sketch, found.style_gradient
         if method == "fused":
-            openings = opening_tokens(games, name, from_ply)
-            evidence = fused_evidence(
-                model, sketch, openings, deep_line_tokens(games, name, from_ply)
-            )
-            scores = evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
+            repertoire = repertoire_tokens(games, name, from_ply)
+            evidence = fused_evidence(model, sketch, *repertoire)
+            scores = _fused_total(evidence)
         else:
             scores = fingerprint_scores(model, sketch)
     elif method == "gradient":
@@ -333,6 +334,7 @@ def identify(
         "fit_steps": steps,
         "vector": vector.tolist(),
         "fingerprint": sketch.tolist() if sketch is not None else None,
+        "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -361,8 +363,7 @@ def enroll(
         label,
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
-        opening_tokens=opening_tokens(games, author, from_ply),
-        deep_line_tokens=deep_line_tokens(games, author, from_ply),
+        repertoire=repertoire_tokens(games, author, from_ply),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

@@ -33,7 +33,7 @@ from torch.nn.parallel import DistributedDataParallel
 from stylespace.encoding import N_ELO_BUCKETS
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import deep_line_tokens, opening_tokens
+from stylespace.openings import repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
@@ -603,9 +603,8 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     profiles, deep_lines = {}, {}
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
-            mine, name = games[player["name"]], player["name"]
-            profiles[player["task_id"]] = opening_tokens(mine, name)
-            deep_lines[player["task_id"]] = deep_line_tokens(mine, name)
+            tokens = repertoire_tokens(games[player["name"]], player["name"])
+            profiles[player["task_id"]], deep_lines[player["task_id"]] = tokens
             bar.update(1)
     model.repertoires.set_rows(profiles)
     model.deep_lines.set_rows(deep_lines)

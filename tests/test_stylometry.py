@@ -11,7 +11,7 @@ from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.openings import deep_line_tokens, opening_tokens
+from stylespace.openings import opening_tokens, repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
@@ -194,7 +194,7 @@ def test_enrolment_stores_the_deep_lines_of_long_games(planted_model):
     enroll(model, games, "Long, Lu")
     lu = model.task_id("Long, Lu")
     assert model.deep_lines.known[lu] and not model.deep_lines.known[:lu].any()
-    assert model.deep_lines.scores(deep_line_tokens(games, "Long, Lu")).argmax() == lu
+    assert model.deep_lines.scores(repertoire_tokens(games, "Long, Lu").deep_lines).argmax() == lu
 
 
 def test_enrolment_stores_the_new_players_repertoire(planted_model, tmp_path):
