@@ -244,14 +244,16 @@ class Atlas:
 
 
 def evidence_rows(candidates: list[dict]) -> list[dict]:
-    """A `fused` ranking's candidates as table rows: the score and the two pieces of evidence
-    it adds up (opening evidence blank where the games gave none)."""
+    """A `fused` ranking's candidates as table rows: the score and the pieces of evidence it
+    adds up (blank where the games gave none)."""
     return [
         {
             "player": c["player"],
             "score": c["score"],
             "style evidence": c["evidence"].get("style"),
             "opening evidence": c["evidence"].get("openings"),
+            "deep-line evidence": c["evidence"].get("deep_lines"),
+            "structure evidence": c["evidence"].get("structures"),
         }
         for c in candidates
     ]

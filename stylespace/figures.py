@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from stylespace.explore import CardRow
-from stylespace.stylometry import OPENING_WEIGHT
+from stylespace.stylometry import evidence_weights
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"
@@ -135,21 +135,28 @@ def card_figure(rows: Sequence[CardRow]) -> go.Figure:
 
 def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
     """Ranked candidates (best at the top) with their scores; a `fused` ranking's bars are split
-    into the style evidence and the (weighted) opening evidence they add up to."""
+    into the (weighted) pieces of evidence they add up to."""
     players = [c["player"] for c in candidates]
     if candidates and "evidence" in candidates[0]:
-        parts = [("style", 1.0, "#1f77b4"), ("openings", OPENING_WEIGHT, "#ff7f0e")]
+        colours = {
+            "style": "#1f77b4",
+            "openings": "#ff7f0e",
+            "deep_lines": "#ff7f0e",
+            "structures": "#2ca02c",
+        }
+        weights = evidence_weights(candidates[0]["evidence"])
+        parts = [(kind, weights[kind], colours[kind]) for kind in weights]
         bars = [
             go.Bar(
                 x=[weight * (c["evidence"].get(kind) or 0.0) for c in candidates],
                 y=players,
                 orientation="h",
-                name=kind if weight == 1.0 else f"{kind} x {weight:g}",
+                name=kind.replace("_", " ") + ("" if weight == 1.0 else f" x {weight:g}"),
                 marker={"color": color},
             )
             for kind, weight, color in parts
         ]
-        title = "style + openings evidence (SDs above average)"
+        title = "weighted evidence (SDs above average)"
     else:
         colours = ["#2ca02c"] + ["#1f77b4"] * (len(candidates) - 1)
         bars = [

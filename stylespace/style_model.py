@@ -5,8 +5,8 @@ Artifact layout (a directory):
 - `base.safetensors`: base network weights; `skills.safetensors`: LoRA skills of every layer;
 - `style_vectors.safetensors`: the player table's vectors (row = task id) and, where computed,
   each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
-- `openings.safetensors`: each player's opening repertoire and deep lines (hashed counts, see
-  `openings.py`);
+- `openings.safetensors`: each player's opening repertoire, deep lines and pawn structures
+  (hashed counts, see `openings.py`);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """
@@ -31,6 +31,12 @@ from stylespace.openings import Repertoires, RepertoireTokens
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
+# openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field)
+OPENING_TABLES = {
+    "": ("repertoires", "openings"),
+    "deep_": ("deep_lines", "deep_lines"),
+    "structures_": ("structures", "structures"),
+}
 Style = str | int | torch.Tensor | np.ndarray | None
 
 
@@ -77,6 +83,7 @@ class StyleModel:
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
         self.repertoires = Repertoires.empty(len(self.players))
         self.deep_lines = Repertoires.empty(len(self.players))
+        self.structures = Repertoires.empty(len(self.players))
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -134,7 +141,7 @@ class StyleModel:
         **facts: object,
     ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector, and
-        set their fingerprint, opening repertoire and deep lines (None: unknown)."""
+        set their fingerprint, opening repertoire, deep lines and structures (None: unknown)."""
         if name in self._task_of:
             task = self._task_of[name]
             self.players[task].update(facts)
@@ -148,8 +155,9 @@ class StyleModel:
         with torch.no_grad():
             self.router.module_logits[task] = vector.to(self.device)
         self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
-        self.repertoires.set_row(task, repertoire.openings if repertoire else None)
-        self.deep_lines.set_row(task, repertoire.deep_lines if repertoire else None)
+        for table, field in OPENING_TABLES.values():
+            tokens = getattr(repertoire, field) if repertoire else None
+            getattr(self, table).set_row(task, tokens)
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -313,7 +321,9 @@ class StyleModel:
             },
             directory / "style_vectors.safetensors",
         )
-        tables = {**self.repertoires.tensors(), **self.deep_lines.tensors("deep_")}
+        tables = {}
+        for prefix, (table, _) in OPENING_TABLES.items():
+            tables.update(getattr(self, table).tensors(prefix))
         save_file(tables, directory / "openings.safetensors")
         (directory / "players.json").write_text(
             json.dumps(self.players, indent=1, ensure_ascii=False)
@@ -345,7 +355,7 @@ class StyleModel:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
         if (directory / "openings.safetensors").exists():
             stored = load_file(directory / "openings.safetensors")
-            for name, prefix in (("repertoires", ""), ("deep_lines", "deep_")):
+            for prefix, (name, _) in OPENING_TABLES.items():
                 table = Repertoires.from_tensors(stored, prefix)
                 if len(table) == len(players):
                     setattr(model, name, table)

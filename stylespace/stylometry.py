@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import repertoire_tokens
+from stylespace.openings import Tokens, repertoire_tokens
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -50,10 +50,18 @@ class FitSettings:
 
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
-# The repertoire's weight beside the fingerprint in `fused`, chosen on validation games of the demo
-# model (bench/fusion_pilot.py: 0.25 ... 4 and the repertoire alone; 2 ranks best at 5 games and
-# ties the best at 100 and 20).
-OPENING_WEIGHT = 2.0
+# Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
+# (bench/fusion_pilot.py, figures in bench/results/structures.md). With the openings in the query
+# they and the structures carry twice the style's weight; once the openings are hidden, the
+# structures carry nearly everything: beside them the deep lines and the style only break ties.
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 2.0, "structures": 2.0}
+WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
+
+
+def evidence_weights(evidence: dict) -> dict[str, float]:
+    """The weights `fused` gives to these pieces of evidence (they say whether the openings
+    were seen)."""
+    return WEIGHTS_WITH_OPENINGS if "openings" in evidence else WEIGHTS_OPENINGS_HIDDEN
 
 
 def _log_likelihood(
@@ -150,39 +158,53 @@ def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
 def fused_evidence(
     model: StyleModel,
     fingerprint: torch.Tensor,
-    tokens: Sequence[str],
-    deep_tokens: Sequence[str] = (),
+    openings: Tokens = (),
+    deep_lines: Tokens = (),
+    structures: Tokens = (),
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
-    (fingerprint cosine) and `openings`: the query's first 12 moves against every player's
-    repertoire or, when it has none (its moves start later), its moves 13 to 20 against every
-    player's deep lines; absent when neither is there. Candidates without a fingerprint get -inf.
+    (fingerprint cosine); `openings`: the query's first 12 moves against every player's
+    repertoire or, when it has none (its moves start later), `deep_lines`: its moves 13 to 20
+    against every player's; `structures`: the pawn structures of its moves from move 11 on
+    against every player's. A piece the query or the model lacks is absent. Candidates without
+    a fingerprint get -inf.
     """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
     unknown = torch.tensor(float("-inf"))
+
+    def standardised(scores: np.ndarray) -> torch.Tensor:
+        return torch.where(known, _standardised(torch.from_numpy(scores), known), unknown)
+
     evidence = {"style": torch.where(known, _standardised(style, known), unknown)}
-    for table, query in ((model.repertoires, tokens), (model.deep_lines, deep_tokens)):
-        if query and table.known.any():
-            openings = torch.from_numpy(table.scores(query))
-            evidence["openings"] = torch.where(known, _standardised(openings, known), unknown)
+    tables = (
+        ("openings", model.repertoires, openings),
+        ("deep_lines", model.deep_lines, deep_lines),
+    )
+    for kind, table, query in tables:
+        if len(query) and table.known.any():
+            evidence[kind] = standardised(table.scores(query))
             break
+    if len(structures) and model.structures.known.any():
+        evidence["structures"] = standardised(model.structures.scores(structures))
     return evidence
 
 
 def fused_scores(
     model: StyleModel,
     fingerprint: torch.Tensor,
-    tokens: Sequence[str],
-    deep_tokens: Sequence[str] = (),
+    openings: Tokens = (),
+    deep_lines: Tokens = (),
+    structures: Tokens = (),
 ) -> torch.Tensor:
-    """style + OPENING_WEIGHT * openings evidence (the style evidence alone when the query has
-    no moves before move 20 or the model no repertoires)."""
-    return _fused_total(fused_evidence(model, fingerprint, tokens, deep_tokens))
+    """The evidence of `fused_evidence`, weighted by `evidence_weights` and summed (the style
+    evidence alone when neither the query nor the model gives any other)."""
+    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures))
 
 
 def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
-    return evidence["style"] + OPENING_WEIGHT * evidence.get("openings", 0.0)
+    weights = evidence_weights(evidence)
+    return sum(weights[kind] * scores for kind, scores in evidence.items())
 
 
 def similarity_scores(model: StyleModel, vector: torch.Tensor) -> torch.Tensor:

@@ -39,7 +39,7 @@ from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.store import GameStore
 from stylespace.style_adapters import StyleConfig
-from stylespace.style_model import StyleModel
+from stylespace.style_model import OPENING_TABLES, StyleModel
 
 MIN_ELO_BUCKET_POSITIONS = 1_000  # fewer training positions than this: treat that Elo as unknown
 
@@ -589,8 +589,8 @@ def add_fingerprints(
 
 
 def add_repertoires(directory: Path, db: Path) -> dict:
-    """Every trained player's opening repertoire and deep lines from their train games, saved
-    in place.
+    """Every trained player's opening repertoire, deep lines and pawn structures from their
+    train games, saved in place.
 
     The `fused` identification method weighs a query's opening choices against these; enrolment
     adds one per new player from the games it is given. Hashed counts only: no game record.
@@ -600,14 +600,16 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     trained = [p for p in model.players if not p.get("enrolled")]
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], [p["name"] for p in trained])
-    profiles, deep_lines = {}, {}
+    tables = {table: {} for table, _ in OPENING_TABLES.values()}
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
-            tokens = repertoire_tokens(games[player["name"]], player["name"])
-            profiles[player["task_id"]], deep_lines[player["task_id"]] = tokens
+            tokens = repertoire_tokens(games.pop(player["name"]), player["name"])
+            for table, field in OPENING_TABLES.values():
+                tables[table][player["task_id"]] = getattr(tokens, field)
             bar.update(1)
-    model.repertoires.set_rows(profiles)
-    model.deep_lines.set_rows(deep_lines)
+    for table, profiles in tables.items():
+        getattr(model, table).set_rows(profiles)
     model.save_player_table(directory)
     seconds = time.perf_counter() - started
-    return {"players": sum(bool(t) for t in profiles.values()), "seconds": round(seconds, 1)}
+    players = sum(len(t) > 0 for t in tables["repertoires"].values())
+    return {"players": players, "seconds": round(seconds, 1)}

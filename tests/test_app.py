@@ -97,8 +97,11 @@ def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
         {"player": "A", "score": 7.0, "evidence": {"style": 1.0, "openings": 3.0}},
         {"player": "B", "score": -1.0, "evidence": {"style": -1.0, "openings": None}},
     ]
-    style, openings = candidates_figure(candidates).data
-    assert [s + o for s, o in zip(style.x, openings.x, strict=True)] == [7.0, -1.0]
+    style, openings, structures = candidates_figure(candidates).data
+    assert [sum(bars) for bars in zip(style.x, openings.x, structures.x, strict=True)] == [
+        7.0,
+        -1.0,
+    ]
     assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1
 
 
@@ -112,7 +115,14 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     assert not test.exception
     assert len(test.get("plotly_chart")) == 2
     evidence = test.dataframe[-1].value
-    assert list(evidence.columns) == ["player", "score", "style evidence", "opening evidence"]
+    assert list(evidence.columns) == [
+        "player",
+        "score",
+        "style evidence",
+        "opening evidence",
+        "deep-line evidence",
+        "structure evidence",
+    ]
     test.text_input(key="enrol_label").input("Me, Myself").run()
     test.button(key="enrol").click().run()
     assert "Me, Myself" in test.session_state["enrolled"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 import torch
 from planted import PLANTED, planted_pgn
@@ -166,7 +167,7 @@ def test_queries_without_openings_are_weighed_against_the_players_deep_lines(pla
     model.deep_lines.set_rows({lefty: ["line a", "line b"], righty: ["line c"]})
     silent = model.fingerprint_centre
     hidden_openings = fused_evidence(model, silent, [], ["line a", "line b"])
-    assert hidden_openings["openings"][lefty] > hidden_openings["openings"][righty]
+    assert hidden_openings["deep_lines"][lefty] > hidden_openings["deep_lines"][righty]
     lea_opening = opening_tokens(
         read_game_file_text(
             planted_pgn(games_each=5, seed=5, players={"L": PLANTED["Lefty, Lea"]})
@@ -174,9 +175,21 @@ def test_queries_without_openings_are_weighed_against_the_players_deep_lines(pla
         "L",
     )
     with_openings = fused_evidence(model, silent, lea_opening, ["line c"])  # openings come first
+    assert "deep_lines" not in with_openings
     assert torch.equal(
         with_openings["openings"], fused_evidence(model, silent, lea_opening)["openings"]
     )
+
+
+def test_the_pawn_structures_add_their_own_evidence(planted_model):
+    model = StyleModel.load(planted_model)
+    lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
+    assert "structures" not in fused_evidence(model, model.fingerprint_centre, ["an opening"])
+    model.structures.set_rows({lefty: np.array([1, 2, 2]), righty: np.array([3])})
+    evidence = fused_evidence(model, model.fingerprint_centre, [], [], np.array([2, 2]))
+    assert evidence["structures"][lefty] > evidence["structures"][righty]
+    total = fused_scores(model, model.fingerprint_centre, [], [], np.array([2, 2]))
+    assert total[lefty] > total[righty]
 
 
 def test_enrolment_stores_the_deep_lines_of_long_games(planted_model):
@@ -195,6 +208,7 @@ def test_enrolment_stores_the_deep_lines_of_long_games(planted_model):
     lu = model.task_id("Long, Lu")
     assert model.deep_lines.known[lu] and not model.deep_lines.known[:lu].any()
     assert model.deep_lines.scores(repertoire_tokens(games, "Long, Lu").deep_lines).argmax() == lu
+    assert model.structures.known[lu] and not model.structures.known[:lu].any()
 
 
 def test_enrolment_stores_the_new_players_repertoire(planted_model, tmp_path):

@@ -1,0 +1,75 @@
+"""Per-player tables of hashed choices: openings, deep lines and pawn structures."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from stylespace.encoding import GameEncoder
+from stylespace.openings import (
+    HASH_BUCKETS,
+    STRUCTURE_PLIES,
+    Repertoires,
+    repertoire_tokens,
+    structure_buckets,
+)
+from stylespace.positions import PlayedGame
+
+# Two move orders of a Queen's Gambit Declined that reach the same position after 8 plies.
+ORDER_A = ["d2d4", "d7d5", "c2c4", "e7e6", "b1c3", "g8f6", "c1g5", "f8e7"]
+ORDER_B = ["c2c4", "e7e6", "b1c3", "d7d5", "d2d4", "g8f6", "c1g5", "f8e7"]
+
+
+def _structures_after(moves: list[str]) -> np.ndarray:
+    squares = GameEncoder().encode([*moves, "e2e3"]).squares
+    return structure_buckets(squares[len(moves) : len(moves) + 1])
+
+
+def test_a_transposition_reaches_the_same_structure_tokens():
+    assert np.array_equal(_structures_after(ORDER_A), _structures_after(ORDER_B))
+
+
+def test_a_structure_shares_its_untouched_wings_with_a_neighbour():
+    queenside_push = _structures_after([*ORDER_A, "e2e3", "a7a6"])
+    kingside_push = _structures_after([*ORDER_A, "e2e3", "h7h6"])
+    whole, queenside, centre, kingside = range(4)
+    assert queenside_push[whole] != kingside_push[whole]
+    assert queenside_push[queenside] != kingside_push[queenside]
+    assert queenside_push[centre] == kingside_push[centre]
+    assert queenside_push[kingside] != kingside_push[kingside]
+
+
+def test_structures_count_only_the_players_own_moves_from_move_11_on():
+    moves = [*ORDER_A, "e2e3", "e8g8", "g1f3", "b8d7", "a1c1", "c7c6", "f1d3", "d5c4"]
+    moves += ["d3c4", "f6d5", "g5e7", "d8e7", "e1g1", "d5c3", "c1c3", "e6e5"]
+    game = PlayedGame(moves, "White, W", "Black, B")
+    assert len(moves) == 24
+    white = repertoire_tokens([game], "White, W").structures
+    assert len(white) == 4 * len(range(STRUCTURE_PLIES, 24, 2))
+    assert len(repertoire_tokens([game], "White, W", from_ply=23).structures) == 0
+    assert len(repertoire_tokens([game], "Black, B", from_ply=23).structures) == 4
+
+
+def test_a_table_survives_its_compact_file_layout():
+    rng = np.random.default_rng(3)
+    counts = sparse.random(5, HASH_BUCKETS, density=3e-5, format="lil", random_state=4)
+    counts[4, 0], counts[4, 200_000], counts[4, HASH_BUCKETS - 1] = 0.5, 0.5, 0.5  # long jumps
+    counts = sparse.csr_matrix(counts, dtype=np.float32)
+    counts.data = np.ceil(counts.data * rng.integers(1, 600, counts.nnz))  # some past 255
+    stored = Repertoires(counts).tensors("x_")
+    assert stored["x_gaps"].element_size() + stored["x_counts"].element_size() == 3
+    again = Repertoires.from_tensors(stored, "x_").counts
+    assert (again.indices == counts.indices).all() and (again.indptr == counts.indptr).all()
+    assert np.array_equal(again.data, np.minimum(counts.data, 255))
+
+
+def test_a_players_own_structures_rank_them_first():
+    players = {"Carlsbad, C": [*ORDER_A, "e2e3", "e8g8"], "Other, O": ["e2e4", "c7c5"]}
+    shuffle = ["g1f3", "b8c6", "f3g1", "c6b8"] * 8  # pieces move, the pawns stay
+    games = {name: PlayedGame(moves + shuffle, name, "Opponent") for name, moves in players.items()}
+    table = Repertoires.from_tokens(
+        [repertoire_tokens([g], n).structures for n, g in games.items()]
+    )
+    query = repertoire_tokens([games["Carlsbad, C"]], "Carlsbad, C", from_ply=30).structures
+    carlsbad, other = table.scores(query)
+    assert len(query) > 0 and carlsbad > other
