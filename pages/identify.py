@@ -7,7 +7,12 @@ from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.game_files import UnreadableGames, read_uploaded_games
 from stylespace.positions import common_players
-from stylespace.stylometry import StylometryError
+from stylespace.stylometry import (
+    WEIGHTS_OPENINGS_HIDDEN,
+    WEIGHTS_WITH_OPENINGS,
+    StylometryError,
+    weighted_sum,
+)
 
 explorer = atlas()
 st.title("Identify")
@@ -73,10 +78,13 @@ with places:
     )
 if "evidence" in result["candidates"][0]:
     st.caption(
-        "Score = style evidence + 2 x opening evidence, each in standard deviations above the "
+        f"Score = {weighted_sum(WEIGHTS_WITH_OPENINGS)}, each in standard deviations above the "
         "average player. Style: how the moves pull the model's style skills, compared with each "
         "player's pull. Openings: how the opening choices (first 12 moves) match each player's "
-        "repertoire; absent when the games give none."
+        "repertoire. Structures: how the pawn structures of the positions from move 11 on match "
+        "each player's. When the games hide their openings, moves 13 to 20 are matched against "
+        "each player's deep lines instead, and the score becomes "
+        f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}. Blank: the games give none."
     )
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")

@@ -89,7 +89,8 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "- Splits: 80/10/10 train/val/test by a hash of each game's content. No game record is "
         "stored in this directory: only weights, vectors, per-player summaries and map "
         "coordinates, each player's opening repertoire and deep lines as hashed counts of the "
-        "(position, move) choices of their first 12 moves and of moves 13 to 20 "
+        "(position, move) choices of their first 12 moves and of moves 13 to 20, and of the "
+        "pawn structures (whole and by wing) of their positions from move 11 on "
         "(`openings.safetensors`), plus `probe_games.json`, "
         "games the base model played against itself.",
         "",
@@ -121,15 +122,20 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "seen players' query games come from the val/test splits, unseen players were left out "
         "of training, enrolled from 100 games and queried on other games. Beside it, in the same "
         "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves). "
-        "The `fused` method (the default) adds two pieces of evidence, each z-scored over the "
+        "The `fused` method (the default) adds three pieces of evidence, each z-scored over the "
         "candidates: the style model's fingerprint (the gradient of the moves' likelihood with "
         "respect to every LoRA skill, count-sketched to 2,048 numbers; it reads more of a player "
-        "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`) and, at "
-        "twice the weight, the opening repertoire (the baseline's own profile). The *style "
+        "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`), at "
+        "twice its weight the opening repertoire (the baseline's own profile), and at twice its "
+        "weight the pawn structures of the query's positions from move 11 on against each "
+        "player's (TF-IDF over the whole structure and its three wings). The *style "
         "alone* column ranks the same queries by the fingerprint only (`--method fingerprint`): "
-        "it is what the style model itself knows. From ply 30 the first 12 moves are hidden; "
-        "`fused` then weighs the query's moves up to move 20 against each player's deep lines "
-        "(moves 13 to 20 of their train games) instead of the repertoire.",
+        "it is what the style model itself knows. From ply 30 the first 12 moves are hidden: "
+        "the structures then carry 16 times the style's weight and each player's deep lines "
+        "(moves 13 to 20 of their train games) a quarter of it, as measured on validation "
+        "games (`bench/results/structures.md`). The structures read the openings through the "
+        "positions they lead to: from ply 30, this is still largely opening knowledge, not "
+        "style in the middlegame.",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),
@@ -175,10 +181,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "average vector (0.0005 nats per move, `bench/style_separation.py`): stage 2 learned a "
         "correction for everybody, not individual styles. So style adds little to move "
         "matching and steering shifts are small; identification leans on the opening "
-        "repertoire and on the skills' gradient instead of the vectors, and is far from its "
-        "goals once the openings are hidden or the games are few. Short stage-2 reruns "
-        "with the routing learning rate at 16x or 64x the skills' (paper: 2x), without routing "
-        "noise, or with player-grouped batches "
+        "repertoire, the pawn structures and the skills' gradient instead of the vectors, and "
+        "is short of its goals once the openings are hidden or the games are few. Short "
+        "stage-2 reruns with the routing learning rate at 16x or 64x the skills' (paper: 2x), "
+        "without routing noise, or with player-grouped batches "
         "(`bench/results/stage2-routing.json`) did not change that; a larger base and far longer "
         "stage 2 (a GPU run) are the next step.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "

@@ -155,6 +155,11 @@ def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
     return (scores - scores[among].mean()) / spread
 
 
+def weighted_sum(weights: dict[str, float]) -> str:
+    """The weights as a formula a reader can check, e.g. `1 x style + 2 x openings`."""
+    return " + ".join(f"{weight:g} x {kind.replace('_', ' ')}" for kind, weight in weights.items())
+
+
 def fused_evidence(
     model: StyleModel,
     fingerprint: torch.Tensor,
