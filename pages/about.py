@@ -17,11 +17,11 @@ what the sliders steer and what identification compares.
 
 **What it can tell.** Whose moves a set of games resembles most, among the players the model
 knows; which players play alike; which moves a player would likely choose in a position.
-Identification weighs three things: how the moves pull the model's style skills, which
-openings the games choose against each player's repertoire, and which pawn structures the games
-reach against each player's. On masters the openings carry most of it, directly or through the
-structures they lead to, even when the first 15 moves are hidden (the model card's *style alone*
-column is the style model by itself).
+Identification weighs how the moves pull the model's style skills and which openings the games
+choose against each player's repertoire; when the openings are hidden, which pawn structures the
+games reach against each player's. On masters the openings carry most of it, directly or through
+the structures they lead to (the model card's *style alone* column is the style model by itself).
+Structures only match players known from hundreds of games.
 
 **What it cannot tell.** It does not know players it was not shown: an unknown author always
 gets a ranking, and the top name is then only the nearest known style. A handful of games

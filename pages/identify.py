@@ -81,10 +81,10 @@ if "evidence" in result["candidates"][0]:
         f"Score = {weighted_sum(WEIGHTS_WITH_OPENINGS)}, each in standard deviations above the "
         "average player. Style: how the moves pull the model's style skills, compared with each "
         "player's pull. Openings: how the opening choices (first 12 moves) match each player's "
-        "repertoire. Structures: how the pawn structures of the positions from move 11 on match "
-        "each player's. When the games hide their openings, moves 13 to 20 are matched against "
-        "each player's deep lines instead, and the score becomes "
-        f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}. Blank: the games give none."
+        "repertoire. When the games hide their openings, the score becomes "
+        f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}: deep lines match moves 13 to 20 against each "
+        "player's, structures the pawn structures of the positions from move 11 on (they need "
+        "hundreds of a player's games to match well). Blank: the games give none."
     )
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")

@@ -122,20 +122,21 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "seen players' query games come from the val/test splits, unseen players were left out "
         "of training, enrolled from 100 games and queried on other games. Beside it, in the same "
         "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves). "
-        "The `fused` method (the default) adds three pieces of evidence, each z-scored over the "
+        "The `fused` method (the default) adds pieces of evidence, each z-scored over the "
         "candidates: the style model's fingerprint (the gradient of the moves' likelihood with "
         "respect to every LoRA skill, count-sketched to 2,048 numbers; it reads more of a player "
-        "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`), at "
-        "twice its weight the opening repertoire (the baseline's own profile), and at twice its "
-        "weight the pawn structures of the query's positions from move 11 on against each "
-        "player's (TF-IDF over the whole structure and its three wings). The *style "
+        "than the 128-number style vector does, `bench/results/fingerprint-kinds.md`) and, at "
+        "twice its weight, the opening repertoire (the baseline's own profile). The *style "
         "alone* column ranks the same queries by the fingerprint only (`--method fingerprint`): "
         "it is what the style model itself knows. From ply 30 the first 12 moves are hidden: "
-        "the structures then carry 16 times the style's weight and each player's deep lines "
-        "(moves 13 to 20 of their train games) a quarter of it, as measured on validation "
-        "games (`bench/results/structures.md`). The structures read the openings through the "
-        "positions they lead to: from ply 30, this is still largely opening knowledge, not "
-        "style in the middlegame.",
+        "`fused` then weighs the pawn structures of the query's positions from move 11 on "
+        "against each player's (TF-IDF over the whole structure and its three wings) at 16 "
+        "times the style's weight, and its moves 13 to 20 against each player's deep lines at "
+        "a quarter of it, as measured on validation games (`bench/results/structures.md`). "
+        "The structures read the openings through the positions they lead to: from ply 30 this "
+        "is still largely opening knowledge, not style in the middlegame, and it needs many "
+        "reference games: trained players have hundreds, the unseen players here were enrolled "
+        "from 100 and their structures barely match their other games.",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),

@@ -52,9 +52,11 @@ ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
 # (bench/fusion_pilot.py, figures in bench/results/structures.md). With the openings in the query
-# they and the structures carry twice the style's weight; once the openings are hidden, the
-# structures carry nearly everything: beside them the deep lines and the style only break ties.
-WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 2.0, "structures": 2.0}
+# they carry twice the style's weight. Once they are hidden, the pawn structures carry nearly
+# everything and the deep lines and the style only break ties. Structures are not weighed beside
+# the openings: there they added nothing measurable on the test split and, since a structure
+# profile needs hundreds of games to match, they pushed down players enrolled from 100.
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 2.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
 
 
@@ -170,7 +172,7 @@ def fused_evidence(
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
     (fingerprint cosine); `openings`: the query's first 12 moves against every player's
     repertoire or, when it has none (its moves start later), `deep_lines`: its moves 13 to 20
-    against every player's; `structures`: the pawn structures of its moves from move 11 on
+    against every player's and `structures`: the pawn structures of its moves from move 11 on
     against every player's. A piece the query or the model lacks is absent. Candidates without
     a fingerprint get -inf.
     """
@@ -190,7 +192,7 @@ def fused_evidence(
         if len(query) and table.known.any():
             evidence[kind] = standardised(table.scores(query))
             break
-    if len(structures) and model.structures.known.any():
+    if "openings" not in evidence and len(structures) and model.structures.known.any():
         evidence["structures"] = standardised(model.structures.scores(structures))
     return evidence
 

@@ -181,11 +181,12 @@ def test_queries_without_openings_are_weighed_against_the_players_deep_lines(pla
     )
 
 
-def test_the_pawn_structures_add_their_own_evidence(planted_model):
+def test_the_pawn_structures_speak_when_the_openings_are_hidden(planted_model):
     model = StyleModel.load(planted_model)
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
-    assert "structures" not in fused_evidence(model, model.fingerprint_centre, ["an opening"])
     model.structures.set_rows({lefty: np.array([1, 2, 2]), righty: np.array([3])})
+    with_openings = fused_evidence(model, model.fingerprint_centre, ["e4"], [], np.array([2]))
+    assert "structures" not in with_openings  # beside the openings they add nothing
     evidence = fused_evidence(model, model.fingerprint_centre, [], [], np.array([2, 2]))
     assert evidence["structures"][lefty] > evidence["structures"][righty]
     total = fused_scores(model, model.fingerprint_centre, [], [], np.array([2, 2]))
