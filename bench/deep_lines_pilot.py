@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from pilot_queries import validation_queries
 
 from stylespace.openings import Repertoires, opening_tokens
-from stylespace.store import GameStore
-from stylespace.style_model import StyleModel
 
 QUERIES = ((0, 100), (0, 20), (0, 5), (30, 100))
 
@@ -33,17 +32,7 @@ def _accuracy(ranks: list[int]) -> tuple[float, float]:
 
 
 def main(model_dir: Path, db: Path, players: int = 120) -> None:
-    model = StyleModel.load(model_dir)
-    names = [p["name"] for p in model.players if not p.get("enrolled")]
-    with GameStore(db, read_only=True) as store:
-        train = store.games_by_player(["train"], names)
-        held = store.games_by_player(["val"], names)
-    rng = np.random.default_rng(7)
-    chosen = [n for n in names if len(held[n]) >= 100]
-    rng.shuffle(chosen)
-    queries = {
-        a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:players]
-    }
+    names, train, queries = validation_queries(model_dir, db, players)
 
     def ranks(score, from_ply: int, size: int) -> list[int]:
         found = []

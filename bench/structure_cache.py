@@ -14,11 +14,10 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
+from pilot_queries import validation_queries
 
 from stylespace.encoding import GameEncoder
 from stylespace.optout import normalise_name
-from stylespace.store import GameStore
-from stylespace.style_model import StyleModel
 
 OUT = Path("data/pilot")
 POWERS = (np.uint64(1) << np.arange(64, dtype=np.uint64)).astype(np.uint64)
@@ -55,15 +54,7 @@ def features(job) -> dict[str, np.ndarray]:
 
 def main(model_dir: Path, db: Path) -> None:
     started = time.perf_counter()
-    model = StyleModel.load(model_dir)
-    names = [p["name"] for p in model.players if not p.get("enrolled")]
-    with GameStore(db, read_only=True) as store:
-        train = store.games_by_player(["train"], names)
-        held = store.games_by_player(["val"], names)
-    rng = np.random.default_rng(7)
-    chosen = [n for n in names if len(held[n]) >= 100]
-    rng.shuffle(chosen)
-    queries = {a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:60]}
+    names, train, queries = validation_queries(model_dir, db, 60)
     OUT.mkdir(parents=True, exist_ok=True)
     with Pool(2) as pool:
         for label, jobs in (("queries", list(queries.items())), ("profiles", list(train.items()))):

@@ -1,0 +1,34 @@
+"""The pilots' shared draw: trained players' train games, and 100-game validation queries.
+
+Every pilot draws the same players the same way (seed 7, players with >= 100 validation games),
+so their figures compare; the test split stays for the shipped benchmark.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from stylespace.positions import PlayedGame
+from stylespace.store import GameStore
+from stylespace.style_model import StyleModel
+
+
+def validation_queries(
+    model_dir: Path, db: Path, players: int
+) -> tuple[list[str], dict[str, list[PlayedGame]], dict[str, list[PlayedGame]]]:
+    """The trained players' names, their train games, and 100 validation games of `players`
+    of them."""
+    model = StyleModel.load(model_dir)
+    names = [p["name"] for p in model.players if not p.get("enrolled")]
+    with GameStore(db, read_only=True) as store:
+        train = store.games_by_player(["train"], names)
+        held = store.games_by_player(["val"], names)
+    rng = np.random.default_rng(7)
+    chosen = [n for n in names if len(held[n]) >= 100]
+    rng.shuffle(chosen)
+    queries = {
+        a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:players]
+    }
+    return names, train, queries
