@@ -24,8 +24,8 @@ from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fused_evidence
 
-OPENING_WEIGHTS = (0.0, 0.25, 1.0, 2.0, 4.0)
-STRUCTURE_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
+OPENING_WEIGHTS = (0.25, 1.0, 2.0, 4.0, 8.0, 16.0)
+STRUCTURE_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 16.0)
 
 
 def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> None:

@@ -82,8 +82,8 @@ if "evidence" in result["candidates"][0]:
     st.caption(
         f"Score = {weighted_sum(WEIGHTS_WITH_OPENINGS)}, each in standard deviations above the "
         "average player. Style: how the moves pull the model's style skills, compared with each "
-        "player's pull. Openings: how the opening choices (first 12 moves) match each player's "
-        "repertoire. When the games hide their openings, the score becomes "
+        "player's pull. Openings: how much better each player's own choices in the same "
+        "positions (first 12 moves) predict the games' moves than everybody's do. When the games hide their openings, the score becomes "
         f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}: deep lines match moves 13 to 20 against each "
         "player's, structures the pawn structures of the positions from move 11 on (they need "
         "hundreds of a player's games to match well). Blank: the games give none."

@@ -27,15 +27,16 @@ from safetensors.torch import load_file, save_file
 from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import Repertoires, RepertoireTokens
+from stylespace.openings import MoveChoices, Repertoires, RepertoireTokens
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
-# openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field)
-OPENING_TABLES = {
-    "": ("repertoires", "openings"),
-    "deep_": ("deep_lines", "deep_lines"),
-    "structures_": ("structures", "structures"),
+# openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
+# The first models kept TF-IDF repertoires under the prefix ""; they load without openings.
+OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
+    "choices_": ("repertoires", "openings", MoveChoices),
+    "deep_": ("deep_lines", "deep_lines", Repertoires),
+    "structures_": ("structures", "structures", Repertoires),
 }
 Style = str | int | torch.Tensor | np.ndarray | None
 
@@ -54,6 +55,10 @@ class StyleModel:
     `torch` (the default: our own forward pass in `mhr.py`, which starts without importing peft
     and folds one shared vector into the weights). Both read and write the same artifact.
     """
+
+    repertoires: MoveChoices  # the per-player tables of `OPENING_TABLES`
+    deep_lines: Repertoires
+    structures: Repertoires
 
     def __init__(
         self,
@@ -81,9 +86,8 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
-        self.repertoires = Repertoires.empty(len(self.players))
-        self.deep_lines = Repertoires.empty(len(self.players))
-        self.structures = Repertoires.empty(len(self.players))
+        for table, _, kind in OPENING_TABLES.values():
+            setattr(self, table, kind.empty(len(self.players)))
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -155,7 +159,7 @@ class StyleModel:
         with torch.no_grad():
             self.router.module_logits[task] = vector.to(self.device)
         self.fingerprints[task] = torch.nan if fingerprint is None else fingerprint.cpu()
-        for table, field in OPENING_TABLES.values():
+        for table, field, _ in OPENING_TABLES.values():
             tokens = getattr(repertoire, field) if repertoire else None
             getattr(self, table).set_row(task, tokens)
         return task
@@ -322,7 +326,7 @@ class StyleModel:
             directory / "style_vectors.safetensors",
         )
         tables = {}
-        for prefix, (table, _) in OPENING_TABLES.items():
+        for prefix, (table, _, _) in OPENING_TABLES.items():
             tables.update(getattr(self, table).tensors(prefix))
         save_file(tables, directory / "openings.safetensors")
         (directory / "players.json").write_text(
@@ -355,8 +359,8 @@ class StyleModel:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
         if (directory / "openings.safetensors").exists():
             stored = load_file(directory / "openings.safetensors")
-            for prefix, (name, _) in OPENING_TABLES.items():
-                table = Repertoires.from_tensors(stored, prefix)
+            for prefix, (name, _, kind) in OPENING_TABLES.items():
+                table = kind.from_tensors(stored, prefix)
                 if len(table) == len(players):
                     setattr(model, name, table)
         return model.to(device)

@@ -5,9 +5,10 @@ paper): start from the trained players' mean vector, follow the gradient of the 
 likelihood (illegal moves masked), with a pull toward the mean so that a few games cannot run away
 with it. It also records the player's fingerprint (how their moves pull the skills: see
 `fingerprints.py`) and their opening repertoire (`openings.py`). Identification (default,
-`fused`) adds two pieces of evidence, each z-scored over the candidates: how the query's
-fingerprint matches every player's (the style model) and how its opening choices match every
-player's repertoire (when the query has moves before move 12). `fingerprint` is the style model
+`fused`) adds pieces of evidence, each z-scored over the candidates: how the query's
+fingerprint matches every player's (the style model) and how much better each player's own
+opening choices predict the query's (when the query has moves before move 12; a likelihood,
+`openings.MoveChoices`). `fingerprint` is the style model
 alone; on the demo model it finds authors far more often than comparing fitted vectors, in
 seconds instead of tens (figures in the README). The paper's ranking (fit a query vector, cosine
 to the players' vectors) and a likelihood re-ranking remain as methods.
@@ -51,12 +52,13 @@ class FitSettings:
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
-# (bench/fusion_pilot.py, figures in bench/results/structures.md). With the openings in the query
-# they carry twice the style's weight. Once they are hidden, the pawn structures carry nearly
-# everything and the deep lines and the style only break ties. Structures are not weighed beside
-# the openings: there they added nothing measurable on the test split and, since a structure
-# profile needs hundreds of games to match, they pushed down players enrolled from 100.
-WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 2.0}
+# (bench/fusion_pilot.py, figures in bench/results/move-choices.md and structures.md). With the
+# openings in the query their likelihood carries 16 times the style's weight: every step toward
+# the openings alone helped, the style breaks ties. Once they are hidden, the pawn structures
+# carry nearly everything and the deep lines and the style only break ties. Structures are not
+# weighed beside the openings: there they added nothing measurable on the test split and, since
+# a structure profile needs hundreds of games to match, they pushed down players enrolled from 100.
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
 
 
@@ -170,8 +172,8 @@ def fused_evidence(
     structures: Tokens = (),
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
-    (fingerprint cosine); `openings`: the query's first 12 moves against every player's
-    repertoire or, when it has none (its moves start later), `deep_lines`: its moves 13 to 20
+    (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
+    player's own choices against everybody's (`MoveChoices.scores`) or, when it has none (its moves start later), `deep_lines`: its moves 13 to 20
     against every player's and `structures`: the pawn structures of its moves from move 11 on
     against every player's. A piece the query or the model lacks is absent. Candidates without
     a fingerprint get -inf.

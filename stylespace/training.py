@@ -600,11 +600,11 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     trained = [p for p in model.players if not p.get("enrolled")]
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], [p["name"] for p in trained])
-    tables = {table: {} for table, _ in OPENING_TABLES.values()}
+    tables = {table: {} for table, _, _ in OPENING_TABLES.values()}
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
             tokens = repertoire_tokens(games.pop(player["name"]), player["name"])
-            for table, field in OPENING_TABLES.values():
+            for table, field, _ in OPENING_TABLES.values():
                 tables[table][player["task_id"]] = getattr(tokens, field)
             bar.update(1)
     for table, profiles in tables.items():

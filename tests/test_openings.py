@@ -8,8 +8,11 @@ from scipy import sparse
 from stylespace.encoding import GameEncoder
 from stylespace.openings import (
     HASH_BUCKETS,
+    MOVE_SLOTS,
     STRUCTURE_PLIES,
+    MoveChoices,
     Repertoires,
+    choice_keys,
     repertoire_tokens,
     structure_buckets,
 )
@@ -73,3 +76,49 @@ def test_a_players_own_structures_rank_them_first():
     query = repertoire_tokens([games["Carlsbad, C"]], "Carlsbad, C", from_ply=30).structures
     carlsbad, other = table.scores(query)
     assert len(query) > 0 and carlsbad > other
+
+
+def _openings(
+    moves: list[str], player: str = "Me, M", games: int = 1, as_black: bool = False
+) -> np.ndarray:
+    sides = ("Other, O", player) if as_black else (player, "Other, O")
+    return repertoire_tokens([PlayedGame(moves, *sides)] * games, player).openings
+
+
+def test_a_transposition_reaches_the_same_move_choice():
+    after_a = choice_keys(GameEncoder().encode([*ORDER_A, "e1g1"]), [8])
+    after_b = choice_keys(GameEncoder().encode([*ORDER_B, "e1g1"]), [8])
+    assert np.array_equal(after_a, after_b)
+    assert after_a[0] % MOVE_SLOTS == GameEncoder().encode([*ORDER_A, "e1g1"]).moves[8]
+
+
+def test_choosing_otherwise_in_the_same_position_is_evidence_against():
+    query = _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"])  # the Spanish
+    table = MoveChoices.from_tokens(
+        [
+            _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"], games=3),  # plays it
+            _openings(["d2d4", "g8f6", "c2c4"], games=30, as_black=True),  # never reaches it
+            _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1c4"], games=30),  # reaches, plays Bc4
+        ]
+    )
+    spanish, never, italian = table.scores(query)
+    assert spanish > 0 and never == 0.0 and italian < 0
+    assert MoveChoices.empty(2).scores(query).tolist() == [0.0, 0.0]
+
+
+def test_a_player_known_from_few_games_is_not_outscored_by_a_prolific_one():
+    line = ["e2e4", "c7c6", "d2d4", "d7d5", "b1c3"]
+    query = _openings(line, "Me, M", games=2)
+    few = _openings(line, games=2)
+    many = np.concatenate([_openings(line, games=40), _openings(["d2d4", "g8f6"], games=60)])
+    few_score, many_score = MoveChoices.from_tokens([few, many]).scores(query)
+    assert few_score > many_score
+
+
+def test_a_move_choice_table_survives_its_compact_file_layout():
+    keys = [_openings(["e2e4", "e7e5", "g1f3"], games=300), _openings(["d2d4", "d7d5"])]
+    table = MoveChoices.from_tokens(keys)
+    stored = table.tensors("c_")
+    again = MoveChoices.from_tensors(stored, "c_").counts
+    assert (again.indices == table.counts.indices).all()
+    assert again.data.max() == 255 and again.shape[1] == HASH_BUCKETS * MOVE_SLOTS

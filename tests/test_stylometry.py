@@ -12,7 +12,7 @@ from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.openings import opening_tokens, repertoire_tokens
+from stylespace.openings import repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
@@ -151,7 +151,7 @@ def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is
     assert model.repertoires.known.all()  # made by `train`, from the players' train games
     path = tmp_path / "lea.pgn"
     path.write_text(planted_pgn(games_each=10, seed=5, players={"Lea": PLANTED["Lefty, Lea"]}))
-    tokens = opening_tokens(read_game_file(str(path)).games, "Lea")
+    tokens = repertoire_tokens(read_game_file(str(path)).games, "Lea").openings
     silent = model.fingerprint_centre  # a query fingerprint that favours nobody
     assert torch.equal(fingerprint_scores(model, silent), torch.zeros(2))
     fused = fused_scores(model, silent, tokens)
@@ -168,12 +168,12 @@ def test_queries_without_openings_are_weighed_against_the_players_deep_lines(pla
     silent = model.fingerprint_centre
     hidden_openings = fused_evidence(model, silent, [], ["line a", "line b"])
     assert hidden_openings["deep_lines"][lefty] > hidden_openings["deep_lines"][righty]
-    lea_opening = opening_tokens(
+    lea_opening = repertoire_tokens(
         read_game_file_text(
             planted_pgn(games_each=5, seed=5, players={"L": PLANTED["Lefty, Lea"]})
         ),
         "L",
-    )
+    ).openings
     with_openings = fused_evidence(model, silent, lea_opening, ["line c"])  # openings come first
     assert "deep_lines" not in with_openings
     assert torch.equal(
@@ -185,7 +185,7 @@ def test_the_pawn_structures_speak_when_the_openings_are_hidden(planted_model):
     model = StyleModel.load(planted_model)
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
     model.structures.set_rows({lefty: np.array([1, 2, 2]), righty: np.array([3])})
-    with_openings = fused_evidence(model, model.fingerprint_centre, ["e4"], [], np.array([2]))
+    with_openings = fused_evidence(model, model.fingerprint_centre, [7], [], np.array([2]))
     assert "structures" not in with_openings  # beside the openings they add nothing
     evidence = fused_evidence(model, model.fingerprint_centre, [], [], np.array([2, 2]))
     assert evidence["structures"][lefty] > evidence["structures"][righty]
@@ -223,7 +223,7 @@ def test_enrolment_stores_the_new_players_repertoire(planted_model, tmp_path):
     for name in ("base.safetensors", "skills.safetensors"):
         shutil.copy(planted_model / name, tmp_path)
     again = StyleModel.load(tmp_path)
-    scores = again.repertoires.scores(opening_tokens(games, "Nia"))
+    scores = again.repertoires.scores(repertoire_tokens(games, "Nia").openings)
     assert again.repertoires.known.all()
     assert scores.argmax() == again.task_id("Nia")
     assert scores[again.task_id("Righty, Rob")] > scores[again.task_id("Lefty, Lea")]
