@@ -18,9 +18,10 @@ what the sliders steer and what identification compares.
 **What it can tell.** Whose moves a set of games resembles most, among the players the model
 knows; which players play alike; which moves a player would likely choose in a position.
 Identification weighs how the moves pull the model's style skills and how well each player's
-own opening choices predict the games' moves; when the openings are hidden, which pawn structures the
-games reach against each player's. On masters the openings carry most of it, directly or through
-the structures they lead to (the model card's *style alone* column is the style model by itself).
+own opening choices predict the games' moves; when the openings are hidden, which pawn
+structures the games reach against each player's. On masters the openings carry most of it,
+directly or through the structures they lead to (the model card's *style alone* column is the
+style model by itself).
 Structures only match players known from hundreds of games.
 
 **What it cannot tell.** It does not know players it was not shown: an unknown author always

@@ -94,11 +94,11 @@ def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     from stylespace.figures import candidates_figure
 
     candidates = [
-        {"player": "A", "score": 7.0, "evidence": {"style": 1.0, "openings": 3.0}},
+        {"player": "A", "score": 49.0, "evidence": {"style": 1.0, "openings": 3.0}},
         {"player": "B", "score": -1.0, "evidence": {"style": -1.0, "openings": None}},
     ]
     style, openings = candidates_figure(candidates).data
-    assert [s + o for s, o in zip(style.x, openings.x, strict=True)] == [7.0, -1.0]
+    assert [s + o for s, o in zip(style.x, openings.x, strict=True)] == [49.0, -1.0]
     hidden = [{"player": "A", "score": 17.0, "evidence": {"style": 1.0, "structures": 1.0}}]
     assert [bars.x[0] for bars in candidates_figure(hidden).data] == [1.0, 0.0, 16.0]
     assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1
