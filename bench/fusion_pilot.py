@@ -24,8 +24,8 @@ from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fused_evidence
 
-OPENING_WEIGHTS = (0.25, 1.0, 2.0, 4.0, 8.0, 16.0)
-STRUCTURE_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 16.0)
+OPENING_WEIGHTS = (0.0, 0.25, 1.0, 2.0, 4.0, 8.0, 16.0)
+STRUCTURE_WEIGHTS = (0.0, 4.0, 8.0, 16.0, 32.0)
 
 
 def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> None:
@@ -50,9 +50,10 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
             parts = {k: v[tasks].numpy() for k, v in evidence.items()}
             truth = names.index(author)
             for w_open, w_struct in grid:
-                total = parts["style"] + w_open * parts.get("openings", 0.0)
+                opening = parts.get("openings", parts.get("deep_lines", 0.0))
+                total = parts["style"] + w_open * opening
                 total = total + w_struct * parts.get("structures", 0.0)
-                ranks[size, (w_open, w_struct)].append(int((total > total[truth]).sum()))
+                ranks[size, (w_open, w_struct)].append(int((total >= total[truth]).sum()) - 1)
     print(
         f"{len(chosen[:players])} players among {len(names)}, from ply {from_ply}, "
         f"{time.perf_counter() - started:.0f} s"

@@ -140,7 +140,9 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
                     q_tokens = np.array([m[2] % (1 << 24) for m in moves], np.int64)
                     methods["tfidf"] = tfidf.scores(q_tokens)
                 for method, scores in methods.items():
-                    ranks.setdefault((method, size), []).append(int((scores > scores[truth]).sum()))
+                    ranks.setdefault((method, size), []).append(
+                        int((scores >= scores[truth]).sum()) - 1
+                    )
             for (method, size), r in sorted(ranks.items()):
                 r = np.array(r)
                 print(

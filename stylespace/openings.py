@@ -9,17 +9,19 @@ much better the player's own choices in each query position predict the query's 
 everybody's do (`MoveChoices.scores`). That tells "never reached this position" (no evidence)
 from "reached it and chose otherwise" (evidence against), and it does not punish a player known
 from few games; it found 62% of 5-game and 95% of 20-game queries where the cosine found 12% and
-60% (`bench/results/move-choices.md`). Beside it, a table of each player's deep lines (moves 13
-to 20, `DEEP_LINE_PLIES`) for queries whose openings are hidden, and one of the pawn structures
-their games reach from move 11 on (`structure_buckets`): positions after move 15 rarely repeat,
-but the structures a repertoire leads to do, so they still name a player whose first 15 moves
-are hidden (`bench/results/structures.md`). Those two are scored by TF-IDF cosine, the same as
-scikit-learn's `TfidfVectorizer(sublinear_tf=True)`, on tokens hashed to 2^24 buckets.
+60% (`bench/results/move-choices.md`). For queries whose openings are hidden, a second table of
+the same kind holds each player's deep lines (moves 13 to 20, `DEEP_LINE_PLIES`), and a third the
+pawn structures their games reach from move 11 on (`structure_buckets`): positions after move 15
+rarely repeat, but the structures a repertoire leads to do, so they still name a player whose
+first 15 moves are hidden (`bench/results/structures.md`). Structures are scored by TF-IDF
+cosine, the same as scikit-learn's `TfidfVectorizer(sublinear_tf=True)`, on tokens hashed to
+2^24 buckets.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -48,7 +50,7 @@ class RepertoireTokens(NamedTuple):
     """A player's tokens for the three stored tables."""
 
     openings: np.ndarray  # the first 12 moves as move-choice keys (`choice_keys`)
-    deep_lines: list[str]  # moves 13 to 20
+    deep_lines: np.ndarray  # moves 13 to 20, as move-choice keys
     structures: np.ndarray  # pawn structures from move 11 on, hashed (`structure_buckets`)
 
 
@@ -101,10 +103,10 @@ def repertoire_tokens(
     for encoded, plies in _author_games(games, player, None):
         openings.append(choice_keys(encoded, [p for p in plies if from_ply <= p < OPENING_PLIES]))
         deep = [p for p in plies if max(from_ply, OPENING_PLIES) <= p < DEEP_LINE_PLIES]
-        deep_lines += [_position_move(encoded, ply) for ply in deep]
+        deep_lines.append(choice_keys(encoded, deep))
         later = [ply for ply in plies if ply >= max(from_ply, STRUCTURE_PLIES)]
         structures.append(structure_buckets(encoded.squares[later]))
-    return RepertoireTokens(_joined(openings), deep_lines, _joined(structures))
+    return RepertoireTokens(_joined(openings), _joined(deep_lines), _joined(structures))
 
 
 def _joined(keys: list[np.ndarray]) -> np.ndarray:
@@ -239,11 +241,12 @@ class Repertoires:
         return np.asarray(unit @ dense, dtype=np.float32)
 
     def tensors(self, prefix: str = "") -> dict[str, torch.Tensor]:
-        """The table as tensors for safetensors, their names starting with `prefix`: 3 bytes a
-        count (5 with a move-choice key's move), which keeps the demo model under its size
-        budget. A bucket is stored as its uint16 distance from the row's previous one (a longer
-        jump is bridged by entries with count 0); counts are clipped to 255, which the
-        logarithm of the TF weight barely feels."""
+        """The table as tensors for safetensors, their names starting with `prefix`, small
+        enough for the demo model's size budget: a bucket is stored as its uint16 distance from
+        the row's previous one (a longer jump is bridged by entries with count 0), a count
+        clipped to 255 (which the logarithms of the scores barely feel: `bench/results/
+        move-choices.md`), a move-choice key's move beside it; each array zlib-compressed (most
+        counts are 1), 0.2 s to unpack for the demo model's tables."""
         counts = self.counts.sorted_indices()
         indptr, keys = counts.indptr.astype(np.int64), counts.indices.astype(np.int64)
         buckets = keys // self.SLOTS
@@ -259,31 +262,33 @@ class Repertoires:
         stored_counts[slots] = np.clip(counts.data, 1, 255)
         stored = {
             f"{prefix}indptr": torch.from_numpy(indptr + bridges_before[indptr]),
-            f"{prefix}gaps": torch.from_numpy(stored_gaps.astype(np.int16)),
-            f"{prefix}counts": torch.from_numpy(stored_counts),
+            f"{prefix}gaps.z": _packed(stored_gaps),
+            f"{prefix}counts.z": _packed(stored_counts),
         }
         if self.SLOTS > 1:
-            stored_slots = np.zeros(len(stored_gaps), dtype=np.int16)
+            stored_slots = np.zeros(len(stored_gaps), dtype=np.uint16)
             stored_slots[slots] = keys % self.SLOTS
-            stored[f"{prefix}slots"] = torch.from_numpy(stored_slots)
+            stored[f"{prefix}slots.z"] = _packed(stored_slots)
         return stored
 
     @classmethod
     def from_tensors(cls, stored: dict[str, torch.Tensor], prefix: str = "") -> Repertoires:
-        """The table saved by `tensors(prefix)`; an empty one when it is not there."""
+        """The table saved by `tensors(prefix)` (or by the layouts before it); an empty one when
+        it is not there."""
         if f"{prefix}indptr" not in stored:
             return cls.empty(0)
         indptr = stored[f"{prefix}indptr"].numpy()
-        counts = stored[f"{prefix}counts"].numpy().astype(np.float32)
         if f"{prefix}buckets" in stored:  # the first layout: int32 buckets, uint16 counts
             buckets = stored[f"{prefix}buckets"].numpy()
+            counts = stored[f"{prefix}counts"].numpy().astype(np.float32)
             return cls(sparse.csr_matrix((counts, buckets, indptr), (len(indptr) - 1, cls.width())))
+        counts = _unpacked(stored, f"{prefix}counts", np.uint8).astype(np.float32)
         lengths = np.diff(indptr)
-        jumps = np.cumsum(stored[f"{prefix}gaps"].numpy().view(np.uint16).astype(np.int64))
+        jumps = np.cumsum(_unpacked(stored, f"{prefix}gaps", np.uint16).astype(np.int64))
         row_starts = np.concatenate([[0], jumps])[indptr[:-1]]
         keys = (jumps - np.repeat(row_starts, lengths)) * cls.SLOTS
-        if f"{prefix}slots" in stored:
-            keys += stored[f"{prefix}slots"].numpy().astype(np.int64)
+        if cls.SLOTS > 1:
+            keys += _unpacked(stored, f"{prefix}slots", np.uint16).astype(np.int64)
         rows = np.repeat(np.arange(len(lengths)), lengths)
         real = counts > 0  # bridges carry no count
         matrix = sparse.csr_matrix(
@@ -292,6 +297,17 @@ class Repertoires:
             dtype=np.float32,
         )
         return cls(matrix)
+
+
+def _packed(array: np.ndarray) -> torch.Tensor:
+    return torch.frombuffer(bytearray(zlib.compress(array.tobytes(), 6)), dtype=torch.uint8)
+
+
+def _unpacked(stored: dict[str, torch.Tensor], name: str, dtype: type) -> np.ndarray:
+    """An array saved by `_packed` under `name.z`, or raw under `name` (the layouts before)."""
+    if f"{name}.z" in stored:
+        return np.frombuffer(zlib.decompress(stored[f"{name}.z"].numpy().tobytes()), dtype=dtype)
+    return stored[name].numpy().view(dtype)
 
 
 class MoveChoices(Repertoires):

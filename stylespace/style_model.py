@@ -32,10 +32,11 @@ from stylespace.openings import MoveChoices, Repertoires, RepertoireTokens
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
 # openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
-# The first models kept TF-IDF repertoires under the prefix ""; they load without openings.
+# The first models kept TF-IDF repertoires and deep lines under the prefixes "" and "deep_";
+# they load without them.
 OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
     "choices_": ("repertoires", "openings", MoveChoices),
-    "deep_": ("deep_lines", "deep_lines", Repertoires),
+    "deep_choices_": ("deep_lines", "deep_lines", MoveChoices),
     "structures_": ("structures", "structures", Repertoires),
 }
 Style = str | int | torch.Tensor | np.ndarray | None
@@ -57,7 +58,7 @@ class StyleModel:
     """
 
     repertoires: MoveChoices  # the per-player tables of `OPENING_TABLES`
-    deep_lines: Repertoires
+    deep_lines: MoveChoices
     structures: Repertoires
 
     def __init__(

@@ -60,7 +60,7 @@ def test_a_table_survives_its_compact_file_layout():
     counts = sparse.csr_matrix(counts, dtype=np.float32)
     counts.data = np.ceil(counts.data * rng.integers(1, 600, counts.nnz))  # some past 255
     stored = Repertoires(counts).tensors("x_")
-    assert stored["x_gaps"].element_size() + stored["x_counts"].element_size() == 3
+    assert sum(t.numel() * t.element_size() for t in stored.values()) < 3.5 * counts.nnz
     again = Repertoires.from_tensors(stored, "x_").counts
     assert (again.indices == counts.indices).all() and (again.indptr == counts.indptr).all()
     assert np.array_equal(again.data, np.minimum(counts.data, 255))

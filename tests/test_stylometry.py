@@ -12,7 +12,7 @@ from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.openings import repertoire_tokens
+from stylespace.openings import MOVE_SLOTS, repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
@@ -164,9 +164,10 @@ def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is
 def test_queries_without_openings_are_weighed_against_the_players_deep_lines(planted_model):
     model = StyleModel.load(planted_model)
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
-    model.deep_lines.set_rows({lefty: ["line a", "line b"], righty: ["line c"]})
+    line_a, line_b, line_c = (np.array([key]) * MOVE_SLOTS + 5 for key in (11, 12, 13))
+    model.deep_lines.set_rows({lefty: np.concatenate([line_a, line_b]), righty: line_c})
     silent = model.fingerprint_centre
-    hidden_openings = fused_evidence(model, silent, [], ["line a", "line b"])
+    hidden_openings = fused_evidence(model, silent, [], np.concatenate([line_a, line_b]))
     assert hidden_openings["deep_lines"][lefty] > hidden_openings["deep_lines"][righty]
     lea_opening = repertoire_tokens(
         read_game_file_text(
@@ -174,7 +175,7 @@ def test_queries_without_openings_are_weighed_against_the_players_deep_lines(pla
         ),
         "L",
     ).openings
-    with_openings = fused_evidence(model, silent, lea_opening, ["line c"])  # openings come first
+    with_openings = fused_evidence(model, silent, lea_opening, line_c)  # openings come first
     assert "deep_lines" not in with_openings
     assert torch.equal(
         with_openings["openings"], fused_evidence(model, silent, lea_opening)["openings"]
