@@ -85,8 +85,8 @@ if "evidence" in result["candidates"][0]:
         "player's pull. Openings: how much better each player's own choices in the same "
         "positions (first 12 moves) predict the games' moves than everybody's do. When the "
         "games hide their openings, the score becomes "
-        f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}: deep lines match moves 13 to 20 against each "
-        "player's, structures the pawn structures of the positions from move 11 on (they need "
+        f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}: deep lines do the same for moves 13 to 20, "
+        "structures the pawn structures of the positions from move 11 on (they need "
         "hundreds of a player's games to match well). Blank: the games give none."
     )
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)

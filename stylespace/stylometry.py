@@ -174,10 +174,9 @@ def fused_evidence(
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
     player's own choices against everybody's (`MoveChoices.scores`) or, when it has none (its
-    moves start later), `deep_lines`: its moves 13 to 20
-    against every player's and `structures`: the pawn structures of its moves from move 11 on
-    against every player's. A piece the query or the model lacks is absent. Candidates without
-    a fingerprint get -inf.
+    moves start later), `deep_lines`: the same for its moves 13 to 20, and `structures`: the
+    TF-IDF cosine of the pawn structures of its moves from move 11 on with every player's. A
+    piece the query or the model lacks is absent. Candidates without a fingerprint get -inf.
     """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
