@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import chess
@@ -49,6 +50,22 @@ class MovePrediction:
     probability: float
 
 
+def _opening_table(name: str) -> property:
+    """A per-player table of `OPENING_TABLES`, read from the artifact when first used: a query
+    with its openings never needs the structures, the largest table."""
+
+    def read(model: StyleModel) -> Repertoires:
+        if name in model._unread_tables:
+            model._tables[name] = model._unread_tables.pop(name)()
+        return model._tables[name]
+
+    def replace(model: StyleModel, table: Repertoires) -> None:
+        model._unread_tables.pop(name, None)
+        model._tables[name] = table
+
+    return property(read, replace)
+
+
 class StyleModel:
     """Base move predictor + MHR style adapters + player table, ready for inference.
 
@@ -57,9 +74,9 @@ class StyleModel:
     and folds one shared vector into the weights). Both read and write the same artifact.
     """
 
-    repertoires: MoveChoices  # the per-player tables of `OPENING_TABLES`
-    deep_lines: MoveChoices
-    structures: Repertoires
+    repertoires = _opening_table("repertoires")  # the per-player tables of `OPENING_TABLES`
+    deep_lines = _opening_table("deep_lines")
+    structures = _opening_table("structures")
 
     def __init__(
         self,
@@ -87,8 +104,10 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
+        self._tables: dict[str, Repertoires] = {}
+        self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
         for table, _, kind in OPENING_TABLES.values():
-            setattr(self, table, kind.empty(len(self.players)))
+            self._tables[table] = kind.empty(len(self.players))
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -361,7 +380,7 @@ class StyleModel:
         if (directory / "openings.safetensors").exists():
             stored = load_file(directory / "openings.safetensors")
             for prefix, (name, _, kind) in OPENING_TABLES.items():
-                table = kind.from_tensors(stored, prefix)
-                if len(table) == len(players):
-                    setattr(model, name, table)
+                rows = stored[f"{prefix}indptr"].numel() - 1 if f"{prefix}indptr" in stored else -1
+                if rows == len(players):  # unpacked when first used: a query with its openings
+                    model._unread_tables[name] = partial(kind.from_tensors, stored, prefix)
         return model.to(device)
