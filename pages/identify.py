@@ -20,12 +20,8 @@ st.caption(
     "Upload games that one person played (PGN, plain or .gz/.zst). The model compares how that "
     "person's moves pull its shared style skills (their style fingerprint) and which openings "
     "they choose with every player's. This works for players the model knows; a stranger will "
-    "still get a ranking, so read the scores, not just the top. On the demo model the right "
-    "player comes first for every 100-game set of masters it was trained on and 80% of players "
-    "enrolled later, for about 73% / 50% of 20-game sets and 32% / 20% of 5-game sets, mostly "
-    "through the openings. With the first 15 moves hidden it finds about half of the masters it "
-    "was trained on, through the pawn structures their openings lead to, and none of those "
-    "enrolled from 100 games (About page)."
+    "still get a ranking, so read the scores, not just the top. "
+    + (explorer.identification_record() or "")
 )
 uploads = st.file_uploader(
     "PGN files", type=["pgn", "gz", "zst"], accept_multiple_files=True, key="uploads"

@@ -211,6 +211,30 @@ class Atlas:
 
     # --- stylometry -------------------------------------------------------------------------
 
+    def identification_record(self) -> str | None:
+        """What this model's stylometry benchmark measured, in one sentence for the page (from
+        `build.json`, which `build-demo` writes; None for a model without one)."""
+        build = self.directory / "build.json"
+        if not build.exists():
+            return None
+        try:
+            runs = json.loads(build.read_text())["stylometry"]["result"]
+            opening, hidden = runs["from_ply_0"], runs["from_ply_30"]
+
+            def top1(run: dict, size: str) -> str:
+                rates = [run.get(group, {}).get(size, {}).get("top1") for group in GROUPS]
+                return " / ".join("n/a" if r is None else f"{r:.0%}" for r in rates)
+
+            return (
+                "On this model the right player came first for "
+                f"{top1(opening, '100')} of 100-game sets by masters it was trained on / enrolled "
+                f"later, {top1(opening, '20')} of 20-game sets and {top1(opening, '5')} of "
+                f"5-game sets, mostly through the openings; with the first 15 moves hidden, for "
+                f"{top1(hidden, '100')} of 100-game sets (model card on the About page)."
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
     def identify(self, games: list[PlayedGame], author: str | None = None, top: int = 10) -> dict:
         """Rank the visible players as the author of `games`; adds the query's map position."""
         found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
@@ -241,6 +265,9 @@ class Atlas:
         return dataclasses.replace(
             self, model=model, style_map=StyleMap.for_model(model, coordinates)
         )
+
+
+GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
 
 
 def evidence_rows(candidates: list[dict]) -> list[dict]:

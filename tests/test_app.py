@@ -199,3 +199,14 @@ def test_an_opted_out_player_is_nowhere_in_the_app(tiny_demo, tmp_path):
     assert all(c["player"] != "King Pawn 2" for c in found["candidates"])
     with pytest.raises(KeyError):
         atlas.player("King Pawn 2")
+
+
+def test_the_identify_page_quotes_what_this_models_benchmark_measured(app, tiny_demo):
+    from stylespace.explore import Atlas
+
+    record = Atlas.load(tiny_demo["out"]).identification_record()
+    build = json.loads((tiny_demo["out"] / "build.json").read_text())
+    seen = build["stylometry"]["result"]["from_ply_0"]["seen"]
+    size = next(iter(seen))
+    assert record is not None and f"{seen[size]['top1']:.0%}" in record
+    assert record in _texts(app("identify"))
