@@ -34,6 +34,7 @@ from stylespace.style_model import MovePrediction, StyleModel
 from stylespace.stylometry import identify, similarity_scores
 
 ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
+GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
 
 
 class AtlasError(Exception):
@@ -265,9 +266,6 @@ class Atlas:
         return dataclasses.replace(
             self, model=model, style_map=StyleMap.for_model(model, coordinates)
         )
-
-
-GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
 
 
 def evidence_rows(candidates: list[dict]) -> list[dict]:

@@ -331,8 +331,7 @@ class MoveChoices(Repertoires):
         player_chose = np.zeros((len(self), len(query)), dtype=np.float64)
         player_chose[:, chosen] = by_key[:, key_column[chosen]].toarray()
         player_visits = by_position[:, position_column].toarray()
-        everybody_chose = np.where(chosen, player_chose.sum(axis=0), 0.0)
-        prior = (everybody_chose + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
+        prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
         own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
         return (np.log(own / prior) @ repeats).astype(np.float32)
 
@@ -356,10 +355,10 @@ class MoveChoices(Repertoires):
 
 def _columns(sorted_keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each wanted key sits among the sorted keys, and whether it is there at all."""
-    column = np.minimum(np.searchsorted(sorted_keys, wanted), max(len(sorted_keys) - 1, 0))
-    return column, sorted_keys[column] == wanted if len(sorted_keys) else np.zeros(
-        len(wanted), bool
-    )
+    if len(sorted_keys) == 0:
+        return np.zeros(len(wanted), np.int64), np.zeros(len(wanted), bool)
+    column = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
+    return column, sorted_keys[column] == wanted
 
 
 class OpeningProfiles:
