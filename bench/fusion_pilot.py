@@ -3,7 +3,8 @@
 60 trained players with >= 100 validation games; one query each of 100, 20 and 5 validation games
 (the test split stays for the shipped benchmark), ranked among all trained players by
 z(style) + w_open * z(openings) + w_struct * z(structures), each z-scored over the candidates,
-with the model's own tables (`stylespace repertoires` fills them) for a grid of weights.
+with the model's own tables (`stylespace repertoires` fills them) for a grid of weights (the
+structures are weighed here even beside the openings, where `fused` leaves them out).
 With a third argument N (`--from-ply`), only the moves from ply N on are used (from ply 24 the
 opening evidence is the deep lines', as `fused` does).
 Usage: python bench/fusion_pilot.py [MODEL_DIR] [DB] [FROM_PLY]
@@ -46,8 +47,12 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
         for size in sizes:
             query = games[:size]
             sketch = compute_fingerprint(model, author_positions(query, author, from_ply)).sketch
-            evidence = fused_evidence(model, sketch, *repertoire_tokens(query, author, from_ply))
+            tokens = repertoire_tokens(query, author, from_ply)
+            evidence = fused_evidence(model, sketch, *tokens)
             parts = {k: v[tasks].numpy() for k, v in evidence.items()}
+            if "structures" not in parts:  # `fused` leaves them out beside the openings
+                scores = model.structures.scores(tokens.structures)[tasks]
+                parts["structures"] = (scores - scores.mean()) / max(scores.std(), 1e-12)
             truth = names.index(author)
             for w_open, w_struct in grid:
                 opening = parts.get("openings", parts.get("deep_lines", 0.0))

@@ -29,7 +29,8 @@ from bench.pilot_queries import validation_queries
 from stylespace.openings import DEEP_LINE_PLIES, OPENING_PLIES, Repertoires, _author_games
 from stylespace.positions import PlayedGame
 
-ALPHAS = (0.5, 2.0, 8.0)
+ALPHAS = (2.0,)
+WITTEN_BELL = (0.5, 1.0, 2.0)
 LEGAL_MOVES = 30  # the global prior's spread over moves nobody played in a position
 
 
@@ -69,7 +70,11 @@ def likelihood_scores(
     query_pm: np.ndarray,
     query_pos: np.ndarray,
     alpha: float,
+    distinct: sparse.csc_matrix | None = None,
 ) -> np.ndarray:
+    """With `distinct` (the number of different moves each player chose in each position) the
+    prior's strength is alpha times that number (Witten-Bell): a player who always chose the
+    same move is trusted sooner than one who tried everything."""
     known = query_pm < pm_counts.shape[1]  # keys nobody in the table ever produced
     query_pm, query_pos = query_pm[known], query_pos[known]
     seen_pos = query_pos < pos_counts.shape[1]
@@ -79,7 +84,10 @@ def likelihood_scores(
     prior = (global_pm[query_pm] + 1.0 / LEGAL_MOVES) / (global_pos[query_pos] + 1.0)
     c_pm = pm_counts[:, query_pm].toarray()
     c_pos = pos_counts[:, query_pos].toarray()
-    own = (c_pm + alpha * prior) / (c_pos + alpha)
+    strength = (
+        alpha if distinct is None else alpha * np.maximum(distinct[:, query_pos].toarray(), 1)
+    )
+    own = (c_pm + strength * prior) / (c_pos + strength)
     return np.log(own / prior).sum(axis=1)
 
 
@@ -88,6 +96,7 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
     names, train, queries = validation_queries(model_dir, db, players)
     rng = np.random.default_rng(11)
     positions, pairs = Vocabulary(), Vocabulary()
+    position_of_pair: dict[int, int] = {}
     profiles: dict[str, list[tuple[int, int, int]]] = {}
     cut_profiles: dict[str, list[tuple[int, int, int]]] = {}
     for name in names:
@@ -103,6 +112,7 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
             moves = [m for m in profile_of[name] if m[0] < until]
             pos_rows.append(positions([m[1] for m in moves]))
             pm_rows.append(pairs([m[2] for m in moves]))
+            position_of_pair.update(zip(pm_rows[-1].tolist(), pos_rows[-1].tolist(), strict=True))
             token_rows.append(np.array([m[2] for m in moves if m[0] < OPENING_PLIES], np.int64))
         return pm_rows, pos_rows, token_rows
 
@@ -118,6 +128,15 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
             pos = count_matrix(pos_rows, len(positions.ids)).tocsc()
             global_pm = np.asarray(pm.sum(axis=0)).ravel()
             global_pos = np.asarray(pos.sum(axis=0)).ravel()
+            pair_ids = np.arange(pm.shape[1])
+            to_position = sparse.csr_matrix(
+                (
+                    np.ones(len(pair_ids)),
+                    (pair_ids, [position_of_pair[i] for i in pair_ids.tolist()]),
+                ),
+                shape=(pm.shape[1], pos.shape[1]),
+            )
+            distinct = ((pm > 0).astype(np.float64) @ to_position).tocsc()
             tfidf = Repertoires.from_tokens(
                 [
                     np.array([hash(t) % (1 << 24) for t in row.tolist()], np.int64)
@@ -136,6 +155,10 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
                     )
                     for alpha in ALPHAS
                 }
+                for kappa in WITTEN_BELL:
+                    methods[f"wb {kappa}"] = likelihood_scores(
+                        pm, pos, global_pm, global_pos, q_pm, q_pos, kappa, distinct
+                    )
                 if until == OPENING_PLIES:
                     q_tokens = np.array([m[2] % (1 << 24) for m in moves], np.int64)
                     methods["tfidf"] = tfidf.scores(q_tokens)

@@ -90,7 +90,8 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "stored in this directory: only weights, vectors, per-player summaries and map "
         "coordinates, each player's opening choices and deep lines as hashed counts of the "
         "(position, move) choices of their first 12 moves and of moves 13 to 20, and of the "
-        "pawn structures (whole and by wing) of their positions from move 11 on "
+        "pawn structures (whole and by wing) of their positions from move 11 on, each counted "
+        "once per game "
         "(`openings.safetensors`), plus `probe_games.json`, "
         "games the base model played against itself.",
         "",
@@ -134,7 +135,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "alone* column ranks the same queries by the fingerprint only (`--method fingerprint`): "
         "it is what the style model itself knows. From ply 30 the first 12 moves are hidden: "
         "`fused` then weighs the pawn structures of the query's positions from move 11 on "
-        "against each player's (TF-IDF over the whole structure and its three wings) at 16 "
+        "against each player's (the whole structure and its three wings, once per game, scored "
+        "as a likelihood ratio against everybody's with a prior that grows with the number of "
+        "distinct structures the player has, `bench/results/structure-likelihood.md`) at 16 "
         "times the style's weight, and the likelihood of its moves 13 to 20 under each player's "
         "deep lines (the same as the openings') at a quarter of it, as measured on validation "
         "games (`bench/results/structures.md`). "

@@ -28,17 +28,17 @@ from safetensors.torch import load_file, save_file
 from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import MoveChoices, Repertoires, RepertoireTokens
+from stylespace.openings import MoveChoices, Repertoires, RepertoireTokens, StructureVisits
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
 # openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
-# The first models kept TF-IDF repertoires and deep lines under the prefixes "" and "deep_";
-# they load without them.
+# The first models kept TF-IDF repertoires, deep lines and structures (counted once per
+# position) under the prefixes "", "deep_" and "structures_"; they load without them.
 OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
     "choices_": ("repertoires", "openings", MoveChoices),
     "deep_choices_": ("deep_lines", "deep_lines", MoveChoices),
-    "structures_": ("structures", "structures", Repertoires),
+    "structure_visits_": ("structures", "structures", StructureVisits),
 }
 Style = str | int | torch.Tensor | np.ndarray | None
 

@@ -12,6 +12,7 @@ from stylespace.openings import (
     STRUCTURE_PLIES,
     MoveChoices,
     Repertoires,
+    StructureVisits,
     choice_keys,
     repertoire_tokens,
     structure_buckets,
@@ -48,9 +49,17 @@ def test_structures_count_only_the_players_own_moves_from_move_11_on():
     game = PlayedGame(moves, "White, W", "Black, B")
     assert len(moves) == 24
     white = repertoire_tokens([game], "White, W").structures
-    assert len(white) == 4 * len(range(STRUCTURE_PLIES, 24, 2))
+    squares = GameEncoder().encode(moves).squares
+    assert set(white) == set(structure_buckets(squares[STRUCTURE_PLIES:24:2]))
     assert len(repertoire_tokens([game], "White, W", from_ply=23).structures) == 0
     assert len(repertoire_tokens([game], "Black, B", from_ply=23).structures) == 4
+
+
+def test_a_game_counts_each_structure_it_reaches_once():
+    shuffle = ["g1f3", "b8c6", "f3g1", "c6b8"] * 8  # pieces move, the pawns stay
+    game = PlayedGame([*ORDER_A, *shuffle], "White, W", "Black, B")
+    tokens = repertoire_tokens([game, game], "White, W").structures
+    assert len(tokens) == 2 * 4 and len(set(tokens)) == 4
 
 
 def test_a_table_survives_its_compact_file_layout():
@@ -70,12 +79,33 @@ def test_a_players_own_structures_rank_them_first():
     players = {"Carlsbad, C": [*ORDER_A, "e2e3", "e8g8"], "Other, O": ["e2e4", "c7c5"]}
     shuffle = ["g1f3", "b8c6", "f3g1", "c6b8"] * 8  # pieces move, the pawns stay
     games = {name: PlayedGame(moves + shuffle, name, "Opponent") for name, moves in players.items()}
-    table = Repertoires.from_tokens(
-        [repertoire_tokens([g], n).structures for n, g in games.items()]
+    table = StructureVisits.from_tokens(
+        [repertoire_tokens([g], n).structures for n, g in games.items()] + [[]]
     )
     query = repertoire_tokens([games["Carlsbad, C"]], "Carlsbad, C", from_ply=30).structures
-    carlsbad, other = table.scores(query)
-    assert len(query) > 0 and carlsbad > other
+    carlsbad, other, unknown = table.scores(query)
+    assert len(query) > 0 and carlsbad > 0 > other and unknown == 0.0
+
+
+def _structure_games(moves: list[str], games: int) -> np.ndarray:
+    shuffle = ["g1f3", "b8c6", "f3g1", "c6b8"] * 8
+    game = PlayedGame(moves + shuffle, "Me, M", "Other, O")
+    return repertoire_tokens([game] * games, "Me, M").structures
+
+
+def test_a_structure_profile_from_few_games_is_not_outscored_by_a_prolific_one():
+    carlsbad = [*ORDER_A, "e2e3", "e8g8"]
+    query = _structure_games(carlsbad, 2)
+    few = _structure_games(carlsbad, 3)
+    lines = (["e2e4", "c7c5"], ["e2e4", "e7e5"], ["d2d4", "g8f6", "c2c4", "g7g6"], ["c2c4", "e7e5"])
+    many = np.concatenate(
+        [_structure_games(carlsbad, 40)] + [_structure_games(line, 40) for line in lines]
+    )
+    never = np.concatenate([_structure_games(line, 50) for line in lines])
+    few_score, many_score, never_score = StructureVisits.from_tokens([few, many, never]).scores(
+        query
+    )
+    assert few_score > many_score > never_score
 
 
 def _openings(
