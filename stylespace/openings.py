@@ -13,9 +13,9 @@ from few games; it found 62% of 5-game and 95% of 20-game queries where the cosi
 the same kind holds each player's deep lines (moves 13 to 20, `DEEP_LINE_PLIES`), and a third the
 pawn structures their games reach from move 11 on (`structure_buckets`): positions after move 15
 rarely repeat, but the structures a repertoire leads to do, so they still name a player whose
-first 15 moves are hidden (`bench/results/structures.md`). Structures are scored by TF-IDF
-cosine, the same as scikit-learn's `TfidfVectorizer(sublinear_tf=True)`, on tokens hashed to
-2^24 buckets.
+first 15 moves are hidden (`bench/results/structures.md`). Structures are counted once per game
+and scored as a likelihood ratio too (`StructureVisits.scores`), on tokens hashed to 2^24
+buckets.
 """
 
 from __future__ import annotations

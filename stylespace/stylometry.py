@@ -52,12 +52,13 @@ class FitSettings:
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
-# (bench/fusion_pilot.py, figures in bench/results/move-choices.md and structures.md). With the
-# openings in the query their likelihood carries 16 times the style's weight: every step toward
-# the openings alone helped, the style breaks ties. Once they are hidden, the pawn structures
-# carry nearly everything and the deep lines and the style only break ties. Structures are not
-# weighed beside the openings: there they added nothing measurable on the test split and, since
-# a structure profile needs hundreds of games to match, they pushed down players enrolled from 100.
+# (bench/fusion_pilot.py, figures in bench/results/move-choices.md, structures.md and
+# structure-likelihood.md). With the openings in the query their likelihood carries 16 times the
+# style's weight: every step toward the openings alone helped, the style breaks ties. Once they
+# are hidden, the pawn structures carry nearly everything and the deep lines and the style only
+# break ties. Structures are not weighed beside the openings: there they added nothing
+# measurable (validation and test games) and, since a structure profile needs hundreds of games
+# to match, they would push down players enrolled from 100.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
 
@@ -175,7 +176,8 @@ def fused_evidence(
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
     player's own choices against everybody's (`MoveChoices.scores`) or, when it has none (its
     moves start later), `deep_lines`: the same for its moves 13 to 20, and `structures`: the
-    TF-IDF cosine of the pawn structures of its moves from move 11 on with every player's. A
+    likelihood of the pawn structures of its moves from move 11 on under every player's against
+    everybody's (`StructureVisits.scores`). A
     piece the query or the model lacks is absent. Candidates without a fingerprint get -inf.
     """
     style = fingerprint_scores(model, fingerprint)
