@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from pilot_queries import validation_queries
+from pilot_queries import pilot_paths, validation_queries
 
 from stylespace.openings import Repertoires, opening_tokens
 
@@ -69,7 +69,4 @@ def main(model_dir: Path, db: Path, players: int = 120) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(
-        Path(arguments[0]) if arguments else Path("models/demo"),
-        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
-    )
+    main(*pilot_paths(arguments))

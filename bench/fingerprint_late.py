@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from pilot_queries import pilot_paths
 
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.positions import collect_positions
@@ -61,7 +62,4 @@ def main(run: Path, db: Path, players: int = 60, late_ply: int = 30) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(
-        Path(arguments[0]) if arguments else Path("runs/demo"),
-        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
-    )
+    main(*pilot_paths(arguments, "runs/demo"))

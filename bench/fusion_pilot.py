@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from pilot_queries import pilot_paths
 
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.openings import repertoire_tokens
@@ -76,7 +77,6 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     main(
-        Path(arguments[0]) if arguments else Path("models/demo"),
-        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
+        *pilot_paths(arguments),
         from_ply=int(arguments[2]) if len(arguments) > 2 else 0,
     )

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from bench.pilot_queries import validation_queries
+from bench.pilot_queries import pilot_paths, validation_queries
 from stylespace.openings import DEEP_LINE_PLIES, OPENING_PLIES, Repertoires, _author_games
 from stylespace.positions import PlayedGame
 
@@ -177,7 +177,4 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(
-        Path(arguments[0]) if arguments else Path("models/demo"),
-        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
-    )
+    main(*pilot_paths(arguments))

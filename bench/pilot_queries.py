@@ -15,6 +15,14 @@ from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
 
+def pilot_paths(arguments: list[str], model: str = "models/demo") -> tuple[Path, Path]:
+    """A pilot's MODEL_DIR and DB from its command line, with the usual defaults."""
+    return (
+        Path(arguments[0]) if arguments else Path(model),
+        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
+    )
+
+
 def validation_queries(
     model_dir: Path, db: Path, players: int
 ) -> tuple[list[str], dict[str, list[PlayedGame]], dict[str, list[PlayedGame]]]:

@@ -14,7 +14,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from pilot_queries import validation_queries
+from pilot_queries import pilot_paths, validation_queries
 
 from stylespace.encoding import GameEncoder
 from stylespace.optout import normalise_name
@@ -74,7 +74,4 @@ def main(model_dir: Path, db: Path) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(
-        Path(arguments[0]) if arguments else Path("models/demo"),
-        Path(arguments[1]) if len(arguments) > 1 else Path("data/stylespace.duckdb"),
-    )
+    main(*pilot_paths(arguments))

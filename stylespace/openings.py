@@ -341,16 +341,12 @@ class MoveChoices(Repertoires):
         if self._cache is None:
             counts = self.counts
             keys, key_column = np.unique(counts.indices, return_inverse=True)
-            by_key = sparse.csr_matrix(
-                (counts.data, key_column, counts.indptr), shape=(len(self), len(keys))
-            ).tocsc()
+            by_key = _by_column(counts, counts.data, key_column, len(keys))
             positions, position_column = np.unique(keys // self.SLOTS, return_inverse=True)
-            by_position = sparse.csr_matrix(
-                (counts.data, position_column[key_column], counts.indptr),
-                shape=(len(self), len(positions)),
+            by_position = _by_column(
+                counts, counts.data, position_column[key_column], len(positions)
             )
-            by_position.sum_duplicates()
-            self._cache = (by_key, keys, by_position.tocsc(), positions)
+            self._cache = (by_key, keys, by_position, positions)
         return self._cache
 
 
@@ -387,12 +383,20 @@ class StructureVisits(Repertoires):
             prior = NOVELTY * np.maximum(distinct, 1)
             rows = np.repeat(np.arange(len(self)), distinct)
             weights = np.log1p(counts.data / (prior[rows] * chance[key_column]))
-            by_key = sparse.csr_matrix(
-                (weights, key_column, counts.indptr), shape=(len(self), len(keys))
-            ).tocsc()
+            by_key = _by_column(counts, weights, key_column, len(keys))
             totals = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
             self._cache = (by_key, keys, np.log1p(totals / prior))
         return self._cache
+
+
+def _by_column(
+    counts: sparse.csr_matrix, values: np.ndarray, columns: np.ndarray, width: int
+) -> sparse.csc_matrix:
+    """Each stored count's `value` moved to its new column (values landing together add up),
+    stored by column so a query's columns are cheap to pick."""
+    matrix = sparse.csr_matrix((values, columns, counts.indptr), shape=(counts.shape[0], width))
+    matrix.sum_duplicates()
+    return matrix.tocsc()
 
 
 def _columns(sorted_keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
