@@ -17,6 +17,7 @@ from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.store import GameStore, default_db_path
 
 DEFAULT_MODEL = Path("models") / "demo"
+PRESET_NAMES = ["tiny", "demo", "demo-gpu", "full"]  # training.PRESETS, without importing torch
 
 
 class CommandError(Exception):
@@ -265,6 +266,31 @@ def _cmd_repertoires(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pack_shards(args: argparse.Namespace) -> int:
+    from stylespace.shard_pack import pack_shards
+
+    result = pack_shards(args.work / "shards", args.out)
+    text = (
+        f"packed {args.work / 'shards'} into {args.out}: {result['train']['positions']:,} train "
+        f"and {result['val']['positions']:,} val positions, {result['bytes'] / 1e6:.1f} MB"
+    )
+    _emit(args, {**result, "pack": str(args.out)}, text)
+    return 0
+
+
+def _cmd_unpack_shards(args: argparse.Namespace) -> int:
+    from stylespace.shard_pack import unpack_shards
+
+    result = unpack_shards(args.pack, args.work / "shards", workers=args.workers)
+    text = (
+        f"unpacked {args.pack} into {args.work / 'shards'}: {result['train']['positions']:,} "
+        f"train and {result['val']['positions']:,} val positions; now `stylespace train --out "
+        f"{args.work} --resume ...` needs no store"
+    )
+    _emit(args, {**result, "work": str(args.work)}, text)
+    return 0
+
+
 def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     from stylespace.bench_stylometry import bench_stylometry
     from stylespace.stylometry import IDENTIFY_SETTINGS
@@ -488,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out", type=Path, required=True, help="artifact directory, e.g. models/NAME"
     )
-    train.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    train.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     train.add_argument(
         "--min-games", type=int, default=None, help="train-split games to be modelled"
     )
@@ -574,6 +600,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
 
+    pack = command(
+        "pack-shards",
+        _cmd_pack_shards,
+        "Pack a training run's shards without their boards (~1 byte a position), to train on "
+        "another machine without the store.",
+    )
+    pack.add_argument("--work", type=Path, required=True, help="training run with shards/")
+    pack.add_argument("--out", type=Path, required=True, help="pack file to write")
+    unpack = command(
+        "unpack-shards",
+        _cmd_unpack_shards,
+        "Rebuild a run's shards from a pack by replaying its games.",
+    )
+    unpack.add_argument("pack", type=Path)
+    unpack.add_argument("--work", type=Path, required=True, help="training run to create")
+    unpack.add_argument("--workers", type=int, default=None, help="processes for replay")
+
     openings = command(
         "repertoires",
         _cmd_repertoires,
@@ -611,7 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("build-demo", _cmd_build_demo, "Build models/demo from the store, resumably.")
     demo.add_argument("--work", type=Path, default=Path("runs") / "demo", help="training directory")
     demo.add_argument("--out", type=Path, default=DEFAULT_MODEL)
-    demo.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    demo.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     demo.add_argument("--unseen", type=Path, default=Path("bench") / "demo-unseen-players.txt")
     demo.add_argument("--min-games", type=int, default=None)
     demo.add_argument("--stylometry-players", type=int, default=60)
@@ -641,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
         "model", parents=[common], help="Training and inference positions/s and peak memory."
     )
     bench_model.set_defaults(handler=_cmd_bench_model)
-    bench_model.add_argument("--preset", choices=["tiny", "demo", "full"], default="demo")
+    bench_model.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     bench_model.add_argument("--players", type=int, default=500)
     bench_model.add_argument("--repeats", type=int, default=5)
     bench_stylometry = benches.add_parser(

@@ -116,6 +116,20 @@ def index_to_move(index: int, board: chess.Board) -> chess.Move:
     return chess.Move(origin, target, promotion)
 
 
+def index_to_uci(index: int, white_to_move: bool) -> str:
+    """A vocabulary index as UCI without a board, for replaying stored move indices.
+
+    Every move into the last rank is written as a queen promotion unless it is an
+    under-promotion: replay (`GameEncoder`) promotes only pawns, so the suffix is harmless on
+    other pieces, and it encodes back to the same index.
+    """
+    origin, target, promotion = VOCABULARY[index]
+    suffix = "" if target < 56 else "q" if promotion is None else chess.piece_symbol(promotion)
+    if not white_to_move:
+        origin, target = mirror_square(origin), mirror_square(target)
+    return chess.square_name(origin) + chess.square_name(target) + suffix
+
+
 def legal_move_mask(board: chess.Board) -> np.ndarray:
     """Boolean mask over the vocabulary: True where the move is legal here."""
     mask = np.zeros(N_MOVES, dtype=bool)

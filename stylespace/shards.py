@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from stylespace.encoding import N_MOVES, GameEncoder, elo_bucket
 from stylespace.positions import Positions
 from stylespace.progress import progress_bar
+
+T = TypeVar("T")
 
 FIELDS = {
     "squares": (np.uint8, (64,)),
@@ -106,29 +109,44 @@ def build_shard(
     """Encode `records` into `path` unless a complete shard is already there."""
     if (path / "manifest.json").exists():
         return open_shard(path)
+    total = sum(record.moves.count(" ") + 1 for record in records)
+    chunk = 2_000
+    indexed = list(enumerate(records))
+    chunks = [indexed[i : i + chunk] for i in range(0, len(indexed), chunk)]
+    return write_shard(path, total, len(records), _encode_chunk, chunks, workers, desc)
+
+
+def write_shard(
+    path: Path,
+    total: int,
+    games: int,
+    encode: Callable[[T], dict[str, np.ndarray]],
+    chunks: Sequence[T],
+    workers: int | None = None,
+    desc: str = "encode",
+) -> Shard:
+    """Fill a shard of `total` positions with `encode(chunk)` of every chunk, in order, encoded by
+    a process pool. The manifest is written last and the directory renamed into place, so an
+    interrupted build leaves no shard that looks complete."""
     if path.exists():
         shutil.rmtree(path)
     scratch = path.with_name(path.name + ".partial")
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
-    total = sum(record.moves.count(" ") + 1 for record in records)
     arrays = {
         name: np.lib.format.open_memmap(
             scratch / f"{name}.npy", mode="w+", dtype=dtype, shape=(total, *shape)
         )
         for name, (dtype, shape) in FIELDS.items()
     }
-    chunk = 2_000
-    indexed = list(enumerate(records))
-    chunks = [indexed[i : i + chunk] for i in range(0, len(indexed), chunk)]
     workers = workers or os.cpu_count() or 1
     filled = 0
     with (
         ProcessPoolExecutor(max_workers=workers) as pool,
         progress_bar(total=total, desc=desc, unit="pos", unit_scale=True) as bar,
     ):
-        for part in pool.map(_encode_chunk, chunks):
+        for part in pool.map(encode, chunks):
             size = len(part["move"])
             for name in FIELDS:
                 arrays[name][filled : filled + size] = part[name]
@@ -137,7 +155,7 @@ def build_shard(
     for array in arrays.values():
         array.flush()
     del arrays
-    (scratch / "manifest.json").write_text(json.dumps({"positions": filled, "games": len(records)}))
+    (scratch / "manifest.json").write_text(json.dumps({"positions": filled, "games": games}))
     scratch.rename(path)
     return open_shard(path)
 

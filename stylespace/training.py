@@ -37,7 +37,6 @@ from stylespace.openings import repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
-from stylespace.store import GameStore
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import OPENING_TABLES, StyleModel
 
@@ -95,6 +94,23 @@ PRESETS = {
         eval_every=1_000,
         checkpoint_every=250,
         eval_positions=20_000,
+    ),
+    # The demo's network (so `identify` keeps its CPU speed) trained on a GPU: 4.5 epochs of
+    # stage 1, one epoch of the players' positions in stage 2, in 22 minutes on one H100.
+    # `stylespace pack-shards` here, `bench/gpu_train.sh` there (README).
+    "demo-gpu": Preset(
+        model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
+        style=StyleConfig(n_skills=16, n_splits=8, rank=4),
+        batch_size=2048,
+        base_steps=40_000,
+        style_steps=6_000,
+        base_lr=3e-3,
+        style_lr=2e-3,
+        min_games=100,
+        eval_every=5_000,
+        checkpoint_every=2_000,
+        eval_positions=50_000,
+        warmup_steps=1_000,
     ),
     # For a GPU.
     "full": Preset(
@@ -168,6 +184,8 @@ def _players_and_shards(request: TrainRequest, preset: Preset) -> tuple[list[dic
     shard_root = request.out / "shards"
     players_file = shard_root / "players.json"
     if _is_main() and not players_file.exists():
+        from stylespace.store import GameStore  # here only: unpacked shards need no database
+
         with GameStore(request.db, read_only=True) as store:
             counts = store.player_game_counts("train")
             names = sorted(
@@ -244,15 +262,45 @@ class PlayerGroupedRows:
         return self.rows[np.concatenate(picks)[:batch]]
 
 
+TRAINING_FIELDS = ("squares", "last_move", "elo", "move", "player")
+_WIDENED = {"move", "player"}  # read as int64: the loss and the router index with them
+
+
 def _tensors(shard: Shard, rows: np.ndarray, device: str) -> dict[str, torch.Tensor]:
+    if device != "cpu":
+        resident = _resident(shard, device)
+        index = torch.from_numpy(rows).to(device)
+        return {name: resident[name][index] for name in TRAINING_FIELDS}
     batch = shard.batch(rows)
     return {
-        "squares": torch.from_numpy(batch["squares"]).to(device),
-        "last_move": torch.from_numpy(batch["last_move"]).to(device),
-        "elo": torch.from_numpy(batch["elo"]).to(device),
-        "move": torch.from_numpy(batch["move"].astype(np.int64)).to(device),
-        "player": torch.from_numpy(batch["player"].astype(np.int64)).to(device),
+        name: torch.from_numpy(
+            batch[name].astype(np.int64) if name in _WIDENED else batch[name]
+        ).to(device)
+        for name in TRAINING_FIELDS
     }
+
+
+_RESIDENT: dict[tuple[Path, str], dict[str, torch.Tensor]] = {}
+
+
+def _resident(shard: Shard, device: str) -> dict[str, torch.Tensor]:
+    """A whole shard on the accelerator (1.4 GB for the masters): batches are then gathered
+    there, instead of read from the page cache and copied over at every step."""
+    key = (shard.path, device)
+    if key not in _RESIDENT:
+        _RESIDENT[key] = {
+            name: torch.from_numpy(
+                np.asarray(shard.arrays[name]).astype(np.int64 if name in _WIDENED else np.uint8)
+            ).to(device)
+            for name in TRAINING_FIELDS
+        }
+    return _RESIDENT[key]
+
+
+def _autocast(device: str) -> torch.autocast:
+    """bfloat16 on CUDA (the loss still sums in float32); plain float32 elsewhere."""
+    kind = torch.device(device).type
+    return torch.autocast(kind, dtype=torch.bfloat16, enabled=kind == "cuda")
 
 
 def _learning_rate(step: int, total: int, peak: float, warmup: int) -> float:
@@ -274,7 +322,9 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 
 
 def _load_checkpoint(path: Path) -> dict | None:
-    return torch.load(path, weights_only=False) if path.exists() else None
+    """The checkpoint on the CPU, whichever device wrote it: a run trained on a GPU resumes (or
+    finishes) on a machine without one."""
+    return torch.load(path, map_location="cpu", weights_only=False) if path.exists() else None
 
 
 # --- evaluation during training ---------------------------------------------------------------
@@ -289,7 +339,8 @@ def _validate(kinds: dict[str, Callable], val: Shard, rows: np.ndarray, device: 
     for start in range(0, len(rows), 2048):
         batch = _tensors(val, rows[start : start + 2048], device)
         for kind, logits_of in kinds.items():
-            logits = logits_of(batch)
+            with _autocast(device):
+                logits = logits_of(batch).float()
             totals[f"{kind}_loss"] += F.cross_entropy(logits, batch["move"], reduction="sum").item()
             totals[f"{kind}_top1"] += (logits.argmax(-1) == batch["move"]).sum().item()
     return {k: round(v / max(len(rows), 1), 4) for k, v in totals.items()}
@@ -325,7 +376,12 @@ def _run_stage(
     log: list[dict],
 ) -> None:
     rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-    optimizer = torch.optim.AdamW(stage.groups, lr=stage.peak_lr, weight_decay=preset.weight_decay)
+    optimizer = torch.optim.AdamW(
+        stage.groups,
+        lr=stage.peak_lr,
+        weight_decay=preset.weight_decay,
+        fused=torch.device(request.device).type == "cuda",
+    )
     start_step = 0
     if checkpoint is not None:
         optimizer.load_state_dict(checkpoint["optimizer"])
@@ -350,15 +406,17 @@ def _run_stage(
                 stage.pool, step, preset.batch_size, request.seed + stage.number, rank, world
             )
         batch = _tensors(train, rows, request.device)
-        loss = F.cross_entropy(stage.forward(wrapped, batch), batch["move"])
+        with _autocast(request.device):
+            loss = F.cross_entropy(stage.forward(wrapped, batch).float(), batch["move"])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
         optimizer.step()
         seen += preset.batch_size * world
         bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
         done = step + 1
+        if done % 50 == 0:  # reading the loss waits for the GPU: not at every step
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
         if done % preset.eval_every == 0 or done == stage.steps:
             stage.module.eval()
             entry = {
@@ -528,8 +586,14 @@ def train(request: TrainRequest) -> dict:
     if _is_main():
         _keep_finished_fingerprints(model, request.out)
         model.save(request.out, metrics=metrics, command=request.command)
-        add_fingerprints(request.out, train_shard, request.seed)
-        add_repertoires(request.out, request.db)
+        add_fingerprints(request.out, train_shard, request.seed, device=device)
+        if request.db.exists():
+            add_repertoires(request.out, request.db)
+        else:  # trained from unpacked shards on a machine without the store
+            print(
+                f"no store at {request.db}: run `stylespace repertoires` where it is",
+                file=sys.stderr,
+            )
     _barrier()
     return metrics
 
@@ -551,7 +615,12 @@ def _keep_finished_fingerprints(model: StyleModel, directory: Path) -> None:
 
 
 def add_fingerprints(
-    directory: Path, shard: Shard, seed: int = 0, redo: bool = False, save_every: int = 25
+    directory: Path,
+    shard: Shard,
+    seed: int = 0,
+    redo: bool = False,
+    save_every: int = 25,
+    device: str = "cpu",
 ) -> dict:
     """Every trained player's stylometry fingerprint from their train positions, saved in place.
 
@@ -560,7 +629,7 @@ def add_fingerprints(
     `redo`, and the table is saved every `save_every` players, so an interrupted run resumes.
     """
     started = time.perf_counter()
-    model = StyleModel.load(directory)  # our own engine: twice as fast as peft's for this
+    model = StyleModel.load(directory, device)  # our own engine: twice as fast as peft's here
     owners = np.asarray(shard.arrays["player"])
     order = np.argsort(owners, kind="stable")
     tasks, starts, counts = np.unique(owners[order], return_index=True, return_counts=True)
@@ -579,7 +648,7 @@ def add_fingerprints(
                 rows = draw.choice(rows, FINGERPRINT_POSITIONS, replace=False)
             positions = shard.positions(np.sort(rows))
             found = compute_fingerprint(model, positions, seed)
-            model.fingerprints[player["task_id"]] = found.sketch
+            model.fingerprints[player["task_id"]] = found.sketch.cpu()
             if done % save_every == 0:
                 model.save_player_table(directory)
             bar.update(1)
@@ -595,6 +664,8 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     The `fused` identification method weighs a query's opening choices against these; enrolment
     adds one per new player from the games it is given. Hashed counts only: no game record.
     """
+    from stylespace.store import GameStore
+
     started = time.perf_counter()
     model = StyleModel.load(directory)
     trained = [p for p in model.players if not p.get("enrolled")]

@@ -18,6 +18,7 @@ from stylespace.encoding import (
     elo_bucket,
     encode_board,
     index_to_move,
+    index_to_uci,
     iter_positions,
     legal_move_mask,
     move_index,
@@ -56,6 +57,21 @@ def test_every_legal_move_has_one_index_and_maps_back():
             assert len(set(indices)) == len(legal)
             assert all(index_to_move(i, board) == m for i, m in zip(indices, legal, strict=True))
             assert legal_move_mask(board).sum() == len(legal)
+
+
+def test_stored_move_indices_replay_to_the_same_positions_without_a_board():
+    games = _random_games(60, seed=3)
+    played = [chess.Move.from_uci(u) for moves in games for u in moves]
+    assert any(m.promotion == chess.QUEEN for m in played)
+    assert any(m.promotion in (chess.KNIGHT, chess.BISHOP, chess.ROOK) for m in played)
+    encoder = GameEncoder()
+    for moves in games:
+        original = encoder.encode(moves)
+        uci = [index_to_uci(int(i), ply % 2 == 0) for ply, i in enumerate(original.moves)]
+        replayed = encoder.encode(uci)
+        assert np.array_equal(replayed.squares, original.squares)
+        assert np.array_equal(replayed.last_move, original.last_move)
+        assert np.array_equal(replayed.moves, original.moves)
 
 
 def test_black_sees_the_mirrored_board_with_colours_swapped():
