@@ -52,6 +52,54 @@ def _training_minutes(metrics: dict, batch_size: int) -> dict[int, float]:
     return minutes
 
 
+def _commands(preset: str) -> list[str]:
+    if preset != "demo-gpu":
+        return [
+            "```",
+            "stylespace ingest ../shared/data/gm/games.pgn.zst",
+            "stylespace build-demo  # resumable: train, properties, eval, stylometry, enrol, ...",
+            "```",
+        ]
+    return [
+        "```",
+        "stylespace ingest ../shared/data/gm/games.pgn.zst",
+        "# runs/demo/shards: written first by `stylespace build-demo` (its train step)",
+        "stylespace pack-shards --work runs/demo --out .gpu/demo-shards.xz   # 21 MB",
+        "# on the GPU machine (no store, no duckdb), resumed across calls from checkpoint.pt:",
+        "bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT [SECONDS] [CHECKPOINT]",
+        "# back here, OUT's files in runs/demo-gpu beside runs/demo's shards:",
+        "stylespace build-demo --preset demo-gpu --work runs/demo-gpu",
+        "```",
+    ]
+
+
+def _machine(preset: str) -> str:
+    here = f"{platform.machine()} CPU, 2 cores; torch {torch.__version__}"
+    if preset != "demo-gpu":
+        return f"Machine: {here}, no GPU."
+    return (
+        "Machines: both training stages on one NVIDIA H100 (torch 2.11, bfloat16 autocast; "
+        "three calls of under 10 minutes, each resumed from the last checkpoint), everything "
+        f"else (finishing the run, repertoires, benchmarks, enrolment) on this {here}."
+    )
+
+
+def _size_limitation(preset: str) -> str:
+    if preset == "demo-gpu":
+        return (
+            "- A small network (d64 x 4 layers), chosen so that `identify` stays within its time "
+            "on a 2-core CPU: its validation top-1 was still rising when stage 1 ended (35.4% "
+            "after 5,000 steps, 42.8% after 25,000, 44.9% after 40,000; `metrics.json`), so "
+            "more epochs or a larger base (with a faster identify) would match more moves."
+        )
+    return (
+        "- Trained on this 2-core CPU (stage 1 was slowed by other work on the same cores; "
+        "undisturbed, `stylespace bench model --preset demo` measures 1,366 positions/s, "
+        "about 87 min for stage 1): the base network is small and short of the move-matching "
+        "goal; the figures above are what it reached."
+    )
+
+
 def write_model_card(directory: Path | str, batch_size: int) -> Path:
     directory = Path(directory)
     build = json.loads((directory / "build.json").read_text())
@@ -96,12 +144,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "games the base model played against itself.",
         "",
         "## How it was made",
-        "```",
-        "stylespace ingest ../shared/data/gm/games.pgn.zst",
-        "stylespace build-demo      # resumable: train, properties, eval, stylometry, enrol, ...",
-        "```",
+        *_commands(config.get("preset", "demo")),
         f"Training command recorded by the build: `{command}`.",
-        f"Machine: {platform.machine()} CPU, 2 cores, no GPU; torch {torch.__version__}.",
+        _machine(config.get("preset", "demo")),
         f"Network: {config['model']}; style: {config['style']}; {parameters:,} parameters.",
         f"Training time at the median measured speed: stage 1 {minutes.get(1, 0):.0f} min, "
         f"stage 2 {minutes.get(2, 0):.0f} min (the run was interrupted and resumed from its "
@@ -181,21 +226,16 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         + ". Small shifts: the vectors, hence their differences, are small (see Limitations).",
         "",
         "## Limitations",
-        "- Trained on this 2-core CPU (stage 1 was slowed by other work on the same cores; "
-        "undisturbed, `stylespace bench model --preset demo` measures 1,366 positions/s, "
-        "about 87 min for stage 1): the base network is small and short of the move-matching "
-        "goal; the figures above are what it reached.",
-        "- The style vectors barely differ: after stage 2 every player's skill mix is close to "
-        "uniform, and a player's own vector predicts their held-out moves no better than the "
-        "average vector (0.0005 nats per move, `bench/style_separation.py`): stage 2 learned a "
-        "correction for everybody, not individual styles. So style adds little to move "
-        "matching and steering shifts are small; identification leans on the opening "
-        "repertoire, the pawn structures and the skills' gradient instead of the vectors, and "
-        "is short of its goals once the openings are hidden or the games are few. Short "
-        "stage-2 reruns with the routing learning rate at 16x or 64x the skills' (paper: 2x), "
-        "without routing noise, or with player-grouped batches "
-        "(`bench/results/stage2-routing.json`) did not change that; a larger base and far longer "
-        "stage 2 (a GPU run) are the next step.",
+        _size_limitation(config.get("preset", "demo")),
+        "- The style vectors differ little: a player's own vector predicts their held-out moves "
+        "0.0034 nats per move better than the average vector (0.0005 for the CPU-trained "
+        "vectors before; `bench/style_separation.py`, `bench/results/stage2-routing.json`), so "
+        "style adds under a point to move matching and steering shifts are small; "
+        "identification leans on the opening repertoire, the pawn structures and the skills' "
+        "gradient more than on the vectors, and is short of its goals once the openings are "
+        "hidden or the games are few. Higher routing learning rates, no routing noise or "
+        "player-grouped batches did not make CPU-trained vectors more individual; the GPU's "
+        "longer stage 2 did, a little: longer still is the next thing to try.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
         "the model knows nothing of amateur or online play beyond what these players did.",
         "- A ranking always names somebody: for an author the model does not know, the top "

@@ -96,7 +96,7 @@ PRESETS = {
         eval_positions=20_000,
     ),
     # The demo's network (so `identify` keeps its CPU speed) trained on a GPU: 4.5 epochs of
-    # stage 1, one epoch of the players' positions in stage 2, in 22 minutes on one H100.
+    # stage 1, one epoch of the players' positions in stage 2: 11 + 8 minutes on one H100.
     # `stylespace pack-shards` here, `bench/gpu_train.sh` there (README).
     "demo-gpu": Preset(
         model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
