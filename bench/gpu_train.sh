@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Train the demo model's two stages on a GPU machine that has neither the store nor duckdb.
 # Here:   stylespace pack-shards --work runs/demo --out .gpu/demo-shards.xz
+#         (.gpu/ is git-ignored; .gpu/pylib holds python-chess, copied from the venv, for a
+#         machine without it; .gpu/peftlib our peft, used only if the machine's does not import)
 # There:  bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT_DIR [SECONDS] [CHECKPOINT]
 #         (CHECKPOINT: an earlier call's checkpoint.pt, to go on from it)
 # Then here: copy OUT_DIR's files into runs/demo-gpu (beside runs/demo's shards) and run
