@@ -65,6 +65,20 @@ class Preset:
     players_per_batch: int = 0  # stage 2: batches of this many players' positions (0: any rows)
 
 
+_DEMO = Preset(
+    model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
+    style=StyleConfig(n_skills=16, n_splits=8, rank=4),
+    batch_size=512,
+    base_steps=14_000,
+    style_steps=4_000,
+    base_lr=2e-3,
+    style_lr=2e-3,
+    min_games=100,
+    eval_every=1_000,
+    checkpoint_every=250,
+    eval_positions=20_000,
+)  # fits the 2-core CPU budget (~2.5 h) on the master games; see the README for its figures
+
 PRESETS = {
     # Seconds on a laptop CPU: for tests and smoke runs.
     "tiny": Preset(
@@ -81,32 +95,16 @@ PRESETS = {
         eval_positions=2_000,
         warmup_steps=20,
     ),
-    # Fits the 2-core CPU budget (~2.5 h) on the master games; see the README for its figures.
-    "demo": Preset(
-        model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
-        style=StyleConfig(n_skills=16, n_splits=8, rank=4),
-        batch_size=512,
-        base_steps=14_000,
-        style_steps=4_000,
-        base_lr=2e-3,
-        style_lr=2e-3,
-        min_games=100,
-        eval_every=1_000,
-        checkpoint_every=250,
-        eval_positions=20_000,
-    ),
+    "demo": _DEMO,
     # The demo's network (so `identify` keeps its CPU speed) trained on a GPU: 4.5 epochs of
     # stage 1, one epoch of the players' positions in stage 2: 11 + 8 minutes on one H100.
     # `stylespace pack-shards` here, `bench/gpu_train.sh` there (README).
-    "demo-gpu": Preset(
-        model=ModelConfig(d_model=64, n_layers=4, n_heads=4, mlp_ratio=2, head_dim=32),
-        style=StyleConfig(n_skills=16, n_splits=8, rank=4),
+    "demo-gpu": replace(
+        _DEMO,
         batch_size=2048,
         base_steps=40_000,
         style_steps=6_000,
         base_lr=3e-3,
-        style_lr=2e-3,
-        min_games=100,
         eval_every=5_000,
         checkpoint_every=2_000,
         eval_positions=50_000,
@@ -648,7 +646,7 @@ def add_fingerprints(
                 rows = draw.choice(rows, FINGERPRINT_POSITIONS, replace=False)
             positions = shard.positions(np.sort(rows))
             found = compute_fingerprint(model, positions, seed)
-            model.fingerprints[player["task_id"]] = found.sketch.cpu()
+            model.fingerprints[player["task_id"]] = found.sketch
             if done % save_every == 0:
                 model.save_player_table(directory)
             bar.update(1)
