@@ -43,6 +43,14 @@ CHOICE_PRIOR = 2.0  # how many of a player's own choices weigh as much as everyb
 NOVELTY = 2.0  # a structure profile's prior: this many pseudo-counts per distinct structure
 LEGAL_MOVES = 30  # everybody's choice spreads this thin over moves nobody played there
 _MAX_GAP = 65535  # the longest jump between stored buckets (uint16)
+_EXACT_COUNTS = 160  # stored counts up to this are exact; above it, 6.5% steps up to 65,536
+_COUNT_STEP = (65536 / _EXACT_COUNTS) ** (1 / (255 - _EXACT_COUNTS))
+_COUNT_OF_CODE = np.concatenate(
+    [
+        np.arange(_EXACT_COUNTS + 1, dtype=np.float64),
+        np.round(_EXACT_COUNTS * _COUNT_STEP ** np.arange(1, 256 - _EXACT_COUNTS)),
+    ]
+).astype(np.float32)
 
 Tokens = Sequence[str] | np.ndarray  # strings, or buckets already hashed (`structure_buckets`)
 
@@ -245,9 +253,8 @@ class Repertoires:
         """The table as tensors for safetensors, their names starting with `prefix`, small
         enough for the demo model's size budget: a bucket is stored as its uint16 distance from
         the row's previous one (a longer jump is bridged by entries with count 0), a count
-        clipped to 255 (which the logarithms of the scores barely feel: `bench/results/
-        move-choices.md`), a move-choice key's move beside it; each array zlib-compressed (most
-        counts are 1), 0.2 s to unpack for the demo model's tables."""
+        as one byte (`count_codes`), a move-choice key's move beside it; each array
+        zlib-compressed (most counts are 1), 0.2 s to unpack for the demo model's tables."""
         counts = self.counts.sorted_indices()
         indptr, keys = counts.indptr.astype(np.int64), counts.indices.astype(np.int64)
         buckets = keys // self.SLOTS
@@ -260,11 +267,11 @@ class Repertoires:
         stored_gaps = np.full(len(gaps) + int(bridges.sum()), _MAX_GAP, dtype=np.uint16)
         stored_counts = np.zeros(len(stored_gaps), dtype=np.uint8)
         stored_gaps[slots] = gaps - bridges * _MAX_GAP
-        stored_counts[slots] = np.clip(counts.data, 1, 255)
+        stored_counts[slots] = count_codes(counts.data)
         stored = {
             f"{prefix}indptr": torch.from_numpy(indptr + bridges_before[indptr]),
             f"{prefix}gaps.z": _packed(stored_gaps),
-            f"{prefix}counts.z": _packed(stored_counts),
+            f"{prefix}count_codes.z": _packed(stored_counts),
         }
         if self.SLOTS > 1:
             stored_slots = np.zeros(len(stored_gaps), dtype=np.uint16)
@@ -283,7 +290,10 @@ class Repertoires:
             buckets = stored[f"{prefix}buckets"].numpy()
             counts = stored[f"{prefix}counts"].numpy().astype(np.float32)
             return cls(sparse.csr_matrix((counts, buckets, indptr), (len(indptr) - 1, cls.width())))
-        counts = _unpacked(stored, f"{prefix}counts", np.uint8).astype(np.float32)
+        if f"{prefix}count_codes.z" in stored:
+            counts = _COUNT_OF_CODE[_unpacked(stored, f"{prefix}count_codes", np.uint8)]
+        else:  # the layout before: counts clipped to 255
+            counts = _unpacked(stored, f"{prefix}counts", np.uint8).astype(np.float32)
         lengths = np.diff(indptr)
         jumps = np.cumsum(_unpacked(stored, f"{prefix}gaps", np.uint16).astype(np.int64))
         row_starts = np.concatenate([[0], jumps])[indptr[:-1]]
@@ -298,6 +308,17 @@ class Repertoires:
             dtype=np.float32,
         )
         return cls(matrix)
+
+
+def count_codes(counts: np.ndarray) -> np.ndarray:
+    """Counts as one byte each: exact up to `_EXACT_COUNTS`, then logarithmic (6.5% steps up
+    to 65,536). A plain byte clipped at 255 made the first moves of the most prolific players
+    look rarer than they are (a 5-game query lost one author of 60: `bench/results/
+    move-choices.md`); the scores read counts through logarithms, so 3% of error costs nothing."""
+    counts = np.maximum(np.asarray(counts, dtype=np.float64), 1.0)
+    above = _EXACT_COUNTS + np.round(np.log(counts / _EXACT_COUNTS) / np.log(_COUNT_STEP))
+    exact = np.round(np.minimum(counts, _EXACT_COUNTS))
+    return np.where(counts <= _EXACT_COUNTS, exact, np.clip(above, 0, 255)).astype(np.uint8)
 
 
 def _packed(array: np.ndarray) -> torch.Tensor:
