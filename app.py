@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from stylespace.app_support import mark_entered
+
 st.set_page_config(page_title="stylespace", page_icon="♞", layout="wide")
 navigation = st.navigation(
     [
@@ -12,4 +14,5 @@ navigation = st.navigation(
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
+mark_entered()
 navigation.run()

@@ -28,9 +28,23 @@ def shared_atlas(directory: str) -> Atlas:
     return Atlas.load(directory)
 
 
+ENTERED = "_entered_through_app"
+
+
+def mark_entered() -> None:
+    """Called by `app.py` before it runs the chosen page: this session came in through it."""
+    st.session_state[ENTERED] = True
+
+
 def atlas() -> Atlas:
     """This session's atlas (the shared one plus the session's enrolments); stops the page
-    with an explanation when the model cannot be loaded."""
+    with an explanation when the model cannot be loaded.
+
+    A page opened by its address on a server that has not run `app.py` yet is run on its own:
+    Streamlit reads the `pages/` folder until `st.navigation` is first called, so the page would
+    come without the app's menu and layout. Such a session is sent through `app.py` first."""
+    if not st.session_state.get(ENTERED):
+        st.switch_page("app.py")
     try:
         base = shared_atlas(str(model_dir()))
     except AtlasError as error:

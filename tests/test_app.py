@@ -10,6 +10,8 @@ import pytest
 from planted import planted_pgn
 from streamlit.testing.v1 import AppTest
 
+from stylespace.app_support import ENTERED
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -20,7 +22,8 @@ def app(tiny_demo, monkeypatch):
 
     def open_page(page: str | None = None) -> AppTest:
         test = AppTest.from_file(APP, default_timeout=60)
-        if page:
+        if page:  # AppTest runs the page itself, as if app.py had let this session in
+            test.session_state[ENTERED] = True
             test.switch_page(f"pages/{page}.py")
         test.run()
         assert not test.exception, test.exception

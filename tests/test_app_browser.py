@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,16 +43,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tiny_demo, tmp_path_factory):
+@contextmanager
+def _streamlit(model: str, scratch: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free localhost port; yields its URL once it is healthy."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "STYLESPACE_MODEL": os.environ.get("STYLESPACE_E2E_MODEL") or str(tiny_demo["out"]),
-        "STYLESPACE_OPT_OUT": str(tmp_path_factory.mktemp("optout") / "none.txt"),
-    }
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
+    env = {**os.environ, "STYLESPACE_MODEL": model, "STYLESPACE_OPT_OUT": str(scratch / "none.txt")}
+    log = (scratch / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -71,9 +69,18 @@ def server(tiny_demo, tmp_path_factory):
     else:
         process.kill()
         pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tiny_demo, tmp_path_factory):
+    model = os.environ.get("STYLESPACE_E2E_MODEL") or str(tiny_demo["out"])
+    with _streamlit(model, tmp_path_factory.mktemp("server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +140,19 @@ def test_clicking_a_player_on_the_map_opens_their_page(page, server, tmp_path):
     _shoot(page, "player", tmp_path)
 
 
+def test_a_page_opened_by_its_address_on_a_fresh_server_comes_with_the_apps_menu(
+    page, tiny_demo, tmp_path
+):
+    with _streamlit(str(tiny_demo["out"]), tmp_path) as fresh:  # app.py has never run here
+        page.goto(f"{fresh}/steer")
+        page.get_by_role("heading", name="Style map").wait_for()
+        _settle(page)
+        _no_exception(page)
+        menu = page.locator('[data-testid="stSidebarNav"]')
+        assert menu.get_by_text("Style map").count() == 1
+        assert menu.get_by_text("app", exact=True).count() == 0  # not the pages/ folder's menu
+
+
 def test_moving_a_slider_updates_the_steered_moves(page, server, tmp_path):
     page.goto(f"{server}/steer")
     page.get_by_role("heading", name="Steer").wait_for()
@@ -147,6 +167,14 @@ def test_moving_a_slider_updates_the_steered_moves(page, server, tmp_path):
         page.keyboard.press("ArrowRight")
     _settle(page)
     assert value.inner_text() != before, before
+    share = f"{float(value.inner_text()):.0%}"
+    page.wait_for_function(  # every key press has run: the map's mix marker has the last share
+        """(share) => [...document.querySelectorAll('.js-plotly-plot')].some(plot =>
+            (plot._fullData || []).some(trace => [].concat(trace.text || []).some(label =>
+                typeof label === 'string' && label.includes(' + ' + share + ' '))))""",
+        arg=share,
+    )
+    _settle(page)
     _no_exception(page)
     assert page.locator('[data-testid="stImage"]').count() >= 1
     _shoot(page, "steer", tmp_path)
