@@ -105,6 +105,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
     build = json.loads((directory / "build.json").read_text())
     metrics = json.loads((directory / "metrics.json").read_text())
     config = json.loads((directory / "config.json").read_text())
+    preset = config.get("preset", "demo")
     players = json.loads((directory / "players.json").read_text())
     steering = json.loads((directory / "steering.json").read_text())
     command = (directory / "command.txt").read_text().strip()
@@ -144,9 +145,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "games the base model played against itself.",
         "",
         "## How it was made",
-        *_commands(config.get("preset", "demo")),
+        *_commands(preset),
         f"Training command recorded by the build: `{command}`.",
-        _machine(config.get("preset", "demo")),
+        _machine(preset),
         f"Network: {config['model']}; style: {config['style']}; {parameters:,} parameters.",
         f"Training time at the median measured speed: stage 1 {minutes.get(1, 0):.0f} min, "
         f"stage 2 {minutes.get(2, 0):.0f} min (the run was interrupted and resumed from its "
@@ -226,7 +227,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         + ". Small shifts: the vectors, hence their differences, are small (see Limitations).",
         "",
         "## Limitations",
-        _size_limitation(config.get("preset", "demo")),
+        _size_limitation(preset),
         "- The style vectors differ little: a player's own vector predicts their held-out moves "
         "0.0034 nats per move better than the average vector (0.0005 for the CPU-trained "
         "vectors before; `bench/style_separation.py`, `bench/results/stage2-routing.json`), so "

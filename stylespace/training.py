@@ -264,18 +264,19 @@ TRAINING_FIELDS = ("squares", "last_move", "elo", "move", "player")
 _WIDENED = {"move", "player"}  # read as int64: the loss and the router index with them
 
 
+def _training_tensor(values: np.ndarray, name: str, device: str) -> torch.Tensor:
+    """One field as training reads it (a copy, widened where `_WIDENED` says), on `device`."""
+    dtype = np.int64 if name in _WIDENED else values.dtype
+    return torch.from_numpy(np.array(values, dtype=dtype)).to(device)
+
+
 def _tensors(shard: Shard, rows: np.ndarray, device: str) -> dict[str, torch.Tensor]:
     if device != "cpu":
         resident = _resident(shard, device)
         index = torch.from_numpy(rows).to(device)
         return {name: resident[name][index] for name in TRAINING_FIELDS}
     batch = shard.batch(rows)
-    return {
-        name: torch.from_numpy(
-            batch[name].astype(np.int64) if name in _WIDENED else batch[name]
-        ).to(device)
-        for name in TRAINING_FIELDS
-    }
+    return {name: _training_tensor(batch[name], name, device) for name in TRAINING_FIELDS}
 
 
 _RESIDENT: dict[tuple[Path, str], dict[str, torch.Tensor]] = {}
@@ -287,10 +288,7 @@ def _resident(shard: Shard, device: str) -> dict[str, torch.Tensor]:
     key = (shard.path, device)
     if key not in _RESIDENT:
         _RESIDENT[key] = {
-            name: torch.from_numpy(
-                np.asarray(shard.arrays[name]).astype(np.int64 if name in _WIDENED else np.uint8)
-            ).to(device)
-            for name in TRAINING_FIELDS
+            name: _training_tensor(shard.arrays[name], name, device) for name in TRAINING_FIELDS
         }
     return _RESIDENT[key]
 
