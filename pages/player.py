@@ -79,6 +79,11 @@ for column, title, moves, colour in (
             hide_index=True,
             key=f"moves_{column is left}",
         )
+st.caption(
+    "In the first 20 moves the predictions follow the opening books where they have this "
+    "position: the moves the player chose here before (for the base model, everybody's), "
+    "weighed against the network; after that, the network in the player's style."
+)
 if board.is_game_over():
     st.info(f"The game is over: {board.result(claim_draw=True)}.")
 else:

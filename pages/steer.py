@@ -34,6 +34,10 @@ def show(label: str, start, vector) -> None:
             hide_index=True,
             key="steered_moves",
         )
+        st.caption(
+            "A steered or mixed vector has no games behind it: these moves come from the "
+            "network alone, without the opening books the Player page uses."
+        )
     with map_column:
         x, y = explorer.place(vector)
         st.plotly_chart(map_figure(rows, markers=[(label, x, y)], height=380), key="steer_map")

@@ -98,7 +98,8 @@ def _step_eval(request: DemoRequest) -> dict:
     model = StyleModel.load(request.out)
     with GameStore(request.db, read_only=True) as store:
         games = store.played_games(["test"])
-    result = move_matching(model, games, max_positions=request.eval_positions)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]  # enrolled: all games
+    result = move_matching(model, games, max_positions=request.eval_positions, players=trained)
     result.pop("per_player")
     return result
 

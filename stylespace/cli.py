@@ -166,7 +166,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     text = (
         f"{result['positions']:,} positions of {result['players']} players: top-1 base "
         f"{result['base_top1']:.1%} -> style {result['style_top1']:.1%}; top-3 base "
-        f"{result['base_top3']:.1%} -> style {result['style_top3']:.1%}"
+        f"{result['base_top3']:.1%} -> style {result['style_top3']:.1%} (network alone, "
+        f"without the opening books: top-1 {result['network_base_top1']:.1%} -> "
+        f"{result['network_style_top1']:.1%})"
         + (f" ({read['rejected']} malformed games skipped)" if read["rejected"] else "")
     )
     if args.per_player and not args.json:

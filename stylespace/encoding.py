@@ -15,7 +15,7 @@ master games (~23M positions) must take minutes, not an hour; tests check it aga
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import chess
@@ -48,6 +48,28 @@ def elo_bucket(elo: int | None) -> int:
     if elo is None or elo <= 0:
         return 0
     return int(min(max((elo - ELO_BUCKET_MIN) // ELO_BUCKET_WIDTH + 1, 1), N_ELO_BUCKETS - 1))
+
+
+def trained_elo_buckets(positions_per_bucket: Sequence[int], minimum: int) -> list[int]:
+    """The Elo buckets with at least `minimum` training positions, and 0 ("unknown") always.
+
+    An embedding seen on a few hundred positions is noise that moves every prediction: on the
+    masters, bucket 5 (1400-1499, ~1,400 training positions) cut the base model's move matching
+    by 2.8 points against the players' true buckets (`bench/elo_levels.py`)."""
+    counts = list(positions_per_bucket)
+    return sorted({0, *(b for b in range(1, len(counts)) if counts[b] >= minimum)})
+
+
+def elo_level_table(known_buckets: Sequence[int]) -> list[int]:
+    """For every Elo bucket, the bucket the model reads it as: itself when trained, else the
+    nearest trained level (a 1200 player reads as the weakest level the model knows, not as an
+    untrained embedding); everything reads as unknown when no level was trained."""
+    levels = sorted(b for b in known_buckets if b != 0)
+    if not levels:
+        return [0] * N_ELO_BUCKETS
+    return [0] + [
+        min(levels, key=lambda level: (abs(level - b), level)) for b in range(1, N_ELO_BUCKETS)
+    ]
 
 
 def mirror_square(square: int) -> int:

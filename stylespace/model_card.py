@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 
+from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
+
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "
     "collections of 240 featured masters, 1749-2025, as mirrored in the public GitHub repository "
@@ -100,6 +102,33 @@ def _size_limitation(preset: str) -> str:
     )
 
 
+def _network_alone(evaluation: dict) -> list[str]:
+    """What the opening books add, when the evaluation measured the network without them."""
+    if "network_base_top1" not in evaluation:
+        return []
+    return [
+        "In the first 20 moves the predictions also follow the opening books (`book.py`): "
+        "everybody's move choices for the base model, the player's own on top of them for the "
+        "style. The network alone: base top-1 "
+        f"{_pct(evaluation['network_base_top1'])}, with the style vector "
+        f"{_pct(evaluation['network_style_top1'])}. The style's gain over the base is measured "
+        "with the books on both sides, so it is the player's own part."
+    ]
+
+
+def _elo_limitation(config: dict) -> str:
+    """Which Elo levels the model has seen enough of, and how it reads the others."""
+    levels = [b for b in config.get("known_elo_buckets", []) if b != 0]
+    if not levels:
+        return "It was trained without Elo and reads every mover's Elo as unknown."
+    low, high = (ELO_BUCKET_MIN + (b - 1) * ELO_BUCKET_WIDTH for b in (min(levels), max(levels)))
+    return (
+        f"It knows the mover's Elo from {low} to {high + ELO_BUCKET_WIDTH - 1}; a weaker or "
+        "stronger mover is read as the nearest of these levels, since an Elo seen in a few "
+        "games only is noise that moves every prediction (`bench/elo_levels.py`)."
+    )
+
+
 def write_model_card(directory: Path | str, batch_size: int) -> Path:
     directory = Path(directory)
     build = json.loads((directory / "build.json").read_text())
@@ -152,15 +181,18 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         f"Training time at the median measured speed: stage 1 {minutes.get(1, 0):.0f} min, "
         f"stage 2 {minutes.get(2, 0):.0f} min (the run was interrupted and resumed from its "
         "checkpoints). Other build steps: "
-        + ", ".join(f"{k} {v['seconds']:.0f} s" for k, v in build.items() if k != "train")
+        + ", ".join(
+            f"{k} {v['seconds']:.0f} s" for k, v in build.items() if k not in ("train", "card")
+        )
         + ".",
         f"Artifact size: {size_mb:.1f} MB.",
         "",
         "## Move matching (test split, legal moves only)",
         f"On {evaluation['positions']:,} positions of {evaluation['players']} modelled players: "
         f"base model top-1 **{_pct(evaluation['base_top1'])}**, top-3 "
-        f"{_pct(evaluation['base_top3'])}; with the player's own style vector top-1 "
+        f"{_pct(evaluation['base_top3'])}; in the player's own style top-1 "
         f"**{_pct(evaluation['style_top1'])}**, top-3 {_pct(evaluation['style_top3'])}.",
+        *_network_alone(evaluation),
         "Goal: base >= 45% (Maia's range), style >= +2 points.",
         "",
         "## Stylometry (who played these games?)",
@@ -231,14 +263,17 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "- The style vectors differ little: a player's own vector predicts their held-out moves "
         "0.0034 nats per move better than the average vector (0.0005 for the CPU-trained "
         "vectors before; `bench/style_separation.py`, `bench/results/stage2-routing.json`), so "
-        "style adds under a point to move matching and steering shifts are small; "
+        "the vector adds under a point to the network's move matching (most of the style's "
+        "gain comes from the player's own opening book, which a steered or mixed vector does "
+        "not have) and steering shifts are small; "
         "identification leans on the opening repertoire, the pawn structures and the skills' "
         "gradient more than on the vectors, and is short of its goals once the openings are "
         "hidden or the games are few. Higher routing learning rates, no routing noise or "
         "player-grouped batches did not make CPU-trained vectors more individual; the GPU's "
         "longer stage 2 did, a little: longer still is the next thing to try.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
-        "the model knows nothing of amateur or online play beyond what these players did.",
+        "the model knows nothing of amateur or online play beyond what these players did. "
+        f"{_elo_limitation(config)}",
         "- A ranking always names somebody: for an author the model does not know, the top "
         "candidate is only the nearest known style.",
         "",

@@ -85,9 +85,16 @@ def choice_keys(encoded: EncodedGame, plies: Sequence[int]) -> np.ndarray:
     hashed to `HASH_BUCKETS`, times `MOVE_SLOTS`, plus the move; the table can then add up a
     player's visits to a position over the moves they chose there."""
     plies = np.asarray(plies, dtype=np.int64)
-    words = np.ascontiguousarray(encoded.squares[plies]).view(np.uint64)
-    position = (_mix(plies % 2, *words.T) % np.uint64(HASH_BUCKETS)).astype(np.int64)
+    position = position_buckets(encoded.squares[plies], plies)
     return position * MOVE_SLOTS + encoded.moves[plies].astype(np.int64)
+
+
+def position_buckets(squares: np.ndarray, plies: np.ndarray) -> np.ndarray:
+    """Positions (side to move and squares) hashed to `HASH_BUCKETS`, as move-choice keys and
+    the opening books (`book.py`) find them."""
+    words = np.ascontiguousarray(squares, dtype=np.uint8).view(np.uint64)
+    side = np.asarray(plies, dtype=np.int64) % 2
+    return (_mix(side, *words.T) % np.uint64(HASH_BUCKETS)).astype(np.int64)
 
 
 def opening_tokens(
@@ -338,6 +345,47 @@ class MoveChoices(Repertoires):
     """Per-player counts of move-choice keys (`choice_keys`), scored as a likelihood ratio."""
 
     SLOTS = MOVE_SLOTS
+
+    def __init__(self, counts: sparse.csr_matrix) -> None:
+        super().__init__(counts)
+        self._everybody: tuple[np.ndarray, np.ndarray] | None = None
+
+    def set_rows(self, profiles: dict[int, Tokens]) -> None:
+        super().set_rows(profiles)
+        self._everybody = None
+
+    def choice_counts(self, buckets: np.ndarray, players: np.ndarray | None = None) -> np.ndarray:
+        """(positions, MOVE_SLOTS) counts of the moves chosen in each position bucket: by the
+        player in the row `players[i]` (their own book; -1 or a row without a profile: none),
+        or by all players together when `players` is None."""
+        buckets = np.asarray(buckets, dtype=np.int64)
+        found = np.zeros((len(buckets), self.SLOTS), dtype=np.float32)
+        starts = buckets * self.SLOTS
+        if players is None:
+            keys, totals = self._totals()
+            low, high = np.searchsorted(keys, starts), np.searchsorted(keys, starts + self.SLOTS)
+            for i in np.flatnonzero(high > low):
+                found[i, keys[low[i] : high[i]] - starts[i]] = totals[low[i] : high[i]]
+            return found
+        counts = self.counts
+        if not counts.has_sorted_indices:
+            counts.sort_indices()
+        for i, (player, start) in enumerate(zip(np.asarray(players), starts, strict=True)):
+            if not 0 <= player < len(self):
+                continue
+            first, last = counts.indptr[player], counts.indptr[player + 1]
+            keys = counts.indices[first:last]
+            low, high = np.searchsorted(keys, [start, start + self.SLOTS])
+            found[i, keys[low:high] - start] = counts.data[first + low : first + high]
+        return found
+
+    def _totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key that occurs, sorted, with all players' counts of it added up."""
+        if self._everybody is None:
+            keys, column = np.unique(self.counts.indices, return_inverse=True)
+            totals = np.bincount(column, weights=self.counts.data, minlength=len(keys))
+            self._everybody = (keys.astype(np.int64), totals.astype(np.float32))
+        return self._everybody
 
     def scores(self, tokens: Tokens) -> np.ndarray:
         """How much better each player's choices predict the query's moves than everybody's:

@@ -38,6 +38,7 @@ class Positions:
     mask: np.ndarray  # (n, 1858) bool, legal moves
     label: np.ndarray  # (n,) int64
     game: np.ndarray  # (n,) int64, index of the game in the input
+    ply: np.ndarray  # (n,) int64, half-moves played before this position
 
     def __len__(self) -> int:
         return len(self.move)
@@ -81,6 +82,7 @@ def collect_positions(
                 parts["mask"].append(legal_move_mask(board))
                 parts["label"].append(label)
                 parts["game"].append(game_index)
+                parts["ply"].append(ply)
                 total += 1
             board.push_uci(uci)
         if max_positions is not None and total >= max_positions:
@@ -94,6 +96,7 @@ def collect_positions(
             np.empty((0, 1858), bool),
             np.empty(0, np.int64),
             np.empty(0, np.int64),
+            np.empty(0, np.int64),
         )
     return Positions(
         squares=np.stack(parts["squares"]),
@@ -103,6 +106,7 @@ def collect_positions(
         mask=np.stack(parts["mask"]),
         label=np.asarray(parts["label"], dtype=np.int64),
         game=np.asarray(parts["game"], dtype=np.int64),
+        ply=np.asarray(parts["ply"], dtype=np.int64),
     )
 
 

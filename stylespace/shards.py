@@ -72,6 +72,7 @@ class Shard:
             mask=np.ones((len(rows), N_MOVES), dtype=bool),
             label=batch["player"].astype(np.int64),
             game=np.zeros(len(rows), dtype=np.int64),
+            ply=batch["ply"].astype(np.int64),
         )
 
 

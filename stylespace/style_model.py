@@ -25,10 +25,18 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from stylespace.encoding import N_ELO_BUCKETS, encode_board, index_to_move, legal_move_mask
+from stylespace.book import BookTable, with_books
+from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import MoveChoices, Repertoires, RepertoireTokens, StructureVisits
+from stylespace.openings import (
+    DEEP_LINE_PLIES,
+    OPENING_PLIES,
+    MoveChoices,
+    Repertoires,
+    RepertoireTokens,
+    StructureVisits,
+)
 
 FORMAT_VERSION = 1
 FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
@@ -209,19 +217,31 @@ class StyleModel:
         return self.styled.base_model(squares, last_move, elo, task_ids=style)
 
     def known_elo(self, elo: torch.Tensor) -> torch.Tensor:
-        """Elo buckets the training data never had, read as bucket 0 ("unknown")."""
+        """Elo buckets read as the nearest level the training data had enough of
+        (`encoding.elo_level_table`); a model without that record reads them as they are."""
         known = self.extra_config.get("known_elo_buckets")
         if known is None:
             return elo
-        table = torch.zeros(N_ELO_BUCKETS, dtype=torch.bool, device=elo.device)
-        table[torch.tensor(known, dtype=torch.long, device=elo.device)] = True
-        return torch.where(table[elo.long()], elo.long(), torch.zeros_like(elo.long()))
+        table = torch.tensor(elo_level_table(known), dtype=torch.long, device=elo.device)
+        return table[elo.long()]
 
     def predict(
-        self, board: chess.Board | str, style: Style = None, top_k: int = 5, elo: int | None = None
+        self,
+        board: chess.Board | str,
+        style: Style = None,
+        top_k: int = 5,
+        elo: int | None = None,
+        books: bool = True,
     ) -> list[MovePrediction]:
         """The most likely legal moves here, in a style (None = base model)."""
-        return self.predict_batch([board], style=style, top_k=top_k, elo=elo)[0]
+        return self.predict_batch([board], style=style, top_k=top_k, elo=elo, books=books)[0]
+
+    def book_tables(self) -> list[BookTable]:
+        """The move-choice tables the opening books read, with the plies each covers."""
+        return [
+            (self.repertoires, 0, OPENING_PLIES),
+            (self.deep_lines, OPENING_PLIES, DEEP_LINE_PLIES),
+        ]
 
     @torch.no_grad()
     def predict_batch(
@@ -230,7 +250,11 @@ class StyleModel:
         style: Style = None,
         top_k: int = 5,
         elo: int | None = None,
+        books: bool = True,
     ) -> list[list[MovePrediction]]:
+        """The most likely legal moves on each board; with `books`, in the first 20 moves a
+        player (a name or task id) or the base model also follows the opening books
+        (`book.with_books`); a bare vector always gets the network alone."""
         boards = [chess.Board(b) if isinstance(b, str) else b for b in boards]
         encoded = [encode_board(b, elo=elo) for b in boards]
         squares = torch.from_numpy(np.stack([e.squares for e in encoded])).to(self.device)
@@ -239,6 +263,19 @@ class StyleModel:
         mask = torch.from_numpy(np.stack([legal_move_mask(b) for b in boards])).to(self.device)
         logits = self.logits(squares, last, elos, self.style_vector(style))
         probabilities = torch.softmax(logits.masked_fill(~mask, float("-inf")), dim=-1)
+        if books and (style is None or isinstance(style, str | int)):
+            task = (
+                None if style is None else style if isinstance(style, int) else self.task_id(style)
+            )
+            smoothed = with_books(
+                probabilities.cpu().numpy(),
+                squares.cpu().numpy(),
+                np.array([b.ply() for b in boards]),
+                mask.cpu().numpy(),
+                self.book_tables(),
+                None if task is None else np.full(len(boards), task),
+            )
+            probabilities = torch.from_numpy(smoothed)
         results = []
         for board, row, legal in zip(boards, probabilities, mask, strict=True):
             k = min(top_k, int(legal.sum()))

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch.nn.parallel import DistributedDataParallel
 
-from stylespace.encoding import N_ELO_BUCKETS
+from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import repertoire_tokens
@@ -40,7 +40,8 @@ from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import OPENING_TABLES, StyleModel
 
-MIN_ELO_BUCKET_POSITIONS = 1_000  # fewer training positions than this: treat that Elo as unknown
+# An Elo bucket with fewer training positions than this reads as the nearest one with enough.
+MIN_ELO_BUCKET_POSITIONS = 10_000
 
 
 @dataclass(frozen=True)
@@ -511,8 +512,8 @@ def train(request: TrainRequest) -> dict:
 
     # Stage 2: base frozen; skills and one style vector per player on the players' positions.
     elo_counts = np.bincount(np.asarray(train_shard.arrays["elo"]), minlength=N_ELO_BUCKETS)
-    known_elo = [int(b) for b in np.flatnonzero(elo_counts >= MIN_ELO_BUCKET_POSITIONS)]
-    extra = {"preset": request.preset, "known_elo_buckets": sorted({0, *known_elo})}
+    known_elo = trained_elo_buckets(elo_counts.tolist(), MIN_ELO_BUCKET_POSITIONS)
+    extra = {"preset": request.preset, "known_elo_buckets": known_elo}
     model = StyleModel(preset.model, preset.style, players, extra, engine="peft").to(device)
     model.load_base_state(base.state_dict())
     model.router.relaxed = preset.routing_noise

@@ -16,12 +16,14 @@ from stylespace.encoding import (
     THEIRS,
     GameEncoder,
     elo_bucket,
+    elo_level_table,
     encode_board,
     index_to_move,
     index_to_uci,
     iter_positions,
     legal_move_mask,
     move_index,
+    trained_elo_buckets,
 )
 
 
@@ -118,3 +120,18 @@ def test_fast_replay_matches_python_chess_on_every_position():
 )
 def test_elo_buckets(elo, bucket):
     assert elo_bucket(elo) == bucket
+
+
+def test_only_elo_levels_with_enough_training_positions_count_as_trained():
+    counts = [500, 3, 0, 0, 0, 0, 9_000, 0, 0, 10_000, 50_000, 80_000] + [0] * 11
+    assert trained_elo_buckets(counts, minimum=10_000) == [0, 9, 10, 11]  # unknown always
+
+
+def test_an_untrained_elo_reads_as_the_nearest_trained_level():
+    table = elo_level_table([0, 9, 10, 11, 15])
+    assert table[0] == 0  # unknown stays unknown
+    assert table[1] == table[5] == 9  # a 1000-1500 player: the weakest level the model knows
+    assert table[10] == 10 and table[15] == 15  # trained levels are themselves
+    assert table[13] == 11 and table[14] == 15  # a gap: the nearer side
+    assert table[22] == 15  # above the strongest level
+    assert elo_level_table([0]) == [0] * len(table)  # no Elo in training: all unknown
