@@ -13,7 +13,10 @@ st.markdown(
 plays in a position; a shared set of small adapter "skills" sits inside it, and every player gets
 one **style vector** that mixes those skills (Multi-Head Routing, after Omi et al. 2025,
 *Generative Modeling of Individual Behavior at Scale*). That vector is what the map lays out,
-what the sliders steer and what identification compares.
+what the sliders steer and what identification compares. In the first 20 moves a player's
+predicted moves also follow their own opening choices from their games, where they stood in the
+same position before (the base model follows everybody's); a steered or mixed vector has no
+games behind it and gets the network alone.
 
 **What it can tell.** Whose moves a set of games resembles most, among the players the model
 knows; which players play alike; which moves a player would likely choose in a position.
