@@ -88,8 +88,10 @@ def test_eval_reports_the_contract_fields(planted_store, planted_model, capsys):
     assert {"base_top1", "style_top1", "base_top3", "style_top3", "players", "positions"} <= set(
         result
     )
+    assert {"network_base_top1", "network_style_top1"} <= set(result)  # without the books
     assert result["players"] == 2
     assert result["style_top1"] > result["base_top1"]
+    assert result["network_style_top1"] > result["network_base_top1"]
 
 
 def test_eval_skips_and_counts_malformed_games(planted_model, tmp_path, capsys):
