@@ -6,7 +6,9 @@
 # There:  bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT_DIR [SECONDS] [CHECKPOINT]
 #         (CHECKPOINT: an earlier call's checkpoint.pt, to go on from it; with RESTART_STYLE=1,
 #         on the first call only, its trained base is kept and stage 2 trained afresh for
-#         STYLE_STEPS: a longer stage 2 without retraining the base)
+#         STYLE_STEPS: a longer stage 2 without retraining the base; with BASE=FILE, on a first
+#         call without CHECKPOINT, stage 1 is skipped and stage 2 starts from that trained base,
+#         e.g. BASE=models/demo/base.safetensors in a checkout that has no earlier run)
 # Then here: copy OUT_DIR's files into runs/demo-gpu (beside runs/demo's shards) and run
 #   stylespace build-demo --preset demo-gpu --work runs/demo-gpu
 # which finishes the run on the CPU (save, fingerprints kept, repertoires) and rebuilds models/demo.
@@ -15,6 +17,7 @@ pack=$1 run=$2 out=$3 seconds=${4:-540} checkpoint=${5:-}
 preset=${PRESET:-demo-gpu} device=${DEVICE:-cuda}
 base_steps=${BASE_STEPS:-None} style_steps=${STYLE_STEPS:-None}  # preset overrides
 restart_style=$([ "${RESTART_STYLE:-0}" = 1 ] && echo True || echo False)
+given_base=$([ -n "${BASE:-}" ] && echo "Path('$BASE')" || echo None)
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD:$PWD/.gpu/pylib
 started=$SECONDS
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
@@ -33,7 +36,7 @@ from pathlib import Path
 from stylespace.training import TrainRequest, train
 train(TrainRequest(out=Path('$run'), preset='$preset', db=Path('/no-store'), device='$device',
       resume=True, base_steps=$base_steps, style_steps=$style_steps, restart_style=$restart_style,
-      command='stylespace train --preset $preset --device $device (base steps $base_steps, style steps $style_steps)'))
+      base=$given_base, command='stylespace train --preset $preset --device $device (base steps $base_steps, style steps $style_steps)'))
 " > "$out/train.log" 2>&1
 echo "train exit $? after $((SECONDS - started)) s"
 grep -E '^\{' "$out/train.log" | tail -30

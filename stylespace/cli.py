@@ -113,6 +113,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         opt_out=args.opt_out,
         workers=args.workers,
         restart_style=args.restart_style,
+        base=args.base,
         command=shlex.join(["stylespace", *args.argv]),
     )
     try:
@@ -526,6 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--restart-style",
         action="store_true",
         help="with --resume: keep the trained base and train stage 2 again from scratch",
+    )
+    train.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="start from this trained base network (e.g. models/demo/base.safetensors): "
+        "stage 1 is skipped and stage 2 trained from scratch",
     )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--base-steps", type=int, default=None, help="override the preset")

@@ -147,6 +147,7 @@ class TrainRequest:
     players_per_batch: int | None = None
     exclude_players: list[str] = field(default_factory=list)  # left out of both stages entirely
     restart_style: bool = False  # keep the trained base, train stage 2 from scratch
+    base: Path | None = None  # a trained base network (safetensors): stage 1 is skipped
     opt_out: Path | None = None
     workers: int | None = None
     command: str = ""
@@ -445,6 +446,27 @@ def _stage_one_result(checkpoint: dict | None, preset: Preset) -> dict:
     return {**checkpoint, "stage": 1, "step": preset.base_steps, "log": stage_one_log}
 
 
+def _given_base(path: Path, preset: Preset) -> dict:
+    """A checkpoint that says "stage 1 done" with a base network trained elsewhere (a shipped
+    model's `base.safetensors`): a new machine trains stage 2 without the run that made it."""
+    from safetensors.torch import load_file
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no base network at {path}")
+    state = load_file(path)
+    try:
+        MovePredictor(preset.model).load_state_dict(state)
+    except RuntimeError:
+        raise ValueError(f"{path} is not a base network of this preset's size") from None
+    return {
+        "base": state,
+        "stage": 1,
+        "step": preset.base_steps,
+        "log": [],
+        "rng": torch.get_rng_state(),
+    }
+
+
 def _resolve_preset(request: TrainRequest) -> Preset:
     preset = PRESETS[request.preset]
     if request.base_steps is not None:
@@ -476,6 +498,8 @@ def train(request: TrainRequest) -> dict:
     if not players:
         raise ValueError("no player has enough games in the train split: lower --min-games")
     checkpoint = _load_checkpoint(path) if request.resume else None
+    if checkpoint is None and request.base is not None:
+        checkpoint = _given_base(request.base, preset)
     if request.restart_style:
         checkpoint = _stage_one_result(checkpoint, preset)
     log: list[dict] = checkpoint["log"] if checkpoint else []

@@ -203,6 +203,25 @@ def test_stage_two_can_be_redone_on_the_trained_base(planted_store, planted_mode
     assert [entry["stage"] for entry in log] == [1, 1, 1, 2]  # stage 1 kept, stage 2 anew
 
 
+def test_stage_two_can_start_from_a_shipped_base_on_a_new_machine(
+    planted_store, planted_model, tmp_path, capsys
+):
+    out = tmp_path / "from-base"  # no run, no checkpoint: only the base network's file
+    code = train_tiny(
+        planted_store, out, "--base", str(planted_model / "base.safetensors"), "--style-steps", "60"
+    )
+    assert code == 0
+    given = StyleModel.load(planted_model).base_state()
+    assert all(torch.equal(given[k], v) for k, v in StyleModel.load(out).base_state().items())
+    log = json.loads((out / "metrics.json").read_text())["log"]
+    assert {entry["stage"] for entry in log} == {2}  # stage 1 skipped
+    capsys.readouterr()
+    assert train_tiny(planted_store, tmp_path / "x", "--base", str(tmp_path / "none")) == 2
+    assert "no base network at" in capsys.readouterr().err
+    assert train_tiny(planted_store, tmp_path / "y", "--base", str(out / "skills.safetensors")) == 2
+    assert "is not a base network" in capsys.readouterr().err
+
+
 def test_stage_two_in_player_grouped_batches_without_routing_noise_learns_the_styles(
     planted_store, planted_model, tmp_path
 ):
