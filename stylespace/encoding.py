@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import chess
 import numpy as np
@@ -60,16 +61,19 @@ def trained_elo_buckets(positions_per_bucket: Sequence[int], minimum: int) -> li
     return sorted({0, *(b for b in range(1, len(counts)) if counts[b] >= minimum)})
 
 
-def elo_level_table(known_buckets: Sequence[int]) -> list[int]:
+@cache
+def elo_level_table(known_buckets: tuple[int, ...]) -> tuple[int, ...]:
     """For every Elo bucket, the bucket the model reads it as: itself when trained, else the
     nearest trained level (a 1200 player reads as the weakest level the model knows, not as an
-    untrained embedding); everything reads as unknown when no level was trained."""
+    untrained embedding); everything reads as unknown when no level was trained. Cached: the
+    model reads it on every forward pass."""
     levels = sorted(b for b in known_buckets if b != 0)
     if not levels:
-        return [0] * N_ELO_BUCKETS
-    return [0] + [
-        min(levels, key=lambda level: (abs(level - b), level)) for b in range(1, N_ELO_BUCKETS)
-    ]
+        return (0,) * N_ELO_BUCKETS
+    return (
+        0,
+        *(min(levels, key=lambda level: (abs(level - b), level)) for b in range(1, N_ELO_BUCKETS)),
+    )
 
 
 def mirror_square(square: int) -> int:

@@ -222,7 +222,7 @@ class StyleModel:
         known = self.extra_config.get("known_elo_buckets")
         if known is None:
             return elo
-        table = torch.tensor(elo_level_table(known), dtype=torch.long, device=elo.device)
+        table = torch.tensor(elo_level_table(tuple(known)), dtype=torch.long, device=elo.device)
         return table[elo.long()]
 
     def predict(

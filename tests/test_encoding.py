@@ -128,10 +128,10 @@ def test_only_elo_levels_with_enough_training_positions_count_as_trained():
 
 
 def test_an_untrained_elo_reads_as_the_nearest_trained_level():
-    table = elo_level_table([0, 9, 10, 11, 15])
+    table = elo_level_table((0, 9, 10, 11, 15))
     assert table[0] == 0  # unknown stays unknown
     assert table[1] == table[5] == 9  # a 1000-1500 player: the weakest level the model knows
     assert table[10] == 10 and table[15] == 15  # trained levels are themselves
     assert table[13] == 11 and table[14] == 15  # a gap: the nearer side
     assert table[22] == 15  # above the strongest level
-    assert elo_level_table([0]) == [0] * len(table)  # no Elo in training: all unknown
+    assert elo_level_table((0,)) == (0,) * len(table)  # no Elo in training: all unknown
