@@ -205,6 +205,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
         f"{verb} {result['player']!r} as task {result['task_id']} in {args.model} from "
         f"{result['games']} games ({result['positions']:,} moves)"
     )
+    if result["note"]:
+        text += f"\nnote: {result['note']}"
     _emit(args, result, text)
     return 0
 

@@ -50,6 +50,9 @@ class FitSettings:
 
 
 ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
+# How often 20-game queries found a player again by the openings, by the games they were enrolled
+# from (bench/enrol_size_pilot.py, bench/results/enrolment-size.md: 60 masters among 477).
+FOUND_FROM_20_GAMES = {50: 0.50, 100: 0.61, 200: 0.76, 400: 0.84}
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
 # (bench/fusion_pilot.py, figures in bench/results/move-choices.md, structures.md and
@@ -401,11 +404,26 @@ def enroll(
         games=len({int(g) for g in positions.game}),
         positions=len(positions),
     )
+    games_used = model.players[task]["games"]
     return {
         "player": label,
         "task_id": task,
         "replaced": replaced,
-        "games": model.players[task]["games"],
+        "games": games_used,
         "positions": len(positions),
         "fit_steps": steps,
+        "note": enrolment_note(games_used),
     }
+
+
+def enrolment_note(games: int) -> str | None:
+    """What an enrolment from this few games means for finding the player again (None from
+    400 games on): identification leans on the openings, and a thin table finds few."""
+    if games >= max(FOUND_FROM_20_GAMES):
+        return None
+    near = min(FOUND_FROM_20_GAMES, key=lambda known: abs(known - games))
+    return (
+        f"enrolled from {games} games: on masters, 20-game queries found players enrolled from "
+        f"{near} games {FOUND_FROM_20_GAMES[near]:.0%} of the time and from 400 games "
+        f"{FOUND_FROM_20_GAMES[400]:.0%}; enrol from more of their games if you have them"
+    )

@@ -18,6 +18,7 @@ from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
     enroll,
+    enrolment_note,
     fingerprint_scores,
     fused_evidence,
     fused_scores,
@@ -107,6 +108,7 @@ def test_enrolment_learns_an_unseen_players_style(planted_model, tmp_path, capsy
         False,
         40,
     )
+    assert "enrolled from 40 games" in result["note"]  # few games: says what that costs
     model = StyleModel.load(model_dir)
     assert model.player_names()[2] == "Newcomer, Nia"
     first = next(
@@ -357,3 +359,9 @@ def test_the_repertoires_command_restores_a_models_openings(
     assert restored.known.all()
     trained_with_the_model = StyleModel.load(planted_model).repertoires.counts
     assert (restored.counts != trained_with_the_model).nnz == 0
+
+
+def test_an_enrolment_from_few_games_says_what_more_games_would_buy():
+    assert "from 100 games 61%" in enrolment_note(90)
+    assert "400 games 84%" in enrolment_note(90)
+    assert enrolment_note(400) is None and enrolment_note(2_000) is None
