@@ -49,7 +49,10 @@ class FitSettings:
     patience: int = 0  # stop once the top candidate held for this many checks (0 = never)
 
 
-ENROL_SETTINGS = FitSettings(steps=48, batch_size=1024)
+# 24 steps of 512 fit an enrolled vector as well as 48 of 1,024 did, in a quarter of the time
+# (bench/enrol_fit_pilot.py, bench/results/enrolment-fit.md: 4 unseen masters enrolled from 100
+# games, their next 200 games predicted equally well; 11 s instead of 48 s on 2 CPU cores).
+ENROL_SETTINGS = FitSettings(steps=24, batch_size=512)
 # How often 20-game queries found a player again by the openings, by the games they were enrolled
 # from (bench/enrol_size_pilot.py, bench/results/enrolment-size.md: 60 masters among 477).
 FOUND_FROM_20_GAMES = {50: 0.50, 100: 0.61, 200: 0.76, 400: 0.84}
