@@ -18,7 +18,6 @@ import numpy as np
 
 from bench.pilot_queries import pilot_paths, validation_queries
 from stylespace.openings import repertoire_tokens
-from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
 ENROLMENT_GAMES = (50, 100, 200, 400, None)
@@ -27,11 +26,9 @@ QUERIES = ((20, 5), (5, 20))
 
 def main(model_dir: Path, db: Path, players: int = 60) -> None:
     started = time.perf_counter()
-    names, _, queries = validation_queries(model_dir, db, players)
+    names, train, queries = validation_queries(model_dir, db, players)
     model = StyleModel.load(model_dir)
     tasks = np.array([model.task_id(n) for n in names])
-    with GameStore(db, read_only=True) as store:
-        train = store.games_by_player(["train"], list(queries))
     authors = [a for a in queries if len(train[a]) >= 400]
     rng = np.random.default_rng(11)
     print(f"{len(authors)} authors with >= 400 train games among {len(names)} players")

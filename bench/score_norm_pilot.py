@@ -28,7 +28,6 @@ import numpy as np
 from bench.pilot_queries import pilot_paths, validation_queries
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.openings import repertoire_tokens
-from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fingerprint_scores
 
@@ -59,11 +58,9 @@ def top(total: np.ndarray, authors: np.ndarray, k: int) -> float:
 
 def main(model_dir: Path, db: Path, players: int = 60) -> None:
     started = time.perf_counter()
-    names, _, queries = validation_queries(model_dir, db, players)
+    names, train, queries = validation_queries(model_dir, db, players)
     model = StyleModel.load(model_dir)
     tasks = np.array([model.task_id(n) for n in names])
-    with GameStore(db, read_only=True) as store:
-        train = store.games_by_player(["train"], list(queries))
     cut = SimpleNamespace()  # the model's tables, the authors' rows from 100 games
     cut_rows = {"repertoires": {}, "deep_lines": {}, "structures": {}}
     for author in queries:

@@ -422,11 +422,12 @@ def enroll(
 def enrolment_note(games: int) -> str | None:
     """What an enrolment from this few games means for finding the player again (None from
     400 games on): identification leans on the openings, and a thin table finds few."""
-    if games >= max(FOUND_FROM_20_GAMES):
+    most = max(FOUND_FROM_20_GAMES)
+    if games >= most:
         return None
     near = min(FOUND_FROM_20_GAMES, key=lambda known: abs(known - games))
     return (
         f"enrolled from {games} games: on masters, 20-game queries found players enrolled from "
-        f"{near} games {FOUND_FROM_20_GAMES[near]:.0%} of the time and from 400 games "
-        f"{FOUND_FROM_20_GAMES[400]:.0%}; enrol from more of their games if you have them"
+        f"{near} games {FOUND_FROM_20_GAMES[near]:.0%} of the time and from {most} games "
+        f"{FOUND_FROM_20_GAMES[most]:.0%}; enrol from more of their games if you have them"
     )

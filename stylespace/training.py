@@ -449,8 +449,6 @@ def _stage_one_result(checkpoint: dict | None, preset: Preset) -> dict:
 def _given_base(path: Path, preset: Preset) -> dict:
     """A checkpoint that says "stage 1 done" with a base network trained elsewhere (a shipped
     model's `base.safetensors`): a new machine trains stage 2 without the run that made it."""
-    from safetensors.torch import load_file
-
     if not Path(path).is_file():
         raise FileNotFoundError(f"no base network at {path}")
     state = load_file(path)
