@@ -39,12 +39,15 @@ def _author_with_games(
 
 
 def _import_times(repeats: int) -> list[float]:
-    """Seconds to import the library in a fresh process, `repeats` times: a median like the
-    commands', since a single first import (cold file cache) can outlast a whole command."""
+    """Seconds to import the library in a fresh process, `repeats` times after one untimed
+    import: the commands are timed with a warm file cache too, and a first import from a cold
+    one can outlast a whole command."""
+    import_library = [sys.executable, "-c", "import stylespace.style_model"]
+    subprocess.run(import_library, check=True)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import stylespace.style_model"], check=True)
+        subprocess.run(import_library, check=True)
         times.append(time.perf_counter() - started)
     return times
 
