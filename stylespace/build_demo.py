@@ -4,11 +4,12 @@ Each step writes its result and its duration to `<out>/build.json`; a rerun skip
 (training itself resumes from its checkpoint), so an interrupted build costs little.
 
 Steps: train (in a work directory, with the unseen players left out) -> player properties in the
-store -> copy the artifact -> the trained players' opening repertoires -> move matching on the
-test split -> stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the opening
-baseline) -> enrol the unseen players from their games -> player facts and properties into the
-player table -> steering benchmark and directions -> style map -> identify speed -> MODEL_CARD.md
-(rewritten on every run, from the recorded results). No game record is copied into the artifact.
+store -> copy the artifact -> the trained players' opening repertoires -> the game embedding ->
+move matching on the test split -> stylometry benchmark (seen and unseen players, from ply 0 and
+30, beside the opening baseline) -> enrol the unseen players from their games -> player facts and
+properties into the player table -> steering benchmark and directions -> style map -> identify
+speed -> MODEL_CARD.md (rewritten on every run, from the recorded results). No game record is
+copied into the artifact.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ def _step_repertoires(request: DemoRequest) -> dict:
     from stylespace.training import add_repertoires
 
     return add_repertoires(request.out, request.db)
+
+
+def _step_game_embedding(request: DemoRequest) -> dict:
+    from stylespace.game_embedding import EmbeddingSettings
+    from stylespace.training import PRESETS, add_game_embedding
+
+    settings = EmbeddingSettings(steps=PRESETS[request.preset].embedding_steps)
+    return add_game_embedding(request.out, request.db, settings)
 
 
 def _step_eval(request: DemoRequest) -> dict:
@@ -211,6 +220,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("properties", _step_properties),
     ("copy", _step_copy),
     ("repertoires", _step_repertoires),
+    ("game_embedding", _step_game_embedding),
     ("eval", _step_eval),
     ("stylometry", _step_stylometry),
     ("enrol_unseen", _step_enrol),

@@ -229,6 +229,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.pop("vector")
     result.pop("fingerprint")
     result.pop("repertoire")
+    result.pop("game_bags")
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
@@ -266,6 +267,19 @@ def _cmd_repertoires(args: argparse.Namespace) -> int:
     text = (
         f"opening repertoires: {result['players']} players in {args.model} "
         f"({result['seconds']:.0f} s)"
+    )
+    _emit(args, {**result, "model": str(args.model)}, text)
+    return 0
+
+
+def _cmd_game_embedding(args: argparse.Namespace) -> int:
+    from stylespace.game_embedding import EmbeddingSettings
+    from stylespace.training import add_game_embedding
+
+    result = add_game_embedding(args.model, args.db, EmbeddingSettings(steps=args.steps))
+    text = (
+        f"game embedding: {result['players']} players, {result['games']:,} games, "
+        f"{result['steps']} steps in {args.model} ({result['seconds']:.0f} s)"
     )
     _emit(args, {**result, "model": str(args.model)}, text)
     return 0
@@ -636,6 +650,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(`train` does this).",
     )
     openings.add_argument("--model", type=Path, required=True, help="a trained model directory")
+
+    embedding = command(
+        "game-embedding",
+        _cmd_game_embedding,
+        "Train the learned game embedding identification uses on the trained players' train "
+        "games, and store their profiles (`train` does this; enrolled players need re-enrolling).",
+    )
+    embedding.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    embedding.add_argument("--steps", type=int, default=3_000, help="training steps")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
     props.add_argument("--compute", action="store_true", help="(re)compute them from the store")

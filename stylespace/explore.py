@@ -244,7 +244,7 @@ class Atlas:
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an
-        `identify` result's `vector`, `fingerprint` and `repertoire`); the shared model
+        `identify` result's `vector`, `fingerprint`, `repertoire` and `game_bags`); the shared model
         stays as it is."""
         if not enrolled:
             return self
@@ -257,6 +257,7 @@ class Atlas:
                 if found.get("fingerprint")
                 else None,
                 repertoire=found.get("repertoire"),
+                game_bags=found.get("game_bags"),
                 enrolled=True,
                 session=True,
             )

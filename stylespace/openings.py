@@ -110,19 +110,33 @@ def opening_tokens(
     ]
 
 
+def game_repertoires(
+    games: Sequence[PlayedGame], player: str, from_ply: int = 0
+) -> list[RepertoireTokens]:
+    """`player`'s tokens for the three tables (their moves from `from_ply` on), one
+    `RepertoireTokens` per game they played, one encoding per game."""
+    found = []
+    for encoded, plies in _author_games(games, player, None):
+        openings = choice_keys(encoded, [p for p in plies if from_ply <= p < OPENING_PLIES])
+        deep = [p for p in plies if max(from_ply, OPENING_PLIES) <= p < DEEP_LINE_PLIES]
+        later = [ply for ply in plies if ply >= max(from_ply, STRUCTURE_PLIES)]
+        structures = np.unique(structure_buckets(encoded.squares[later]))
+        found.append(RepertoireTokens(openings, choice_keys(encoded, deep), structures))
+    return found
+
+
+def joined_repertoire(per_game: Sequence[RepertoireTokens]) -> RepertoireTokens:
+    """Several games' tokens as one profile's."""
+    return RepertoireTokens(
+        *(_joined([getattr(g, f) for g in per_game]) for f in RepertoireTokens._fields)
+    )
+
+
 def repertoire_tokens(
     games: Sequence[PlayedGame], player: str, from_ply: int = 0
 ) -> RepertoireTokens:
-    """`player`'s tokens for the three tables (their moves from `from_ply` on), one encoding
-    per game."""
-    openings, deep_lines, structures = [], [], []
-    for encoded, plies in _author_games(games, player, None):
-        openings.append(choice_keys(encoded, [p for p in plies if from_ply <= p < OPENING_PLIES]))
-        deep = [p for p in plies if max(from_ply, OPENING_PLIES) <= p < DEEP_LINE_PLIES]
-        deep_lines.append(choice_keys(encoded, deep))
-        later = [ply for ply in plies if ply >= max(from_ply, STRUCTURE_PLIES)]
-        structures.append(np.unique(structure_buckets(encoded.squares[later])))
-    return RepertoireTokens(_joined(openings), _joined(deep_lines), _joined(structures))
+    """`player`'s tokens for the three tables (their moves from `from_ply` on)."""
+    return joined_repertoire(game_repertoires(games, player, from_ply))
 
 
 def _joined(keys: list[np.ndarray]) -> np.ndarray:

@@ -7,6 +7,8 @@ Artifact layout (a directory):
   each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
 - `openings.safetensors`: each player's opening repertoire, deep lines and pawn structures
   (hashed counts, see `openings.py`);
+- `game_embedding.safetensors`: the token vectors of the learned game embedding
+  (`game_embedding.py`; each player's profile sits in `style_vectors.safetensors`);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """
@@ -27,6 +29,7 @@ from safetensors.torch import load_file, save_file
 
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
+from stylespace.game_embedding import GameEmbedding
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import (
@@ -112,6 +115,7 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
+        self.game_embedding: GameEmbedding | None = None  # `game_embedding.py`, where trained
         self._tables: dict[str, Repertoires] = {}
         self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
         for table, _, kind in OPENING_TABLES.values():
@@ -145,6 +149,10 @@ class StyleModel:
     def _trained_tasks(self) -> list[int]:
         return [p["task_id"] for p in self.players if not p.get("enrolled")]
 
+    def trained_mask(self) -> np.ndarray:
+        """Per task id: trained with the skills (True) or enrolled since (False)."""
+        return np.array([not p.get("enrolled") for p in self.players])
+
     def task_id(self, name: str) -> int:
         try:
             return self._task_of[name]
@@ -170,10 +178,12 @@ class StyleModel:
         vector: torch.Tensor,
         fingerprint: torch.Tensor | None = None,
         repertoire: RepertoireTokens | None = None,
+        game_bags: Sequence[np.ndarray] | None = None,
         **facts: object,
     ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector, and
-        set their fingerprint, opening repertoire, deep lines and structures (None: unknown)."""
+        set their fingerprint, opening repertoire, deep lines, structures and game-embedding
+        profile (from their games' `game_embedding.game_bags`; None: unknown)."""
         if name in self._task_of:
             task = self._task_of[name]
             self.players[task].update(facts)
@@ -190,6 +200,8 @@ class StyleModel:
         for table, field, _ in OPENING_TABLES.values():
             tokens = getattr(repertoire, field) if repertoire else None
             getattr(self, table).set_row(task, tokens)
+        if self.game_embedding is not None:
+            self.game_embedding.set_row(task, game_bags)
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -375,13 +387,13 @@ class StyleModel:
         """Write only the player table (after enrolment): vectors, fingerprints, opening
         repertoires and names."""
         directory = Path(directory)
-        save_file(
-            {
-                "style_vectors": self.style_vectors.cpu().contiguous(),
-                "fingerprints": self.fingerprints.contiguous(),
-            },
-            directory / "style_vectors.safetensors",
-        )
+        table = {
+            "style_vectors": self.style_vectors.cpu().contiguous(),
+            "fingerprints": self.fingerprints.contiguous(),
+        }
+        if self.game_embedding is not None:
+            table["game_profiles"] = torch.from_numpy(self.game_embedding.profiles).contiguous()
+        save_file(table, directory / "style_vectors.safetensors")
         tables = {}
         for prefix, (table, _, _) in OPENING_TABLES.items():
             tables.update(getattr(self, table).tensors(prefix))
@@ -389,6 +401,14 @@ class StyleModel:
         (directory / "players.json").write_text(
             json.dumps(self.players, indent=1, ensure_ascii=False)
         )
+
+    def save_game_embedding(self, directory: Path | str) -> None:
+        """Write the game embedding's token vectors (half precision) and the profiles."""
+        if self.game_embedding is None:
+            raise ValueError("this model has no game embedding to save")
+        tokens = self.game_embedding.tokens.half().contiguous()
+        save_file({"tokens": tokens}, Path(directory) / "game_embedding.safetensors")
+        self.save_player_table(directory)
 
     @classmethod
     def load(
@@ -414,6 +434,12 @@ class StyleModel:
         stored = table.get("fingerprints")
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
+        if (directory / "game_embedding.safetensors").exists():
+            tokens = load_file(directory / "game_embedding.safetensors")["tokens"]
+            profiles = table.get("game_profiles")
+            if profiles is None or profiles.shape[0] != len(players):
+                profiles = torch.full((len(players), tokens.shape[1]), torch.nan)
+            model.game_embedding = GameEmbedding(tokens, profiles.numpy())
         if (directory / "openings.safetensors").exists():
             stored = load_file(directory / "openings.safetensors")
             for prefix, (name, _, kind) in OPENING_TABLES.items():

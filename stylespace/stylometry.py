@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.openings import Tokens, repertoire_tokens
+from stylespace.game_embedding import game_bags
+from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -65,7 +66,7 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # break ties. Structures are not weighed beside the openings: there they added nothing
 # measurable (validation and test games) and, since a structure profile needs hundreds of games
 # to match, they would push down players enrolled from 100.
-WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0}
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 8.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
 
 
@@ -177,14 +178,17 @@ def fused_evidence(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
+    games: Sequence[np.ndarray] = (),
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
-    player's own choices against everybody's (`MoveChoices.scores`) or, when it has none (its
-    moves start later), `deep_lines`: the same for its moves 13 to 20, and `structures`: the
-    likelihood of the pawn structures of its moves from move 11 on under every player's against
-    everybody's (`StructureVisits.scores`). A
-    piece the query or the model lacks is absent. Candidates without a fingerprint get -inf.
+    player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
+    cosine of the query's games with every player's in the learned game embedding (`games`:
+    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
+    `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
+    pawn structures of its moves from move 11 on under every player's against everybody's
+    (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
+    without a fingerprint get -inf; those without a game-embedding profile, the mean.
     """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
@@ -202,6 +206,12 @@ def fused_evidence(
         if len(query) and table.known.any():
             evidence[kind] = standardised(table.scores(query))
             break
+    embedding = model.game_embedding
+    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
+        scores = embedding.scores(games, model.trained_mask())
+        found = np.isfinite(scores)
+        if found.any():
+            evidence["embedding"] = standardised(np.where(found, scores, scores[found].mean()))
     if "openings" not in evidence and len(structures) and model.structures.known.any():
         evidence["structures"] = standardised(model.structures.scores(structures))
     return evidence
@@ -213,10 +223,11 @@ def fused_scores(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
+    games: Sequence[np.ndarray] = (),
 ) -> torch.Tensor:
     """The evidence of `fused_evidence`, weighted by `evidence_weights` and summed (the style
     evidence alone when neither the query nor the model gives any other)."""
-    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures))
+    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, games))
 
 
 def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -310,13 +321,14 @@ def identify(
     name = resolve_author(games, author)
     positions = author_positions(games, name, from_ply)
     centred = model.style_vectors - model.trained_mean
-    sketch, evidence, repertoire = None, {}, None
+    sketch, evidence, repertoire, bags = None, {}, None, None
     if method in ("fingerprint", "fused"):
         found = compute_fingerprint(model, positions, seed=settings.seed)
         sketch, gradient = found.sketch, found.style_gradient
         if method == "fused":
-            repertoire = repertoire_tokens(games, name, from_ply)
-            evidence = fused_evidence(model, sketch, *repertoire)
+            per_game = game_repertoires(games, name, from_ply)
+            repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
+            evidence = fused_evidence(model, sketch, *repertoire, games=bags)
             scores = _fused_total(evidence)
         else:
             scores = fingerprint_scores(model, sketch)
@@ -374,6 +386,7 @@ def identify(
         "vector": vector.tolist(),
         "fingerprint": sketch.tolist() if sketch is not None else None,
         "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
+        "game_bags": bags,  # and its games' embedding tokens
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -398,11 +411,13 @@ def enroll(
     vector, steps = fit_style_vector(model, positions, settings)
     label = label or author
     replaced = label in model.player_names()
+    per_game = game_repertoires(games, author, from_ply)
     task = model.set_player(
         label,
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
-        repertoire=repertoire_tokens(games, author, from_ply),
+        repertoire=joined_repertoire(per_game),
+        game_bags=game_bags(per_game),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

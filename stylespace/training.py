@@ -32,8 +32,16 @@ from torch.nn.parallel import DistributedDataParallel
 
 from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
+from stylespace.game_embedding import (
+    EMBEDDING_SETTINGS,
+    EMBEDDING_SIZE,
+    EmbeddingSettings,
+    GameEmbedding,
+    game_bags,
+    train_token_vectors,
+)
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import repertoire_tokens
+from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
@@ -64,6 +72,7 @@ class Preset:
     routing_lr_scale: float = 2.0  # style vectors' learning rate over the skills' (paper: 2)
     routing_noise: bool = True  # peft's relaxed-Bernoulli skill sampling while training
     players_per_batch: int = 0  # stage 2: batches of this many players' positions (0: any rows)
+    embedding_steps: int = 3_000  # the game embedding's (`game_embedding.py`), after the skills
 
 
 _DEMO = Preset(
@@ -95,6 +104,7 @@ PRESETS = {
         checkpoint_every=100,
         eval_positions=2_000,
         warmup_steps=20,
+        embedding_steps=200,
     ),
     "demo": _DEMO,
     # The demo's network (so `identify` keeps its CPU speed) trained on a GPU: 4.5 epochs of
@@ -608,9 +618,13 @@ def train(request: TrainRequest) -> dict:
         add_fingerprints(request.out, train_shard, request.seed, device=device)
         if request.db.exists():
             add_repertoires(request.out, request.db)
+            add_game_embedding(
+                request.out, request.db, EmbeddingSettings(steps=preset.embedding_steps)
+            )
         else:  # trained from unpacked shards on a machine without the store
             print(
-                f"no store at {request.db}: run `stylespace repertoires` where it is",
+                f"no store at {request.db}: run `stylespace repertoires` and `stylespace "
+                "game-embedding` where it is",
                 file=sys.stderr,
             )
     _barrier()
@@ -703,3 +717,49 @@ def add_repertoires(directory: Path, db: Path) -> dict:
     seconds = time.perf_counter() - started
     players = sum(len(t) > 0 for t in tables["repertoires"].values())
     return {"players": players, "seconds": round(seconds, 1)}
+
+
+def add_game_embedding(
+    directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS
+) -> dict:
+    """Train the learned game embedding on the trained players' train games and store every
+    one's profile, in place (`game_embedding.py`). Minutes on a CPU: no checkpoints.
+
+    Enrolled players keep no games here, so their profiles are forgotten: re-enrol them.
+    """
+    from stylespace.store import GameStore
+
+    started = time.perf_counter()
+    model = StyleModel.load(directory)
+    trained = [p for p in model.players if not p.get("enrolled")]
+    with GameStore(db, read_only=True) as store:
+        games = store.games_by_player(["train"], [p["name"] for p in trained])
+    bags: dict[int, list[np.ndarray]] = {}
+    with progress_bar(total=len(trained), desc="game tokens", unit="player") as bar:
+        for player in trained:
+            found = game_bags(game_repertoires(games.pop(player["name"]), player["name"]))
+            found = [bag.astype(np.int32) for bag in found if len(bag)]
+            if found:
+                bags[player["task_id"]] = found
+            bar.update(1)
+    tasks = sorted(bags)
+    with progress_bar(total=settings.steps, desc="game embedding", unit="step") as bar:
+
+        def on_step(step: int, loss: float) -> None:
+            bar.update(1)
+            if step % 100 == 0:
+                bar.set_postfix(loss=f"{loss:.3f}")
+
+        tokens = train_token_vectors([bags[t] for t in tasks], settings, on_step)
+    profiles = np.full((len(model.players), EMBEDDING_SIZE), np.nan, np.float32)
+    model.game_embedding = GameEmbedding(tokens, profiles)
+    for task in tasks:
+        model.game_embedding.set_row(task, [b.astype(np.int64) for b in bags[task]])
+    model.save_game_embedding(directory)
+    seconds = time.perf_counter() - started
+    return {
+        "players": len(tasks),
+        "games": sum(len(b) for b in bags.values()),
+        "steps": settings.steps,
+        "seconds": round(seconds, 1),
+    }
