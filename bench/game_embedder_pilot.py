@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from bench.pilot_queries import validation_queries
+from stylespace.game_embedding import _dropped, _packed
 from stylespace.openings import _mix, repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.style_model import StyleModel
@@ -67,25 +68,12 @@ class GameEmbedder(torch.nn.Module):
         return F.normalize(self.tokens(flat % self.buckets, offsets), dim=-1)
 
 
-def _packed(game_bags: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-    lengths = [len(b) for b in game_bags]
-    offsets = torch.tensor(np.concatenate([[0], np.cumsum(lengths)[:-1]]), dtype=torch.long)
-    return torch.from_numpy(np.concatenate(game_bags)), offsets
-
-
 def embed(model: GameEmbedder, game_bags: list[np.ndarray]) -> np.ndarray:
     with torch.no_grad():
         out = [
             model.games(*_packed(game_bags[i : i + 4096])) for i in range(0, len(game_bags), 4096)
         ]
     return torch.cat(out).numpy()
-
-
-def _dropped(bag: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
-    if keep >= 1.0 or len(bag) < 2:
-        return bag
-    kept = bag[rng.random(len(bag)) < keep]
-    return kept if len(kept) else bag[:1]
 
 
 def train(

@@ -72,11 +72,25 @@ def _game_vectors(tokens: torch.Tensor, bags: Sequence[np.ndarray]) -> torch.Ten
     return F.normalize(means, dim=-1)
 
 
+def quantised(tokens: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The token vectors as one byte a number and one scale a row: 8 MB instead of 32."""
+    scale = tokens.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
+    codes = torch.round(tokens / scale).clamp(-127, 127).to(torch.int8)
+    return {"token_codes": codes.contiguous(), "token_scales": scale.float().contiguous()}
+
+
+def dequantised(stored: dict[str, torch.Tensor]) -> torch.Tensor:
+    return stored["token_codes"].float() * stored["token_scales"]
+
+
 class GameEmbedding:
-    """The token vectors and every player's profile (row = task id, NaN where unknown)."""
+    """The token vectors and every player's profile (row = task id, NaN where unknown).
+
+    The vectors are held as they are stored (`quantised`), so a profile computed here matches
+    one computed after loading."""
 
     def __init__(self, tokens: torch.Tensor, profiles: np.ndarray) -> None:
-        self.tokens = tokens.float()
+        self.tokens = dequantised(quantised(tokens.float()))
         self.profiles = profiles.astype(np.float32)
 
     @property

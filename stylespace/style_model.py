@@ -29,7 +29,7 @@ from safetensors.torch import load_file, save_file
 
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
-from stylespace.game_embedding import GameEmbedding
+from stylespace.game_embedding import GameEmbedding, dequantised, quantised
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import (
@@ -403,11 +403,11 @@ class StyleModel:
         )
 
     def save_game_embedding(self, directory: Path | str) -> None:
-        """Write the game embedding's token vectors (half precision) and the profiles."""
+        """Write the game embedding's token vectors (one byte a number) and the profiles."""
         if self.game_embedding is None:
             raise ValueError("this model has no game embedding to save")
-        tokens = self.game_embedding.tokens.half().contiguous()
-        save_file({"tokens": tokens}, Path(directory) / "game_embedding.safetensors")
+        stored = quantised(self.game_embedding.tokens)
+        save_file(stored, Path(directory) / "game_embedding.safetensors")
         self.save_player_table(directory)
 
     @classmethod
@@ -435,7 +435,7 @@ class StyleModel:
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
         if (directory / "game_embedding.safetensors").exists():
-            tokens = load_file(directory / "game_embedding.safetensors")["tokens"]
+            tokens = dequantised(load_file(directory / "game_embedding.safetensors"))
             profiles = table.get("game_profiles")
             if profiles is None or profiles.shape[0] != len(players):
                 profiles = torch.full((len(players), tokens.shape[1]), torch.nan)
