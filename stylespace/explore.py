@@ -278,6 +278,7 @@ def evidence_rows(candidates: list[dict]) -> list[dict]:
             "score": c["score"],
             "style evidence": c["evidence"].get("style"),
             "opening evidence": c["evidence"].get("openings"),
+            "game-embedding evidence": c["evidence"].get("embedding"),
             "deep-line evidence": c["evidence"].get("deep_lines"),
             "structure evidence": c["evidence"].get("structures"),
         }

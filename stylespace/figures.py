@@ -141,11 +141,13 @@ def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
         colours = {
             "style": "#1f77b4",
             "openings": "#ff7f0e",
+            "embedding": "#9467bd",
             "deep_lines": "#ff7f0e",
             "structures": "#2ca02c",
         }
         weights = evidence_weights(candidates[0]["evidence"])
-        parts = [(kind, weights[kind], colours[kind]) for kind in weights]
+        present = candidates[0]["evidence"]  # the pieces this query and model gave
+        parts = [(kind, weights[kind], colours[kind]) for kind in weights if kind in present]
         bars = [
             go.Bar(
                 x=[weight * (c["evidence"].get(kind) or 0.0) for c in candidates],

@@ -97,13 +97,18 @@ def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     from stylespace.figures import candidates_figure
 
     candidates = [
-        {"player": "A", "score": 49.0, "evidence": {"style": 1.0, "openings": 3.0}},
+        {
+            "player": "A",
+            "score": 57.0,
+            "evidence": {"style": 1.0, "openings": 3.0, "embedding": 1.0},
+        },
         {"player": "B", "score": -1.0, "evidence": {"style": -1.0, "openings": None}},
     ]
-    style, openings = candidates_figure(candidates).data
-    assert [s + o for s, o in zip(style.x, openings.x, strict=True)] == [49.0, -1.0]
+    style, openings, embedding = candidates_figure(candidates).data
+    totals = [sum(parts) for parts in zip(style.x, openings.x, embedding.x, strict=True)]
+    assert totals == [57.0, -1.0] and embedding.name == "embedding x 8"
     hidden = [{"player": "A", "score": 17.0, "evidence": {"style": 1.0, "structures": 1.0}}]
-    assert [bars.x[0] for bars in candidates_figure(hidden).data] == [1.0, 0.0, 16.0]
+    assert [bars.x[0] for bars in candidates_figure(hidden).data] == [1.0, 16.0]  # no deep lines
     assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1
 
 
@@ -122,6 +127,7 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
         "score",
         "style evidence",
         "opening evidence",
+        "game-embedding evidence",
         "deep-line evidence",
         "structure evidence",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from planted import PLANTED, planted_pgn, train_tiny
@@ -28,8 +29,21 @@ def unseen_setup(tmp_path_factory):
     return db, out
 
 
-def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(unseen_setup, capsys):
+@pytest.mark.parametrize("enrolled_before", [False, True])
+def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(
+    unseen_setup, capsys, tmp_path, enrolled_before
+):
     db, model = unseen_setup
+    if enrolled_before:  # as in a shipped model: the unseen player is enrolled from all games
+        shipped = tmp_path / "shipped"
+        shutil.copytree(model, shipped)
+        games = tmp_path / "mo.pgn"
+        games.write_text(
+            planted_pgn(games_each=50, seed=3, players={"Middy, Mo": ["d2d4", "e2e4"]})
+        )
+        enrol = ["enroll", "--model", str(shipped), "--games", str(games), "--as", "Middy, Mo"]
+        assert main(enrol) == 0
+        model = shipped
     capsys.readouterr()
     code = main(
         [

@@ -15,6 +15,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "properties",
         "copy",
         "repertoires",
+        "game_embedding",
         "eval",
         "stylometry",
         "enrol_unseen",
@@ -36,6 +37,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     players = {p["name"]: p for p in model.players}
     assert players["Unseen, Uma"]["enrolled"] is True
     assert model.repertoires.known.all()  # trained players' and the enrolled one's openings
+    assert model.game_embedding.known.all()  # and their games' place in the game embedding
     assert (
         players["King Pawn 0"]["games"] == 60
         and players["King Pawn 0"]["properties"]["e4_share"] == 1.0
@@ -47,4 +49,4 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 11  # the card is rewritten
+    assert capsys.readouterr().err.count("done earlier") == 12  # the card is rewritten
