@@ -4,7 +4,8 @@ Each step writes its result and its duration to `<out>/build.json`; a rerun skip
 (training itself resumes from its checkpoint), so an interrupted build costs little.
 
 Steps: train (in a work directory, with the unseen players left out) -> player properties in the
-store -> copy the artifact -> the trained players' opening repertoires -> the game embedding ->
+store -> copy the artifact -> the trained players' opening repertoires -> the game embeddings
+(openings, late moves) ->
 move matching on the test split -> stylometry benchmark (seen and unseen players, from ply 0 and
 30, beside the opening baseline) -> enrol the unseen players from their games -> player facts and
 properties into the player table -> steering benchmark and directions -> style map -> identify
@@ -18,7 +19,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stylespace.store import GameStore
@@ -92,12 +93,18 @@ def _step_repertoires(request: DemoRequest) -> dict:
     return add_repertoires(request.out, request.db)
 
 
-def _step_game_embedding(request: DemoRequest) -> dict:
-    from stylespace.game_embedding import EmbeddingSettings
-    from stylespace.training import PRESETS, add_game_embedding
+def _embedding_step(kind: str) -> Callable[[DemoRequest], dict]:
+    """The step that trains one game embedding (`game_embedding.py`)."""
 
-    settings = EmbeddingSettings(steps=PRESETS[request.preset].embedding_steps)
-    return add_game_embedding(request.out, request.db, settings)
+    def step(request: DemoRequest) -> dict:
+        from stylespace.game_embedding import EMBEDDING_KINDS
+        from stylespace.training import PRESETS, add_game_embedding
+
+        steps = PRESETS[request.preset].embedding_steps
+        settings = replace(EMBEDDING_KINDS[kind], steps=steps)
+        return add_game_embedding(request.out, request.db, settings, kind)
+
+    return step
 
 
 def _step_eval(request: DemoRequest) -> dict:
@@ -220,7 +227,8 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("properties", _step_properties),
     ("copy", _step_copy),
     ("repertoires", _step_repertoires),
-    ("game_embedding", _step_game_embedding),
+    ("game_embedding", _embedding_step("games")),
+    ("late_embedding", _embedding_step("late")),
     ("eval", _step_eval),
     ("stylometry", _step_stylometry),
     ("enrol_unseen", _step_enrol),

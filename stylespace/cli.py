@@ -229,7 +229,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.pop("vector")
     result.pop("fingerprint")
     result.pop("repertoire")
-    result.pop("game_bags")
+    result.pop("embedding_bags")
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
@@ -273,15 +273,24 @@ def _cmd_repertoires(args: argparse.Namespace) -> int:
 
 
 def _cmd_game_embedding(args: argparse.Namespace) -> int:
-    from stylespace.game_embedding import EmbeddingSettings
+    from dataclasses import replace
+
+    from stylespace.game_embedding import EMBEDDING_KINDS
     from stylespace.training import add_game_embedding
 
-    result = add_game_embedding(args.model, args.db, EmbeddingSettings(steps=args.steps))
-    text = (
-        f"game embedding: {result['players']} players, {result['games']:,} games, "
-        f"{result['steps']} steps in {args.model} ({result['seconds']:.0f} s)"
+    kinds = list(EMBEDDING_KINDS) if args.kind == "all" else [args.kind]
+    results = [
+        add_game_embedding(
+            args.model, args.db, replace(EMBEDDING_KINDS[kind], steps=args.steps), kind
+        )
+        for kind in kinds
+    ]
+    text = "\n".join(
+        f"{r['kind']} embedding: {r['players']} players, {r['games']:,} games, "
+        f"{r['steps']} steps in {args.model} ({r['seconds']:.0f} s)"
+        for r in results
     )
-    _emit(args, {**result, "model": str(args.model)}, text)
+    _emit(args, {"embeddings": results, "model": str(args.model)}, text)
     return 0
 
 
@@ -654,10 +663,17 @@ def build_parser() -> argparse.ArgumentParser:
     embedding = command(
         "game-embedding",
         _cmd_game_embedding,
-        "Train the learned game embedding identification uses on the trained players' train "
-        "games, and store their profiles (`train` does this; enrolled players need re-enrolling).",
+        "Train the learned game embeddings identification uses (of the openings, and of the "
+        "late moves) on the trained players' train games, and store their profiles (`train` "
+        "does this; enrolled players need re-enrolling).",
     )
     embedding.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    embedding.add_argument(
+        "--kind",
+        choices=["all", "games", "late"],
+        default="all",
+        help="games: of the opening tables' keys; late: of the moves from ply 30 on",
+    )
     embedding.add_argument("--steps", type=int, default=3_000, help="training steps")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")

@@ -244,8 +244,8 @@ class Atlas:
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an
-        `identify` result's `vector`, `fingerprint`, `repertoire` and `game_bags`); the shared model
-        stays as it is."""
+        `identify` result's `vector`, `fingerprint`, `repertoire` and `embedding_bags`); the
+        shared model stays as it is."""
         if not enrolled:
             return self
         model = copy.deepcopy(self.model)
@@ -257,7 +257,7 @@ class Atlas:
                 if found.get("fingerprint")
                 else None,
                 repertoire=found.get("repertoire"),
-                game_bags=found.get("game_bags"),
+                embedding_bags=found.get("embedding_bags"),
                 enrolled=True,
                 session=True,
             )
@@ -281,6 +281,7 @@ def evidence_rows(candidates: list[dict]) -> list[dict]:
             "game-embedding evidence": c["evidence"].get("embedding"),
             "deep-line evidence": c["evidence"].get("deep_lines"),
             "structure evidence": c["evidence"].get("structures"),
+            "late-move evidence": c["evidence"].get("late"),
         }
         for c in candidates
     ]

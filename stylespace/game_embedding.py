@@ -12,6 +12,10 @@ single line can carry a game. Identification compares a query's mean with every 
 centred cosine (`scores`); enrolment adds a profile from the enrolment games, nothing retrained.
 On its own it finds fewer authors than the opening likelihood; beside it, it finds more
 (`bench/results/game-embedding.md`).
+
+A second embedding of the same kind, `late`, reads the author's moves from ply 30 on
+(`late_moves.py`): it speaks when a query's openings are hidden (`--from-ply`), where the exact
+structure tables find nobody enrolled from 100 games (`bench/results/late-embedding.md`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.openings import RepertoireTokens, _mix
+from stylespace.late_moves import LATE_BUCKETS, late_bags
+from stylespace.openings import RepertoireTokens, _mix, game_repertoires
+from stylespace.positions import PlayedGame
 
 EMBEDDING_BUCKETS = 1 << 18
 EMBEDDING_SIZE = 32
@@ -34,6 +40,7 @@ class EmbeddingSettings:
     """How the token vectors are trained (`bench/game_embedder_pilot.py` chose these)."""
 
     steps: int = 3000
+    buckets: int = EMBEDDING_BUCKETS  # rows of token vectors: tokens arrive hashed below it
     players_per_batch: int = 256
     games_per_set: int = 4
     keep_tokens: float = 0.5
@@ -43,6 +50,14 @@ class EmbeddingSettings:
 
 
 EMBEDDING_SETTINGS = EmbeddingSettings()
+LATE_SETTINGS = EmbeddingSettings(buckets=LATE_BUCKETS)
+EMBEDDING_KINDS = {"games": EMBEDDING_SETTINGS, "late": LATE_SETTINGS}
+# Each embedding's file (`<name>.safetensors`, token vectors) and profiles' key in
+# `style_vectors.safetensors`: `games` embeds the opening tables' keys, `late` the late moves.
+EMBEDDING_FILES = {
+    "games": ("game_embedding", "game_profiles"),
+    "late": ("late_embedding", "late_profiles"),
+}
 
 
 def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
@@ -56,6 +71,22 @@ def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
         joined = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
         bags.append((joined % np.uint64(EMBEDDING_BUCKETS)).astype(np.int64))
     return bags
+
+
+def embedding_bags(
+    games: Sequence[PlayedGame], player: str, per_game: Sequence[RepertoireTokens], from_ply: int
+) -> dict[str, list[np.ndarray]]:
+    """What each embedding reads of `player`'s games: `games`, the bags of their tokens in the
+    opening tables (`per_game`: `openings.game_repertoires` of the same games and ply), and
+    `late`, the bags of their late moves from `from_ply` on."""
+    return {"games": game_bags(per_game), "late": late_bags(games, player, from_ply)}
+
+
+def player_bags(kind: str, games: Sequence[PlayedGame], player: str) -> list[np.ndarray]:
+    """A player's bags for one embedding, from all their moves in `games`."""
+    if kind == "late":
+        return late_bags(games, player)
+    return game_bags(game_repertoires(games, player))
 
 
 def _packed(bags: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -142,7 +173,7 @@ def train_token_vectors(
         raise ValueError("a game embedding needs at least two players to tell apart")
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
-    tokens = torch.nn.Embedding(EMBEDDING_BUCKETS, EMBEDDING_SIZE, sparse=True)
+    tokens = torch.nn.Embedding(settings.buckets, EMBEDDING_SIZE, sparse=True)
     torch.nn.init.normal_(tokens.weight, std=0.1)
     head = torch.nn.Parameter(torch.randn(len(per_player), EMBEDDING_SIZE) * 0.1)
     sparse_optimizer = torch.optim.SparseAdam(list(tokens.parameters()), lr=settings.learning_rate)

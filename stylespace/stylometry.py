@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.game_embedding import game_bags
+from stylespace.game_embedding import embedding_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
@@ -67,7 +67,7 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # measurable (validation and test games) and, since a structure profile needs hundreds of games
 # to match, they would push down players enrolled from 100.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 8.0}
-WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
+WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0, "late": 64.0}
 
 
 def evidence_weights(evidence: dict) -> dict[str, float]:
@@ -178,17 +178,18 @@ def fused_evidence(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
-    games: Sequence[np.ndarray] = (),
+    bags: dict[str, Sequence[np.ndarray]] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
     player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
-    cosine of the query's games with every player's in the learned game embedding (`games`:
-    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
-    `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
+    cosine of the query's games with every player's in the learned game embedding (`bags`:
+    `game_embedding.embedding_bags`); or, when it has no opening moves (its moves start later),
+    `deep_lines`: the likelihood of its moves 13 to 20, `structures`: the likelihood of the
     pawn structures of its moves from move 11 on under every player's against everybody's
-    (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
-    without a fingerprint get -inf; those without a game-embedding profile, the mean.
+    (`StructureVisits.scores`), and `late`: the cosine in the embedding of the late moves. A
+    piece the query or the model lacks is absent. Candidates without a fingerprint get -inf;
+    those without a game-embedding profile, the mean.
     """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
@@ -206,14 +207,15 @@ def fused_evidence(
         if len(query) and table.known.any():
             evidence[kind] = standardised(table.scores(query))
             break
-    embedding = model.game_embedding
-    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
-        scores = embedding.scores(games, model.trained_mask())
-        found = np.isfinite(scores)
-        if found.any():
-            evidence["embedding"] = standardised(np.where(found, scores, scores[found].mean()))
     if "openings" not in evidence and len(structures) and model.structures.known.any():
         evidence["structures"] = standardised(model.structures.scores(structures))
+    kind, name = ("games", "embedding") if "openings" in evidence else ("late", "late")
+    embedding, query = model.embeddings.get(kind), (bags or {}).get(kind, ())
+    if embedding is not None and len(query) and embedding.known.any():
+        scores = embedding.scores(query, model.trained_mask())
+        found = np.isfinite(scores)
+        if found.any():
+            evidence[name] = standardised(np.where(found, scores, scores[found].mean()))
     return evidence
 
 
@@ -223,11 +225,11 @@ def fused_scores(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
-    games: Sequence[np.ndarray] = (),
+    bags: dict[str, Sequence[np.ndarray]] | None = None,
 ) -> torch.Tensor:
     """The evidence of `fused_evidence`, weighted by `evidence_weights` and summed (the style
     evidence alone when neither the query nor the model gives any other)."""
-    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, games))
+    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, bags))
 
 
 def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -327,8 +329,9 @@ def identify(
         sketch, gradient = found.sketch, found.style_gradient
         if method == "fused":
             per_game = game_repertoires(games, name, from_ply)
-            repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
-            evidence = fused_evidence(model, sketch, *repertoire, games=bags)
+            repertoire = joined_repertoire(per_game)
+            bags = embedding_bags(games, name, per_game, from_ply)
+            evidence = fused_evidence(model, sketch, *repertoire, bags=bags)
             scores = _fused_total(evidence)
         else:
             scores = fingerprint_scores(model, sketch)
@@ -386,7 +389,7 @@ def identify(
         "vector": vector.tolist(),
         "fingerprint": sketch.tolist() if sketch is not None else None,
         "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
-        "game_bags": bags,  # and its games' embedding tokens
+        "embedding_bags": bags,  # and its games' tokens in each game embedding
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -417,7 +420,7 @@ def enroll(
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
         repertoire=joined_repertoire(per_game),
-        game_bags=game_bags(per_game),
+        embedding_bags=embedding_bags(games, author, per_game, from_ply),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

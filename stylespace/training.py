@@ -33,15 +33,16 @@ from torch.nn.parallel import DistributedDataParallel
 from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.game_embedding import (
+    EMBEDDING_KINDS,
     EMBEDDING_SETTINGS,
     EMBEDDING_SIZE,
     EmbeddingSettings,
     GameEmbedding,
-    game_bags,
+    player_bags,
     train_token_vectors,
 )
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import game_repertoires, repertoire_tokens
+from stylespace.openings import repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
@@ -618,9 +619,9 @@ def train(request: TrainRequest) -> dict:
         add_fingerprints(request.out, train_shard, request.seed, device=device)
         if request.db.exists():
             add_repertoires(request.out, request.db)
-            add_game_embedding(
-                request.out, request.db, EmbeddingSettings(steps=preset.embedding_steps)
-            )
+            for kind, settings in EMBEDDING_KINDS.items():
+                steps = replace(settings, steps=preset.embedding_steps)
+                add_game_embedding(request.out, request.db, steps, kind)
         else:  # trained from unpacked shards on a machine without the store
             print(
                 f"no store at {request.db}: run `stylespace repertoires` and `stylespace "
@@ -720,10 +721,18 @@ def add_repertoires(directory: Path, db: Path) -> dict:
 
 
 def add_game_embedding(
-    directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS
+    directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS, kind: str = "games"
 ) -> dict:
-    """Train the learned game embedding on the trained players' train games and store every
-    one's profile, in place (`game_embedding.py`). Minutes on a CPU: no checkpoints.
+    """Train one learned game embedding (`games`: of the opening tables' keys; `late`: of the
+    late moves) on the trained players' train games and store every one's profile, in place
+    (`game_embedding.py`). Minutes on a CPU: no checkpoints.
+
+    The vectors learn from every other game of each player, and a player's profile is the
+    mean of their remaining games: games the embedding never saw land as a query's or an
+    enrolled player's do. Profiles of the very games it was trained on sit closer to their
+    player than any new game does, which pushed trained players below others: on 60 of the
+    demo's players, 20 held-out games each, `fused` found 97% without the embedding and 90% with
+    one trained on all their games.
 
     Enrolled players keep no games here, so their profiles are forgotten: re-enrol them.
     """
@@ -735,29 +744,35 @@ def add_game_embedding(
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], [p["name"] for p in trained])
     bags: dict[int, list[np.ndarray]] = {}
-    with progress_bar(total=len(trained), desc="game tokens", unit="player") as bar:
+    with progress_bar(total=len(trained), desc=f"{kind} tokens", unit="player") as bar:
         for player in trained:
-            found = game_bags(game_repertoires(games.pop(player["name"]), player["name"]))
+            name = player["name"]
+            found = player_bags(kind, games.pop(name), name)
             found = [bag.astype(np.int32) for bag in found if len(bag)]
             if found:
                 bags[player["task_id"]] = found
             bar.update(1)
     tasks = sorted(bags)
-    with progress_bar(total=settings.steps, desc="game embedding", unit="step") as bar:
+    if len(tasks) < 2:  # e.g. games too short for the late moves: nothing to tell apart
+        print(f"{kind} embedding skipped: {len(tasks)} players have tokens for it", file=sys.stderr)
+        return {"kind": kind, "players": len(tasks), "games": 0, "steps": 0, "seconds": 0.0}
+    with progress_bar(total=settings.steps, desc=f"{kind} embedding", unit="step") as bar:
 
         def on_step(step: int, loss: float) -> None:
             bar.update(1)
             if step % 100 == 0:
                 bar.set_postfix(loss=f"{loss:.3f}")
 
-        tokens = train_token_vectors([bags[t] for t in tasks], settings, on_step)
+        tokens = train_token_vectors([bags[t][0::2] for t in tasks], settings, on_step)
     profiles = np.full((len(model.players), EMBEDDING_SIZE), np.nan, np.float32)
-    model.game_embedding = GameEmbedding(tokens, profiles)
+    model.embeddings[kind] = GameEmbedding(tokens, profiles)
     for task in tasks:
-        model.game_embedding.set_row(task, [b.astype(np.int64) for b in bags[task]])
-    model.save_game_embedding(directory)
+        held_out = bags[task][1::2] or bags[task]
+        model.embeddings[kind].set_row(task, [b.astype(np.int64) for b in held_out])
+    model.save_embedding(directory, kind)
     seconds = time.perf_counter() - started
     return {
+        "kind": kind,
         "players": len(tasks),
         "games": sum(len(b) for b in bags.values()),
         "steps": settings.steps,

@@ -16,6 +16,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "copy",
         "repertoires",
         "game_embedding",
+        "late_embedding",
         "eval",
         "stylometry",
         "enrol_unseen",
@@ -37,7 +38,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     players = {p["name"]: p for p in model.players}
     assert players["Unseen, Uma"]["enrolled"] is True
     assert model.repertoires.known.all()  # trained players' and the enrolled one's openings
-    assert model.game_embedding.known.all()  # and their games' place in the game embedding
+    assert model.embeddings["games"].known.all()  # and their games' place in the embedding
     assert (
         players["King Pawn 0"]["games"] == 60
         and players["King Pawn 0"]["properties"]["e4_share"] == 1.0
@@ -49,4 +50,4 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 12  # the card is rewritten
+    assert capsys.readouterr().err.count("done earlier") == 13  # the card is rewritten

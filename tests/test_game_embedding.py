@@ -43,7 +43,8 @@ def torch_cosine(a, b) -> float:
 
 def test_train_profiles_every_player_and_the_embedding_names_the_author(planted_model, tmp_path):
     model = StyleModel.load(planted_model)
-    assert model.game_embedding is not None and model.game_embedding.known.all()
+    assert model.embeddings["games"].known.all()
+    assert "late" not in model.embeddings  # the planted games end before move 15
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
     for name, like, author, other in (
         ("Lea", "Lefty, Lea", lefty, righty),
@@ -55,7 +56,7 @@ def test_train_profiles_every_player_and_the_embedding_names_the_author(planted_
             model,
             model.fingerprint_centre,
             np.concatenate([g.openings for g in per_game]),
-            games=game_bags(per_game),
+            bags={"games": game_bags(per_game)},
         )
         assert evidence["embedding"][author] > evidence["embedding"][other]
 
@@ -69,9 +70,9 @@ def test_enrolment_adds_a_profile_that_survives_saving(planted_model, tmp_path):
     shutil.copy(planted_model / "game_embedding.safetensors", tmp_path)
     again = StyleModel.load(tmp_path)
     nia = again.task_id("Nia")
-    assert again.game_embedding.known.all() and not again.trained_mask()[nia]
+    assert again.embeddings["games"].known.all() and not again.trained_mask()[nia]
     query = _bags(_games(tmp_path, "Nia", "Righty, Rob", seed=13), "Nia")
-    scores = again.game_embedding.scores(query, again.trained_mask())
+    scores = again.embeddings["games"].scores(query, again.trained_mask())
     assert scores[nia] > scores[again.task_id("Lefty, Lea")]
 
 
@@ -96,7 +97,7 @@ def test_the_game_embedding_command_restores_it(planted_model, planted_store, tm
     capsys.readouterr()
     args = ["--db", str(planted_store), "game-embedding", "--model", str(model_dir)]
     assert main([*args, "--steps", "50", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert result["players"] == 2 and result["steps"] == 50 and result["games"] > 0
-    restored = StyleModel.load(model_dir).game_embedding
-    assert restored is not None and restored.known.all()
+    games, late = json.loads(capsys.readouterr().out)["embeddings"]
+    assert games["players"] == 2 and games["steps"] == 50 and games["games"] > 0
+    assert late["kind"] == "late" and late["steps"] == 0  # no game reaches move 15: skipped
+    assert StyleModel.load(model_dir).embeddings["games"].known.all()
