@@ -9,10 +9,10 @@ material balance, with which pawn files and king squares) do the same once the o
 hidden?
 
 Method: as `game_embedder_pilot.py` (same 60 authors left out of the embedding's training,
-same queries, same trainer), but each game's bag holds `late_tokens` of the author's moves from
-ply FROM_PLY on. Ranked among all 477 trained players by centred cosine, beside the structure
-likelihood (`StructureVisits`, the shipped evidence from ply 30) with the same enrolment, and
-their z-scored sum.
+same queries, same trainer), but each game's bag holds `late_moves.late_tokens` of the
+author's moves from ply FROM_PLY on. Ranked among all 477 trained players by centred cosine,
+beside the structure likelihood (`StructureVisits`, the shipped evidence from ply 30) with the
+same enrolment, and their z-scored sum.
 Usage: PYTHONPATH=. python bench/late_embedding_pilot.py [MODEL_DIR] [DB] [FROM_PLY] [STEPS]
 """
 
@@ -28,8 +28,8 @@ import numpy as np
 from tqdm import tqdm
 
 from bench.game_embedder_pilot import _rank, embed, train
+from bench.late_moves import LATE_BUCKETS, late_bags
 from bench.pilot_queries import validation_queries
-from stylespace.late_moves import LATE_BUCKETS, late_bags
 from stylespace.openings import repertoire_tokens
 from stylespace.style_model import StyleModel
 

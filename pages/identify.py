@@ -85,9 +85,7 @@ if "evidence" in result["candidates"][0]:
         "games hide their openings, the score becomes "
         f"{weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}: deep lines do the same for moves 13 to 20, "
         "structures the pawn structures of the positions from move 11 on (they need "
-        "hundreds of a player's games to match well), late the closeness of the moves from "
-        "move 16 on (which piece goes where, in what material and pawn files) in a second "
-        "learned space. Blank: the games give none."
+        "hundreds of a player's games to match well). Blank: the games give none."
     )
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")

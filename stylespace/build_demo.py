@@ -4,8 +4,7 @@ Each step writes its result and its duration to `<out>/build.json`; a rerun skip
 (training itself resumes from its checkpoint), so an interrupted build costs little.
 
 Steps: train (in a work directory, with the unseen players left out) -> player properties in the
-store -> copy the artifact -> the trained players' opening repertoires -> the game embeddings
-(openings, late moves) ->
+store -> copy the artifact -> the trained players' opening repertoires -> the game embedding ->
 move matching on the test split -> stylometry benchmark (seen and unseen players, from ply 0 and
 30, beside the opening baseline) -> enrol the unseen players from their games -> player facts and
 properties into the player table -> steering benchmark and directions -> style map -> identify
@@ -228,7 +227,6 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("copy", _step_copy),
     ("repertoires", _step_repertoires),
     ("game_embedding", _embedding_step("games")),
-    ("late_embedding", _embedding_step("late")),
     ("eval", _step_eval),
     ("stylometry", _step_stylometry),
     ("enrol_unseen", _step_enrol),

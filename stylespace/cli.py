@@ -278,12 +278,9 @@ def _cmd_game_embedding(args: argparse.Namespace) -> int:
     from stylespace.game_embedding import EMBEDDING_KINDS
     from stylespace.training import add_game_embedding
 
-    kinds = list(EMBEDDING_KINDS) if args.kind == "all" else [args.kind]
     results = [
-        add_game_embedding(
-            args.model, args.db, replace(EMBEDDING_KINDS[kind], steps=args.steps), kind
-        )
-        for kind in kinds
+        add_game_embedding(args.model, args.db, replace(settings, steps=args.steps), kind)
+        for kind, settings in EMBEDDING_KINDS.items()
     ]
     text = "\n".join(
         f"{r['kind']} embedding: {r['players']} players, {r['games']:,} games, "
@@ -663,17 +660,10 @@ def build_parser() -> argparse.ArgumentParser:
     embedding = command(
         "game-embedding",
         _cmd_game_embedding,
-        "Train the learned game embeddings identification uses (of the openings, and of the "
-        "late moves) on the trained players' train games, and store their profiles (`train` "
-        "does this; enrolled players need re-enrolling).",
+        "Train the learned game embedding identification uses on the trained players' train "
+        "games, and store their profiles (`train` does this; enrolled players need re-enrolling).",
     )
     embedding.add_argument("--model", type=Path, required=True, help="a trained model directory")
-    embedding.add_argument(
-        "--kind",
-        choices=["all", "games", "late"],
-        default="all",
-        help="games: of the opening tables' keys; late: of the moves from ply 30 on",
-    )
     embedding.add_argument("--steps", type=int, default=3_000, help="training steps")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")

@@ -281,7 +281,6 @@ def evidence_rows(candidates: list[dict]) -> list[dict]:
             "game-embedding evidence": c["evidence"].get("embedding"),
             "deep-line evidence": c["evidence"].get("deep_lines"),
             "structure evidence": c["evidence"].get("structures"),
-            "late-move evidence": c["evidence"].get("late"),
         }
         for c in candidates
     ]

@@ -144,7 +144,6 @@ def candidates_figure(candidates: Sequence[dict]) -> go.Figure:
             "embedding": "#9467bd",
             "deep_lines": "#ff7f0e",
             "structures": "#2ca02c",
-            "late": "#9467bd",
         }
         weights = evidence_weights(candidates[0]["evidence"])
         present = candidates[0]["evidence"]  # the pieces this query and model gave

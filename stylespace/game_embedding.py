@@ -12,10 +12,6 @@ single line can carry a game. Identification compares a query's mean with every 
 centred cosine (`scores`); enrolment adds a profile from the enrolment games, nothing retrained.
 On its own it finds fewer authors than the opening likelihood; beside it, it finds more
 (`bench/results/game-embedding.md`).
-
-A second embedding of the same kind, `late`, reads the author's moves from ply 30 on
-(`late_moves.py`): it speaks when a query's openings are hidden (`--from-ply`), where the exact
-structure tables find nobody enrolled from 100 games (`bench/results/late-embedding.md`).
 """
 
 from __future__ import annotations
@@ -27,7 +23,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.late_moves import LATE_BUCKETS, late_bags
 from stylespace.openings import RepertoireTokens, _mix, game_repertoires
 from stylespace.positions import PlayedGame
 
@@ -50,14 +45,11 @@ class EmbeddingSettings:
 
 
 EMBEDDING_SETTINGS = EmbeddingSettings()
-LATE_SETTINGS = EmbeddingSettings(buckets=LATE_BUCKETS)
-EMBEDDING_KINDS = {"games": EMBEDDING_SETTINGS, "late": LATE_SETTINGS}
+EMBEDDING_KINDS = {"games": EMBEDDING_SETTINGS}
 # Each embedding's file (`<name>.safetensors`, token vectors) and profiles' key in
-# `style_vectors.safetensors`: `games` embeds the opening tables' keys, `late` the late moves.
-EMBEDDING_FILES = {
-    "games": ("game_embedding", "game_profiles"),
-    "late": ("late_embedding", "late_profiles"),
-}
+# `style_vectors.safetensors`. One kind so far, `games`, of the opening tables' keys (an
+# embedding of the late moves was tried and not kept: `bench/results/late-embedding.md`).
+EMBEDDING_FILES = {"games": ("game_embedding", "game_profiles")}
 
 
 def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
@@ -73,19 +65,14 @@ def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
     return bags
 
 
-def embedding_bags(
-    games: Sequence[PlayedGame], player: str, per_game: Sequence[RepertoireTokens], from_ply: int
-) -> dict[str, list[np.ndarray]]:
-    """What each embedding reads of `player`'s games: `games`, the bags of their tokens in the
-    opening tables (`per_game`: `openings.game_repertoires` of the same games and ply), and
-    `late`, the bags of their late moves from `from_ply` on."""
-    return {"games": game_bags(per_game), "late": late_bags(games, player, from_ply)}
+def embedding_bags(per_game: Sequence[RepertoireTokens]) -> dict[str, list[np.ndarray]]:
+    """What each embedding reads of a player's games (`per_game`: their
+    `openings.game_repertoires`), by kind."""
+    return {"games": game_bags(per_game)}
 
 
-def player_bags(kind: str, games: Sequence[PlayedGame], player: str) -> list[np.ndarray]:
-    """A player's bags for one embedding, from all their moves in `games`."""
-    if kind == "late":
-        return late_bags(games, player)
+def player_bags(games: Sequence[PlayedGame], player: str) -> list[np.ndarray]:
+    """A player's bags for the `games` embedding, from all their moves in `games`."""
     return game_bags(game_repertoires(games, player))
 
 

@@ -170,9 +170,8 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "(position, move) choices of their first 12 moves and of moves 13 to 20, and of the "
         "pawn structures (whole and by wing) of their positions from move 11 on, each counted "
         "once per game "
-        "(`openings.safetensors`), the two game embeddings' token vectors and each player's "
-        "mean game in them (`game_embedding.safetensors`, `late_embedding.safetensors`, "
-        "`style_vectors.safetensors`), plus "
+        "(`openings.safetensors`), the game embedding's token vectors and each player's mean "
+        "game in it (`game_embedding.safetensors`, `style_vectors.safetensors`), plus "
         "`probe_games.json`, "
         "games the base model played against itself.",
         "",
@@ -212,7 +211,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "query's positions of the first 12 moves predict its moves than everybody's do (a "
         "likelihood ratio with the player's counts smoothed toward everybody's, "
         "`bench/results/move-choices.md`; the baseline compares the same choices by TF-IDF "
-        "cosine, which cannot tell an unvisited position from a rejected move), and at 8 times "
+        "cosine, which cannot tell an unvisited position from a rejected move), and at 4 times "
         "its weight the learned game embedding: the centred cosine of the query's games with "
         "each player's in a space trained to tell the trained players apart from a few games "
         "each, on the same hashed lines and structures, where related lines lie close: it finds "
@@ -231,14 +230,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "The structures read the openings through the positions they lead to: from ply 30 this "
         "is still largely opening knowledge, and it needs many reference games: trained "
         "players have hundreds, the unseen players here were enrolled from 100 and their "
-        "structures barely match their other games. Beside them, at 64 times the style's "
-        "weight, the late-move embedding: the same kind of learned space, on coarse tokens of "
-        "the moves from ply 30 on (the move with its piece, piece, target and capture, both "
-        "sides' material, pawn files and king squares, where the pieces stand; "
-        "`stylespace/late_moves.py`), which names players from how they play the middlegame "
-        "and endgame rather than from the exact structures (`bench/results/late-embedding.md`: "
-        "100 games from ply 30 of players enrolled from 100 games, 0% -> 27% top-1 beside the "
-        "structures; trained players 73% -> 88%).",
+        "structures barely match their other games. A learned embedding of the late moves "
+        "found some of those (pilot: 0% -> 27% top-1) but cost the trained players more (80% "
+        "-> 44%), so it is not used (`bench/results/late-embedding.md`).",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),

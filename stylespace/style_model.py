@@ -7,9 +7,8 @@ Artifact layout (a directory):
   each player's stylometry fingerprint (`fingerprints`, NaN rows where unknown);
 - `openings.safetensors`: each player's opening repertoire, deep lines and pawn structures
   (hashed counts, see `openings.py`);
-- `game_embedding.safetensors` and `late_embedding.safetensors`: the token vectors of the
-  learned game embeddings of the openings and of the late moves (`game_embedding.py`; each
-  player's profiles sit in `style_vectors.safetensors`);
+- `game_embedding.safetensors`: the token vectors of the learned game embedding
+  (`game_embedding.py`; each player's profile sits in `style_vectors.safetensors`);
 - `players.json`: name as in the PGN tags <-> task id, with training counts;
 - `metrics.json` and `command.txt`: how well it trained and the command that produced it.
 """

@@ -66,8 +66,8 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # break ties. Structures are not weighed beside the openings: there they added nothing
 # measurable (validation and test games) and, since a structure profile needs hundreds of games
 # to match, they would push down players enrolled from 100.
-WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 8.0}
-WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0, "late": 64.0}
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
+WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
 
 
 def evidence_weights(evidence: dict) -> dict[str, float]:
@@ -185,11 +185,10 @@ def fused_evidence(
     player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
     cosine of the query's games with every player's in the learned game embedding (`bags`:
     `game_embedding.embedding_bags`); or, when it has no opening moves (its moves start later),
-    `deep_lines`: the likelihood of its moves 13 to 20, `structures`: the likelihood of the
+    `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
     pawn structures of its moves from move 11 on under every player's against everybody's
-    (`StructureVisits.scores`), and `late`: the cosine in the embedding of the late moves. A
-    piece the query or the model lacks is absent. Candidates without a fingerprint get -inf;
-    those without a game-embedding profile, the mean.
+    (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
+    without a fingerprint get -inf; those without a game-embedding profile, the mean.
     """
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
@@ -209,13 +208,12 @@ def fused_evidence(
             break
     if "openings" not in evidence and len(structures) and model.structures.known.any():
         evidence["structures"] = standardised(model.structures.scores(structures))
-    kind, name = ("games", "embedding") if "openings" in evidence else ("late", "late")
-    embedding, query = model.embeddings.get(kind), (bags or {}).get(kind, ())
-    if embedding is not None and len(query) and embedding.known.any():
+    embedding, query = model.embeddings.get("games"), (bags or {}).get("games", ())
+    if "openings" in evidence and embedding is not None and len(query) and embedding.known.any():
         scores = embedding.scores(query, model.trained_mask())
         found = np.isfinite(scores)
         if found.any():
-            evidence[name] = standardised(np.where(found, scores, scores[found].mean()))
+            evidence["embedding"] = standardised(np.where(found, scores, scores[found].mean()))
     return evidence
 
 
@@ -330,7 +328,7 @@ def identify(
         if method == "fused":
             per_game = game_repertoires(games, name, from_ply)
             repertoire = joined_repertoire(per_game)
-            bags = embedding_bags(games, name, per_game, from_ply)
+            bags = embedding_bags(per_game)
             evidence = fused_evidence(model, sketch, *repertoire, bags=bags)
             scores = _fused_total(evidence)
         else:
@@ -420,7 +418,7 @@ def enroll(
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
         repertoire=joined_repertoire(per_game),
-        embedding_bags=embedding_bags(games, author, per_game, from_ply),
+        embedding_bags=embedding_bags(per_game),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

@@ -723,9 +723,8 @@ def add_repertoires(directory: Path, db: Path) -> dict:
 def add_game_embedding(
     directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS, kind: str = "games"
 ) -> dict:
-    """Train one learned game embedding (`games`: of the opening tables' keys; `late`: of the
-    late moves) on the trained players' train games and store every one's profile, in place
-    (`game_embedding.py`). Minutes on a CPU: no checkpoints.
+    """Train the learned game embedding on the trained players' train games and store every
+    one's profile, in place (`game_embedding.py`). Minutes on a CPU: no checkpoints.
 
     The vectors learn from every other game of each player, and a player's profile is the
     mean of their remaining games: games the embedding never saw land as a query's or an
@@ -747,13 +746,13 @@ def add_game_embedding(
     with progress_bar(total=len(trained), desc=f"{kind} tokens", unit="player") as bar:
         for player in trained:
             name = player["name"]
-            found = player_bags(kind, games.pop(name), name)
+            found = player_bags(games.pop(name), name)
             found = [bag.astype(np.int32) for bag in found if len(bag)]
             if found:
                 bags[player["task_id"]] = found
             bar.update(1)
     tasks = sorted(bags)
-    if len(tasks) < 2:  # e.g. games too short for the late moves: nothing to tell apart
+    if len(tasks) < 2:  # nothing to tell apart
         print(f"{kind} embedding skipped: {len(tasks)} players have tokens for it", file=sys.stderr)
         return {"kind": kind, "players": len(tasks), "games": 0, "steps": 0, "seconds": 0.0}
     with progress_bar(total=settings.steps, desc=f"{kind} embedding", unit="step") as bar:

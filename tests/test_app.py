@@ -99,14 +99,14 @@ def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     candidates = [
         {
             "player": "A",
-            "score": 57.0,
+            "score": 53.0,
             "evidence": {"style": 1.0, "openings": 3.0, "embedding": 1.0},
         },
         {"player": "B", "score": -1.0, "evidence": {"style": -1.0, "openings": None}},
     ]
     style, openings, embedding = candidates_figure(candidates).data
     totals = [sum(parts) for parts in zip(style.x, openings.x, embedding.x, strict=True)]
-    assert totals == [57.0, -1.0] and embedding.name == "embedding x 8"
+    assert totals == [53.0, -1.0] and embedding.name == "embedding x 4"
     hidden = [{"player": "A", "score": 17.0, "evidence": {"style": 1.0, "structures": 1.0}}]
     assert [bars.x[0] for bars in candidates_figure(hidden).data] == [1.0, 16.0]  # no deep lines
     assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1

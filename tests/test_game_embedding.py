@@ -44,7 +44,6 @@ def torch_cosine(a, b) -> float:
 def test_train_profiles_every_player_and_the_embedding_names_the_author(planted_model, tmp_path):
     model = StyleModel.load(planted_model)
     assert model.embeddings["games"].known.all()
-    assert "late" not in model.embeddings  # the planted games end before move 15
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
     for name, like, author, other in (
         ("Lea", "Lefty, Lea", lefty, righty),
@@ -97,7 +96,6 @@ def test_the_game_embedding_command_restores_it(planted_model, planted_store, tm
     capsys.readouterr()
     args = ["--db", str(planted_store), "game-embedding", "--model", str(model_dir)]
     assert main([*args, "--steps", "50", "--json"]) == 0
-    games, late = json.loads(capsys.readouterr().out)["embeddings"]
+    (games,) = json.loads(capsys.readouterr().out)["embeddings"]
     assert games["players"] == 2 and games["steps"] == 50 and games["games"] > 0
-    assert late["kind"] == "late" and late["steps"] == 0  # no game reaches move 15: skipped
     assert StyleModel.load(model_dir).embeddings["games"].known.all()

@@ -1,4 +1,4 @@
-"""Coarse tokens of a player's late moves: the game embedding's input once the openings are hidden.
+"""Coarse tokens of a player's late moves, for `late_embedding_pilot.py` (tried, not kept).
 
 Why: from ply 30 on a position almost never repeats, and the exact pawn structures a profile
 of 100 games holds rarely come back (`StructureVisits` then found 0% of players enrolled from
