@@ -161,6 +161,11 @@ def _step_facts(request: DemoRequest) -> dict:
     with GameStore(request.db, read_only=True) as store:
         facts = {row.name: row for row in store.players(min_games=1) if row.name in set(names)}
         properties = store.properties(names)
+    if not properties:  # e.g. the store was rebuilt after the properties step ran
+        raise ValueError(
+            f"{request.db} holds no player properties: run `stylespace properties --compute` "
+            "(or drop the `properties` record from build.json) and build again"
+        )
     for player in players:
         row = facts.get(player["name"])
         if row is not None:

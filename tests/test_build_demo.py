@@ -50,3 +50,24 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
     assert capsys.readouterr().err.count("done earlier") == 12  # the card is rewritten
+
+
+def test_a_store_without_properties_stops_the_build_instead_of_shipping_none(tmp_path, capsys):
+    from planted import planted_pgn
+
+    from stylespace.build_demo import STEPS
+
+    (tmp_path / "games.pgn").write_text(planted_pgn(games_each=3))
+    db = tmp_path / "store.duckdb"
+    assert main(["--db", str(db), "ingest", str(tmp_path / "games.pgn")]) == 0
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "players.json").write_text(json.dumps([{"name": "Lefty, Lea", "task_id": 0}]))
+    before = [name for name, _ in STEPS][: [name for name, _ in STEPS].index("player_facts")]
+    (out / "build.json").write_text(json.dumps({n: {"seconds": 0, "result": {}} for n in before}))
+    capsys.readouterr()
+
+    assert main(["--db", str(db), "build-demo", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "holds no player properties" in error and "Traceback" not in error
+    assert json.loads((out / "players.json").read_text()) == [{"name": "Lefty, Lea", "task_id": 0}]
