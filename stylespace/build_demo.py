@@ -18,7 +18,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from stylespace.store import GameStore
@@ -92,18 +92,12 @@ def _step_repertoires(request: DemoRequest) -> dict:
     return add_repertoires(request.out, request.db)
 
 
-def _embedding_step(kind: str) -> Callable[[DemoRequest], dict]:
-    """The step that trains one game embedding (`game_embedding.py`)."""
+def _step_game_embedding(request: DemoRequest) -> dict:
+    from stylespace.game_embedding import EmbeddingSettings
+    from stylespace.training import PRESETS, add_game_embedding
 
-    def step(request: DemoRequest) -> dict:
-        from stylespace.game_embedding import EMBEDDING_KINDS
-        from stylespace.training import PRESETS, add_game_embedding
-
-        steps = PRESETS[request.preset].embedding_steps
-        settings = replace(EMBEDDING_KINDS[kind], steps=steps)
-        return add_game_embedding(request.out, request.db, settings, kind)
-
-    return step
+    settings = EmbeddingSettings(steps=PRESETS[request.preset].embedding_steps)
+    return add_game_embedding(request.out, request.db, settings)
 
 
 def _step_eval(request: DemoRequest) -> dict:
@@ -231,7 +225,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("properties", _step_properties),
     ("copy", _step_copy),
     ("repertoires", _step_repertoires),
-    ("game_embedding", _embedding_step("games")),
+    ("game_embedding", _step_game_embedding),
     ("eval", _step_eval),
     ("stylometry", _step_stylometry),
     ("enrol_unseen", _step_enrol),

@@ -229,7 +229,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.pop("vector")
     result.pop("fingerprint")
     result.pop("repertoire")
-    result.pop("embedding_bags")
+    result.pop("game_bags")
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
@@ -273,21 +273,15 @@ def _cmd_repertoires(args: argparse.Namespace) -> int:
 
 
 def _cmd_game_embedding(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from stylespace.game_embedding import EMBEDDING_KINDS
+    from stylespace.game_embedding import EmbeddingSettings
     from stylespace.training import add_game_embedding
 
-    results = [
-        add_game_embedding(args.model, args.db, replace(settings, steps=args.steps), kind)
-        for kind, settings in EMBEDDING_KINDS.items()
-    ]
-    text = "\n".join(
-        f"{r['kind']} embedding: {r['players']} players, {r['games']:,} games, "
-        f"{r['steps']} steps in {args.model} ({r['seconds']:.0f} s)"
-        for r in results
+    result = add_game_embedding(args.model, args.db, EmbeddingSettings(steps=args.steps))
+    text = (
+        f"game embedding: {result['players']} players, {result['games']:,} games, "
+        f"{result['steps']} steps in {args.model} ({result['seconds']:.0f} s)"
     )
-    _emit(args, {"embeddings": results, "model": str(args.model)}, text)
+    _emit(args, {**result, "model": str(args.model)}, text)
     return 0
 
 

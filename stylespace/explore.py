@@ -244,8 +244,8 @@ class Atlas:
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an
-        `identify` result's `vector`, `fingerprint`, `repertoire` and `embedding_bags`); the
-        shared model stays as it is."""
+        `identify` result's `vector`, `fingerprint`, `repertoire` and `game_bags`); the shared model
+        stays as it is."""
         if not enrolled:
             return self
         model = copy.deepcopy(self.model)
@@ -257,7 +257,7 @@ class Atlas:
                 if found.get("fingerprint")
                 else None,
                 repertoire=found.get("repertoire"),
-                embedding_bags=found.get("embedding_bags"),
+                game_bags=found.get("game_bags"),
                 enrolled=True,
                 session=True,
             )

@@ -23,8 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.openings import RepertoireTokens, _mix, game_repertoires
-from stylespace.positions import PlayedGame
+from stylespace.openings import RepertoireTokens, _mix
 
 EMBEDDING_BUCKETS = 1 << 18
 EMBEDDING_SIZE = 32
@@ -35,7 +34,6 @@ class EmbeddingSettings:
     """How the token vectors are trained (`bench/game_embedder_pilot.py` chose these)."""
 
     steps: int = 3000
-    buckets: int = EMBEDDING_BUCKETS  # rows of token vectors: tokens arrive hashed below it
     players_per_batch: int = 256
     games_per_set: int = 4
     keep_tokens: float = 0.5
@@ -45,11 +43,6 @@ class EmbeddingSettings:
 
 
 EMBEDDING_SETTINGS = EmbeddingSettings()
-EMBEDDING_KINDS = {"games": EMBEDDING_SETTINGS}
-# Each embedding's file (`<name>.safetensors`, token vectors) and profiles' key in
-# `style_vectors.safetensors`. One kind so far, `games`, of the opening tables' keys (an
-# embedding of the late moves was tried and not kept: `bench/results/late-embedding.md`).
-EMBEDDING_FILES = {"games": ("game_embedding", "game_profiles")}
 
 
 def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
@@ -63,17 +56,6 @@ def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
         joined = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
         bags.append((joined % np.uint64(EMBEDDING_BUCKETS)).astype(np.int64))
     return bags
-
-
-def embedding_bags(per_game: Sequence[RepertoireTokens]) -> dict[str, list[np.ndarray]]:
-    """What each embedding reads of a player's games (`per_game`: their
-    `openings.game_repertoires`), by kind."""
-    return {"games": game_bags(per_game)}
-
-
-def player_bags(games: Sequence[PlayedGame], player: str) -> list[np.ndarray]:
-    """A player's bags for the `games` embedding, from all their moves in `games`."""
-    return game_bags(game_repertoires(games, player))
 
 
 def _packed(bags: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -105,11 +87,16 @@ class GameEmbedding:
     """The token vectors and every player's profile (row = task id, NaN where unknown).
 
     The vectors are held as they are stored (`quantised`), so a profile computed here matches
-    one computed after loading."""
+    one computed after loading (`trained` rounds freshly trained ones)."""
 
     def __init__(self, tokens: torch.Tensor, profiles: np.ndarray) -> None:
-        self.tokens = dequantised(quantised(tokens.float()))
+        self.tokens = tokens
         self.profiles = profiles.astype(np.float32)
+
+    @classmethod
+    def trained(cls, tokens: torch.Tensor, profiles: np.ndarray) -> GameEmbedding:
+        """Freshly trained vectors, rounded as `quantised` stores them (0.5 s: not at load)."""
+        return cls(dequantised(quantised(tokens.float())), profiles)
 
     @property
     def known(self) -> np.ndarray:
@@ -160,7 +147,7 @@ def train_token_vectors(
         raise ValueError("a game embedding needs at least two players to tell apart")
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
-    tokens = torch.nn.Embedding(settings.buckets, EMBEDDING_SIZE, sparse=True)
+    tokens = torch.nn.Embedding(EMBEDDING_BUCKETS, EMBEDDING_SIZE, sparse=True)
     torch.nn.init.normal_(tokens.weight, std=0.1)
     head = torch.nn.Parameter(torch.randn(len(per_player), EMBEDDING_SIZE) * 0.1)
     sparse_optimizer = torch.optim.SparseAdam(list(tokens.parameters()), lr=settings.learning_rate)

@@ -29,7 +29,7 @@ from safetensors.torch import load_file, save_file
 
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
-from stylespace.game_embedding import EMBEDDING_FILES, GameEmbedding, dequantised, quantised
+from stylespace.game_embedding import GameEmbedding, dequantised, quantised
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import (
@@ -115,7 +115,7 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
-        self.embeddings: dict[str, GameEmbedding] = {}  # `game_embedding.py`: those trained
+        self.game_embedding: GameEmbedding | None = None  # `game_embedding.py`, where trained
         self._tables: dict[str, Repertoires] = {}
         self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
         for table, _, kind in OPENING_TABLES.values():
@@ -178,12 +178,12 @@ class StyleModel:
         vector: torch.Tensor,
         fingerprint: torch.Tensor | None = None,
         repertoire: RepertoireTokens | None = None,
-        embedding_bags: dict[str, Sequence[np.ndarray]] | None = None,
+        game_bags: Sequence[np.ndarray] | None = None,
         **facts: object,
     ) -> int:
         """Add a player (growing the table, nothing retrained) or replace their vector, and
         set their fingerprint, opening repertoire, deep lines, structures and game-embedding
-        profiles (from their games' `game_embedding.embedding_bags`; None: unknown)."""
+        profile (from their games' `game_embedding.game_bags`; None: unknown)."""
         if name in self._task_of:
             task = self._task_of[name]
             self.players[task].update(facts)
@@ -200,8 +200,8 @@ class StyleModel:
         for table, field, _ in OPENING_TABLES.values():
             tokens = getattr(repertoire, field) if repertoire else None
             getattr(self, table).set_row(task, tokens)
-        for kind, embedding in self.embeddings.items():
-            embedding.set_row(task, (embedding_bags or {}).get(kind))
+        if self.game_embedding is not None:
+            self.game_embedding.set_row(task, game_bags)
         return task
 
     # --- scoring ------------------------------------------------------------------------------
@@ -391,8 +391,8 @@ class StyleModel:
             "style_vectors": self.style_vectors.cpu().contiguous(),
             "fingerprints": self.fingerprints.contiguous(),
         }
-        for kind, embedding in self.embeddings.items():
-            table[EMBEDDING_FILES[kind][1]] = torch.from_numpy(embedding.profiles).contiguous()
+        if self.game_embedding is not None:
+            table["game_profiles"] = torch.from_numpy(self.game_embedding.profiles).contiguous()
         save_file(table, directory / "style_vectors.safetensors")
         tables = {}
         for prefix, (table, _, _) in OPENING_TABLES.items():
@@ -402,12 +402,12 @@ class StyleModel:
             json.dumps(self.players, indent=1, ensure_ascii=False)
         )
 
-    def save_embedding(self, directory: Path | str, kind: str) -> None:
-        """Write one game embedding's token vectors (one byte a number) and the profiles."""
-        if kind not in self.embeddings:
-            raise ValueError(f"this model has no {kind!r} game embedding to save")
-        stored = quantised(self.embeddings[kind].tokens)
-        save_file(stored, Path(directory) / f"{EMBEDDING_FILES[kind][0]}.safetensors")
+    def save_game_embedding(self, directory: Path | str) -> None:
+        """Write the game embedding's token vectors (one byte a number) and the profiles."""
+        if self.game_embedding is None:
+            raise ValueError("this model has no game embedding to save")
+        stored = quantised(self.game_embedding.tokens)
+        save_file(stored, Path(directory) / "game_embedding.safetensors")
         self.save_player_table(directory)
 
     @classmethod
@@ -434,13 +434,12 @@ class StyleModel:
         stored = table.get("fingerprints")
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
-        for kind, (stem, key) in EMBEDDING_FILES.items():
-            if (directory / f"{stem}.safetensors").exists():
-                tokens = dequantised(load_file(directory / f"{stem}.safetensors"))
-                profiles = table.get(key)
-                if profiles is None or profiles.shape[0] != len(players):
-                    profiles = torch.full((len(players), tokens.shape[1]), torch.nan)
-                model.embeddings[kind] = GameEmbedding(tokens, profiles.numpy())
+        if (directory / "game_embedding.safetensors").exists():
+            tokens = dequantised(load_file(directory / "game_embedding.safetensors"))
+            profiles = table.get("game_profiles")
+            if profiles is None or profiles.shape[0] != len(players):
+                profiles = torch.full((len(players), tokens.shape[1]), torch.nan)
+            model.game_embedding = GameEmbedding(tokens, profiles.numpy())
         if (directory / "openings.safetensors").exists():
             stored = load_file(directory / "openings.safetensors")
             for prefix, (name, _, kind) in OPENING_TABLES.items():

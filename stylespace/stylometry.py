@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.game_embedding import embedding_bags
+from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
@@ -178,13 +178,13 @@ def fused_evidence(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
-    bags: dict[str, Sequence[np.ndarray]] | None = None,
+    games: Sequence[np.ndarray] = (),
 ) -> dict[str, torch.Tensor]:
     """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
     player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
-    cosine of the query's games with every player's in the learned game embedding (`bags`:
-    `game_embedding.embedding_bags`); or, when it has no opening moves (its moves start later),
+    cosine of the query's games with every player's in the learned game embedding (`games`:
+    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
     `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
     pawn structures of its moves from move 11 on under every player's against everybody's
     (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
@@ -206,14 +206,14 @@ def fused_evidence(
         if len(query) and table.known.any():
             evidence[kind] = standardised(table.scores(query))
             break
-    if "openings" not in evidence and len(structures) and model.structures.known.any():
-        evidence["structures"] = standardised(model.structures.scores(structures))
-    embedding, query = model.embeddings.get("games"), (bags or {}).get("games", ())
-    if "openings" in evidence and embedding is not None and len(query) and embedding.known.any():
-        scores = embedding.scores(query, model.trained_mask())
+    embedding = model.game_embedding
+    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
+        scores = embedding.scores(games, model.trained_mask())
         found = np.isfinite(scores)
         if found.any():
             evidence["embedding"] = standardised(np.where(found, scores, scores[found].mean()))
+    if "openings" not in evidence and len(structures) and model.structures.known.any():
+        evidence["structures"] = standardised(model.structures.scores(structures))
     return evidence
 
 
@@ -223,11 +223,11 @@ def fused_scores(
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
-    bags: dict[str, Sequence[np.ndarray]] | None = None,
+    games: Sequence[np.ndarray] = (),
 ) -> torch.Tensor:
     """The evidence of `fused_evidence`, weighted by `evidence_weights` and summed (the style
     evidence alone when neither the query nor the model gives any other)."""
-    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, bags))
+    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, games))
 
 
 def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -327,9 +327,8 @@ def identify(
         sketch, gradient = found.sketch, found.style_gradient
         if method == "fused":
             per_game = game_repertoires(games, name, from_ply)
-            repertoire = joined_repertoire(per_game)
-            bags = embedding_bags(per_game)
-            evidence = fused_evidence(model, sketch, *repertoire, bags=bags)
+            repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
+            evidence = fused_evidence(model, sketch, *repertoire, games=bags)
             scores = _fused_total(evidence)
         else:
             scores = fingerprint_scores(model, sketch)
@@ -387,7 +386,7 @@ def identify(
         "vector": vector.tolist(),
         "fingerprint": sketch.tolist() if sketch is not None else None,
         "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
-        "embedding_bags": bags,  # and its games' tokens in each game embedding
+        "game_bags": bags,  # and its games' embedding tokens
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -418,7 +417,7 @@ def enroll(
         vector,
         fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
         repertoire=joined_repertoire(per_game),
-        embedding_bags=embedding_bags(per_game),
+        game_bags=game_bags(per_game),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),

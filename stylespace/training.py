@@ -33,16 +33,15 @@ from torch.nn.parallel import DistributedDataParallel
 from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.game_embedding import (
-    EMBEDDING_KINDS,
     EMBEDDING_SETTINGS,
     EMBEDDING_SIZE,
     EmbeddingSettings,
     GameEmbedding,
-    player_bags,
+    game_bags,
     train_token_vectors,
 )
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import repertoire_tokens
+from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
@@ -619,9 +618,9 @@ def train(request: TrainRequest) -> dict:
         add_fingerprints(request.out, train_shard, request.seed, device=device)
         if request.db.exists():
             add_repertoires(request.out, request.db)
-            for kind, settings in EMBEDDING_KINDS.items():
-                steps = replace(settings, steps=preset.embedding_steps)
-                add_game_embedding(request.out, request.db, steps, kind)
+            add_game_embedding(
+                request.out, request.db, EmbeddingSettings(steps=preset.embedding_steps)
+            )
         else:  # trained from unpacked shards on a machine without the store
             print(
                 f"no store at {request.db}: run `stylespace repertoires` and `stylespace "
@@ -721,7 +720,7 @@ def add_repertoires(directory: Path, db: Path) -> dict:
 
 
 def add_game_embedding(
-    directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS, kind: str = "games"
+    directory: Path, db: Path, settings: EmbeddingSettings = EMBEDDING_SETTINGS
 ) -> dict:
     """Train the learned game embedding on the trained players' train games and store every
     one's profile, in place (`game_embedding.py`). Minutes on a CPU: no checkpoints.
@@ -743,19 +742,18 @@ def add_game_embedding(
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], [p["name"] for p in trained])
     bags: dict[int, list[np.ndarray]] = {}
-    with progress_bar(total=len(trained), desc=f"{kind} tokens", unit="player") as bar:
+    with progress_bar(total=len(trained), desc="game tokens", unit="player") as bar:
         for player in trained:
-            name = player["name"]
-            found = player_bags(games.pop(name), name)
+            found = game_bags(game_repertoires(games.pop(player["name"]), player["name"]))
             found = [bag.astype(np.int32) for bag in found if len(bag)]
             if found:
                 bags[player["task_id"]] = found
             bar.update(1)
     tasks = sorted(bags)
     if len(tasks) < 2:  # nothing to tell apart
-        print(f"{kind} embedding skipped: {len(tasks)} players have tokens for it", file=sys.stderr)
-        return {"kind": kind, "players": len(tasks), "games": 0, "steps": 0, "seconds": 0.0}
-    with progress_bar(total=settings.steps, desc=f"{kind} embedding", unit="step") as bar:
+        print(f"game embedding skipped: {len(tasks)} players have games", file=sys.stderr)
+        return {"players": len(tasks), "games": 0, "steps": 0, "seconds": 0.0}
+    with progress_bar(total=settings.steps, desc="game embedding", unit="step") as bar:
 
         def on_step(step: int, loss: float) -> None:
             bar.update(1)
@@ -764,14 +762,13 @@ def add_game_embedding(
 
         tokens = train_token_vectors([bags[t][0::2] for t in tasks], settings, on_step)
     profiles = np.full((len(model.players), EMBEDDING_SIZE), np.nan, np.float32)
-    model.embeddings[kind] = GameEmbedding(tokens, profiles)
+    model.game_embedding = GameEmbedding.trained(tokens, profiles)
     for task in tasks:
         held_out = bags[task][1::2] or bags[task]
-        model.embeddings[kind].set_row(task, [b.astype(np.int64) for b in held_out])
-    model.save_embedding(directory, kind)
+        model.game_embedding.set_row(task, [b.astype(np.int64) for b in held_out])
+    model.save_game_embedding(directory)
     seconds = time.perf_counter() - started
     return {
-        "kind": kind,
         "players": len(tasks),
         "games": sum(len(b) for b in bags.values()),
         "steps": settings.steps,

@@ -37,7 +37,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     players = {p["name"]: p for p in model.players}
     assert players["Unseen, Uma"]["enrolled"] is True
     assert model.repertoires.known.all()  # trained players' and the enrolled one's openings
-    assert model.embeddings["games"].known.all()  # and their games' place in the embedding
+    assert model.game_embedding.known.all()  # and their games' place in the game embedding
     assert (
         players["King Pawn 0"]["games"] == 60
         and players["King Pawn 0"]["properties"]["e4_share"] == 1.0

@@ -43,7 +43,7 @@ def torch_cosine(a, b) -> float:
 
 def test_train_profiles_every_player_and_the_embedding_names_the_author(planted_model, tmp_path):
     model = StyleModel.load(planted_model)
-    assert model.embeddings["games"].known.all()
+    assert model.game_embedding is not None and model.game_embedding.known.all()
     lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
     for name, like, author, other in (
         ("Lea", "Lefty, Lea", lefty, righty),
@@ -55,7 +55,7 @@ def test_train_profiles_every_player_and_the_embedding_names_the_author(planted_
             model,
             model.fingerprint_centre,
             np.concatenate([g.openings for g in per_game]),
-            bags={"games": game_bags(per_game)},
+            games=game_bags(per_game),
         )
         assert evidence["embedding"][author] > evidence["embedding"][other]
 
@@ -69,9 +69,9 @@ def test_enrolment_adds_a_profile_that_survives_saving(planted_model, tmp_path):
     shutil.copy(planted_model / "game_embedding.safetensors", tmp_path)
     again = StyleModel.load(tmp_path)
     nia = again.task_id("Nia")
-    assert again.embeddings["games"].known.all() and not again.trained_mask()[nia]
+    assert again.game_embedding.known.all() and not again.trained_mask()[nia]
     query = _bags(_games(tmp_path, "Nia", "Righty, Rob", seed=13), "Nia")
-    scores = again.embeddings["games"].scores(query, again.trained_mask())
+    scores = again.game_embedding.scores(query, again.trained_mask())
     assert scores[nia] > scores[again.task_id("Lefty, Lea")]
 
 
@@ -96,6 +96,7 @@ def test_the_game_embedding_command_restores_it(planted_model, planted_store, tm
     capsys.readouterr()
     args = ["--db", str(planted_store), "game-embedding", "--model", str(model_dir)]
     assert main([*args, "--steps", "50", "--json"]) == 0
-    (games,) = json.loads(capsys.readouterr().out)["embeddings"]
-    assert games["players"] == 2 and games["steps"] == 50 and games["games"] > 0
-    assert StyleModel.load(model_dir).embeddings["games"].known.all()
+    result = json.loads(capsys.readouterr().out)
+    assert result["players"] == 2 and result["steps"] == 50 and result["games"] > 0
+    restored = StyleModel.load(model_dir).game_embedding
+    assert restored is not None and restored.known.all()
