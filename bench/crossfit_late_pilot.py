@@ -58,7 +58,13 @@ def main(model_dir: Path, db: Path, steps: int = 3000) -> None:
     folds = np.array([fold(n) for n in names])
     print(f"loaded {time.perf_counter() - started:.0f} s; folds {np.bincount(folds)}", flush=True)
     embedders = [
-        train([usable[n] for n, f in zip(names, folds) if f == k], steps, LATE_BUCKETS, 32, 0.5)
+        train(
+            [usable[n] for n, f in zip(names, folds, strict=True) if f == k],
+            steps,
+            LATE_BUCKETS,
+            32,
+            0.5,
+        )
         for k in (0, 1)
     ]
     print(f"trained {time.perf_counter() - started:.0f} s", flush=True)
@@ -68,7 +74,7 @@ def main(model_dir: Path, db: Path, steps: int = 3000) -> None:
     enrol_rows = {a: rng.permutation(len(train_games[a]))[:100] for a in authors}
     for cut in (False, True):
         profiles = []
-        for n, f in zip(names, folds):
+        for n, f in zip(names, folds, strict=True):
             bags = tokens[n]
             if cut and n in enrol_rows:
                 bags = [bags[i] for i in enrol_rows[n]]
