@@ -6,12 +6,13 @@ import argparse
 import json
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
 from stylespace import __version__
-from stylespace.game_files import UnreadableGames, read_game_file
+from stylespace.game_files import GameFile, UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.store import GameStore, default_db_path
@@ -143,15 +144,14 @@ def _names_from(values: list[str] | None) -> list[str]:
     return names
 
 
-def _eval_games(args: argparse.Namespace) -> tuple[list, dict]:
+def _eval_games(args: argparse.Namespace) -> GameFile:
     """Games to evaluate on: a PGN file (bad games skipped and counted) or a split of the store."""
 
     if args.games:
-        found = read_game_file(args.games)
-        return found.games, found.report()
+        return read_game_file(args.games)
     with GameStore(args.db, read_only=True) as store:
         games = store.played_games([args.split])
-    return games, {"games_read": len(games), "rejected": 0, "errors_by_reason": {}}
+    return GameFile(games, read=len(games))
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -159,8 +159,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model, device=args.device)
-    games, read = _eval_games(args)
-    result = {**move_matching(model, games, max_positions=args.max_positions), **read}
+    found = _eval_games(args)
+    result = {
+        **move_matching(model, found.games, max_positions=args.max_positions),
+        **found.report(),
+    }
     per_player = result["per_player"] if args.json else result.pop("per_player")
     if result["positions"] == 0:
         raise CommandError("no position where a player of this model is to move in these games")
@@ -169,8 +172,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"{result['base_top1']:.1%} -> style {result['style_top1']:.1%}; top-3 base "
         f"{result['base_top3']:.1%} -> style {result['style_top3']:.1%} (network alone, "
         f"without the opening books: top-1 {result['network_base_top1']:.1%} -> "
-        f"{result['network_style_top1']:.1%})"
-        + (f" ({read['rejected']} malformed games skipped)" if read["rejected"] else "")
+        f"{result['network_style_top1']:.1%})" + found.skipped()
     )
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
@@ -191,19 +193,30 @@ def _cmd_bench_model(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _explained_by(found: GameFile) -> Iterator[None]:
+    """A request the games cannot answer names the games that were skipped too: an author who
+    seems ambiguous or absent may be in the games that were not read."""
+    try:
+        yield
+    except ValueError as error:
+        raise CommandError(f"{error}{found.skipped()}") from None
+
+
 def _cmd_enroll(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import enroll
 
     found = read_game_file(args.games)
     model = StyleModel.load(args.model)
-    result = enroll(model, found.games, args.name, label=args.label, from_ply=args.from_ply)
+    with _explained_by(found):
+        result = enroll(model, found.games, args.name, label=args.label, from_ply=args.from_ply)
     model.save_player_table(args.model)
     result = {**result, **found.report(), "model": str(args.model)}
     verb = "replaced" if result["replaced"] else "enrolled"
     text = (
         f"{verb} {result['player']!r} as task {result['task_id']} in {args.model} from "
-        f"{result['games']} games ({result['positions']:,} moves)"
+        f"{result['games']} games ({result['positions']:,} moves)" + found.skipped()
     )
     if result["note"]:
         text += f"\nnote: {result['note']}"
@@ -217,15 +230,16 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
     found = read_game_file(args.games)
     model = StyleModel.load(args.model)
-    result = identify(
-        model,
-        found.games,
-        author=args.name,
-        top=args.top,
-        from_ply=args.from_ply,
-        method=args.method,
-        opted_out=load_opt_out(args.opt_out),
-    )
+    with _explained_by(found):
+        result = identify(
+            model,
+            found.games,
+            author=args.name,
+            top=args.top,
+            from_ply=args.from_ply,
+            method=args.method,
+            opted_out=load_opt_out(args.opt_out),
+        )
     result.pop("vector")
     result.pop("fingerprint")
     result.pop("repertoire")
@@ -233,7 +247,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.update(found.report())
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
-        f"(from ply {args.from_ply}); most likely players ({result['method']}):"
+        f"(from ply {args.from_ply}){found.skipped()}; most likely players ({result['method']}):"
     ]
     for rank, candidate in enumerate(result["candidates"], start=1):
         score = "-" if candidate["score"] is None else f"{candidate['score']:.3f}"

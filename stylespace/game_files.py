@@ -31,6 +31,15 @@ class GameFile:
             "errors_by_reason": self.errors_by_reason,
         }
 
+    def skipped(self) -> str:
+        """What was left out, for a summary line: '' when nothing, else e.g.
+        ' (2 of 5 games skipped: 1 variant, 1 illegal move)'."""
+        if not self.rejected:
+            return ""
+        reasons = sorted(self.errors_by_reason.items(), key=lambda item: (-item[1], item[0]))
+        listed = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in reasons)
+        return f" ({self.rejected} of {self.read} games skipped: {listed})"
+
 
 def read_game_file(path: str) -> GameFile:
     """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted."""

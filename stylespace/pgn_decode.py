@@ -83,6 +83,12 @@ def game_hash(white: str, black: str, date: str | None, result: str, moves: str)
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
+# Variant tags of ordinary chess (Lichess writes "From Position" for a game set up from a FEN,
+# which the FEN tag then says); any other variant (Chess960, Crazyhouse, ...) is not chess the
+# model knows.
+STANDARD_VARIANTS = frozenset({"standard", "chess", "from position"})
+
+
 def _malformed_tag(text: str) -> str | None:
     """The first header line that looks like a tag but does not parse, if any."""
     for line in text.splitlines():
@@ -107,6 +113,9 @@ def _check(raw: RawGame, parsed: object) -> Game | Rejection:
     white, black = _tag(headers, "White"), _tag(headers, "Black")
     if white is None or black is None:
         return reject("missing_player", f"White={white!r} Black={black!r}")
+    variant = _tag(headers, "Variant")
+    if variant is not None and variant.lower() not in STANDARD_VARIANTS:
+        return reject("variant", variant)
     if not parsed.is_valid:  # type: ignore[attr-defined]
         error = parsed.parse_error or "invalid movetext"  # type: ignore[attr-defined]
         reason = "illegal_move" if "illegal" in error else "bad_movetext"

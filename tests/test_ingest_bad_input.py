@@ -48,6 +48,20 @@ def test_an_illegal_move_rejects_only_that_game(tmp_path, cli, query):
     _ingest_one_bad(tmp_path, cli, query, bad, "illegal_move")
 
 
+def test_a_chess_variant_rejects_only_that_game(tmp_path, cli, query):
+    bad = BAD_GAME.replace('[Round "1"]', '[Round "1"]\n[Variant "Chess960"]', 1)
+    _ingest_one_bad(tmp_path, cli, query, bad, "variant")
+
+
+def test_a_standard_variant_tag_is_read_as_chess(tmp_path, cli, query):
+    path = _write(
+        tmp_path / "standard.pgn",
+        BEFORE.replace('[Round "1"]', '[Round "1"]\n[Variant "Standard"]', 1),
+    )
+    code, summary = cli("ingest", str(path), "--json")
+    assert code == 0 and summary["added"] == 1
+
+
 def test_a_broken_tag_line_rejects_only_that_game(tmp_path, cli, query):
     bad = BAD_GAME.replace('[Round "1"]', '[Round "1', 1)
     _ingest_one_bad(tmp_path, cli, query, bad, "malformed_tag")

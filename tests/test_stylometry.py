@@ -312,6 +312,23 @@ def test_malformed_games_are_skipped_and_counted(planted_model, tmp_path, capsys
         1,
         {"illegal_move": 1},
     )
+    code, text = _run(capsys, "identify", "--model", str(planted_model), "--games", str(games))
+    assert code == 0 and "(1 of 8 games skipped: 1 illegal move)" in text
+
+
+def test_an_author_question_names_the_games_that_were_skipped(planted_model, tmp_path, capsys):
+    """Lefty is in every game that could be read; the unreadable ones may hold Righty's games."""
+    lefty = planted_pgn(games_each=4, seed=4, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    variant = '[Variant "Crazyhouse"]\n'
+    righty = planted_pgn(games_each=2, seed=5, players={"Righty, Rob": PLANTED["Righty, Rob"]})
+    righty = righty.replace("[Date ", variant + "[Date ")
+    games = tmp_path / "mixed.pgn"
+    games.write_text(lefty + "\n" + righty)
+    code, err = _run(
+        capsys, "identify", "--model", str(planted_model), "--games", str(games), "--as", "Righty"
+    )
+    assert code == 2
+    assert "plays in none" in err and "(2 of 6 games skipped: 2 variant)" in err
 
 
 def test_opted_out_players_are_never_named(planted_model, tmp_path, capsys):
