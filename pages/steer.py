@@ -65,10 +65,33 @@ if mode == "Steer a player":
     if not steerable:
         st.info("No property passed the steering benchmark for this model, so none is offered.")
 
+    reach = explorer.steering_reach()
+    weak = explorer.weakly_steerable()
+    if weak:
+        st.caption(
+            f"Weak: {', '.join(weak)} move by under one point over the whole slider. The "
+            "steering is real (it passed the benchmark) but small: away from the first move, "
+            "this model's moves depend little on the style vector. Each slider's help says how "
+            "far it goes."
+        )
+
     @st.fragment
     def sliders() -> None:
         strengths = {
-            prop: st.slider(label, -1.0, 1.0, 0.0, 0.25, key=f"strength_{prop}")
+            prop: st.slider(
+                label,
+                -1.0,
+                1.0,
+                0.0,
+                0.25,
+                key=f"strength_{prop}",
+                help=(
+                    f"Over the whole slider the steering benchmark measured {reach[prop][0]:.1%} "
+                    f"-> {reach[prop][1]:.1%} (mean over its players, on probe positions)."
+                    if prop in reach
+                    else None
+                ),
+            )
             for prop, label in steerable.items()
         }
         start = explorer.model.style_vector(name)

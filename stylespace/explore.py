@@ -35,6 +35,9 @@ from stylespace.stylometry import identify, similarity_scores
 
 ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
 GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
+# A steering effect under one point of the proxy over the whole slider is called weak on the
+# page: monotone (it passed the benchmark) but too small to see in a few games.
+WEAK_REACH = 0.01
 
 
 class AtlasError(Exception):
@@ -187,6 +190,27 @@ class Atlas:
         """Properties whose direction passed the steering benchmark, with labels: only these
         are offered as sliders."""
         return {p: ALL_PROPERTIES.get(p, (p, ""))[0] for p in self.directions}
+
+    def steering_reach(self) -> dict[str, tuple[float, float]]:
+        """Per offered property, the mean of its move-level proxy at the weakest and the
+        strongest setting the steering benchmark measured: how far the whole slider moves it,
+        which the page says beside the slider (most properties move far less than the first
+        move's shares)."""
+        reach = {}
+        for prop in self.directions:
+            mean = self.steering_summary.get(prop, {}).get("mean")
+            if mean:
+                reach[prop] = (float(mean[0]), float(mean[-1]))
+        return reach
+
+    def weakly_steerable(self) -> list[str]:
+        """Labels of offered properties that the whole slider moves by under WEAK_REACH."""
+        labels = self.steerable()
+        return [
+            labels[prop]
+            for prop, (low, high) in self.steering_reach().items()
+            if abs(high - low) < WEAK_REACH
+        ]
 
     def steered(self, name: str, strengths: dict[str, float]) -> torch.Tensor:
         return steer(self.model.style_vector(name), strengths, self.directions)

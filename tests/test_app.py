@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,7 @@ def test_steering_sliders_move_and_the_shift_is_measured(app):
     test = app("steer")
     sliders = test.slider
     if len(sliders):  # properties that passed the tiny model's steering benchmark
+        assert "Over the whole slider the steering benchmark measured" in sliders[0].help
         sliders[0].set_value(1.0).run()
         assert not test.exception
         assert len(test.dataframe[-1].value) >= 1
@@ -91,6 +93,31 @@ def test_steering_sliders_move_and_the_shift_is_measured(app):
     test.slider(key="mix_weight").set_value(0.8).run()
     assert not test.exception
     assert len(test.dataframe[0].value) > 0
+
+
+def test_properties_the_sliders_barely_move_are_called_weak(app, tiny_demo, tmp_path, monkeypatch):
+    from stylespace.explore import WEAK_REACH, Atlas
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_demo["out"], model)
+    monkeypatch.setenv("STYLESPACE_MODEL", str(model))
+    summary = model / "steering.json"
+    measured = json.loads(summary.read_text())
+    offered = [prop for prop, row in measured.items() if row["passes"]]
+    assert offered, "the tiny demo model offers no steering to check"
+    weak, strong = offered[0], offered[1:]
+    measured[weak]["mean"] = [0.300, 0.301, 0.302, 0.303, 0.304]  # 0.4 points over the slider
+    for prop in strong:
+        measured[prop]["mean"] = [0.1, 0.2, 0.3, 0.4, 0.5]
+    summary.write_text(json.dumps(measured))
+    atlas = Atlas.load(model)
+    assert atlas.steering_reach()[weak] == (0.300, 0.304)
+    assert WEAK_REACH > 0.004
+    label = atlas.steerable()[weak]
+    assert atlas.weakly_steerable() == [label]
+    texts = _texts(app("steer"))
+    assert f"Weak: {label} move by under one point" in texts
+    assert "30.0% -> 30.4%" in app("steer").slider(key=f"strength_{weak}").help
 
 
 def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
