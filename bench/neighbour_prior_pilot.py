@@ -1,0 +1,139 @@
+"""Pilot: smooth a player's opening choices toward their nearest players' instead of everybody's.
+
+Question: the opening likelihood (`openings.MoveChoices.scores`) smooths a player's counts in a
+query position toward everybody's choice there, so a position the player never reached scores 0.
+A player known from 100 games has reached few of a new query's positions; players with a similar
+repertoire (near in the game embedding) may have. Smoothing toward those neighbours' choices
+(themselves smoothed toward everybody's) lets the player's own thin table borrow their
+neighbourhood's: does that find enrolled players from 20 and 5 games more often, without losing
+trained ones?
+
+Method: the pilots' 60 authors (`pilot_queries.py`), queries of 20 (five each) and 5 (twenty
+each) validation games, ranked among all 477 trained players by 16 x openings + 4 x embedding
+(the shipped `fused` without its style evidence, each z-scored), whole profiles or the authors'
+cut to 100 train games (tables and embedding profiles both, as an enrolled player's).
+Neighbours: the K players with the highest centred cosine of embedding profiles (not oneself).
+Usage: PYTHONPATH=. python bench/neighbour_prior_pilot.py [MODEL_DIR] [DB]
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+
+import numpy as np
+from scipy import sparse
+from tqdm import tqdm
+
+from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.game_embedding import game_bags
+from stylespace.openings import (
+    CHOICE_PRIOR,
+    LEGAL_MOVES,
+    MoveChoices,
+    _columns,
+    game_repertoires,
+    joined_repertoire,
+)
+from stylespace.style_model import StyleModel
+
+NEIGHBOURS = (0, 5, 20, 50)
+
+
+def neighbour_matrix(profiles: np.ndarray, known: np.ndarray, k: int) -> sparse.csr_matrix:
+    """Row p sums the counts of p's k nearest players (centred cosine of profiles)."""
+    centred = np.where(known[:, None], profiles - profiles[known].mean(0), 0.0)
+    unit = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+    similar = unit @ unit.T
+    np.fill_diagonal(similar, -np.inf)
+    similar[:, ~known] = -np.inf
+    nearest = np.argsort(-similar, axis=1)[:, :k]
+    rows = np.repeat(np.arange(len(profiles)), k)
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, nearest.ravel())), shape=(len(profiles), len(profiles))
+    )
+
+
+def scores(table: MoveChoices, tokens: np.ndarray, near: sparse.csr_matrix | None) -> np.ndarray:
+    """`MoveChoices.scores`, with each player's counts smoothed toward their neighbours'
+    choice (itself smoothed toward everybody's) when `near` is given."""
+    if len(tokens) == 0:
+        return np.zeros(len(table), dtype=np.float32)
+    by_key, keys, by_position, positions = table._index()
+    query, repeats = np.unique(np.asarray(tokens, dtype=np.int64), return_counts=True)
+    position_column, reached = _columns(positions, query // table.SLOTS)
+    query, repeats, position_column = query[reached], repeats[reached], position_column[reached]
+    key_column, chosen = _columns(keys, query)
+    player_chose = np.zeros((len(table), len(query)), dtype=np.float64)
+    player_chose[:, chosen] = by_key[:, key_column[chosen]].toarray()
+    player_visits = by_position[:, position_column].toarray()
+    prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
+    towards = prior[None, :]
+    if near is not None:
+        near_chose, near_visits = near @ player_chose, near @ player_visits
+        towards = (near_chose + CHOICE_PRIOR * prior) / (near_visits + CHOICE_PRIOR)
+    own = (player_chose + CHOICE_PRIOR * towards) / (player_visits + CHOICE_PRIOR)
+    return (np.log(own / prior) @ repeats).astype(np.float32)
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / max(float(values.std()), 1e-12)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    model_dir, db = pilot_paths(sys.argv[1:])
+    model = StyleModel.load(model_dir)
+    names, train_games, queries = validation_queries(model_dir, db, 60)
+    tasks = np.array([model.task_id(n) for n in names])
+    trained = model.trained_mask()
+    rng = np.random.default_rng(11)
+    query_tokens = {
+        a: [game_repertoires(games[i : i + 1], a)[0] for i in range(len(games))]
+        for a, games in queries.items()
+    }
+    cut_games = {
+        a: [train_games[a][i] for i in rng.permutation(len(train_games[a]))[:100]] for a in queries
+    }
+    print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
+    for cut in (False, True):
+        table, embedding = model.repertoires, model.game_embedding
+        if cut:
+            table, embedding = copy.deepcopy(table), copy.deepcopy(embedding)
+            per_game = {a: game_repertoires(g, a) for a, g in cut_games.items()}
+            table.set_rows(
+                {model.task_id(a): joined_repertoire(p).openings for a, p in per_game.items()}
+            )
+            for a, p in per_game.items():
+                embedding.set_row(model.task_id(a), game_bags(p))
+        nears = {
+            k: neighbour_matrix(embedding.profiles, embedding.known, k) if k else None
+            for k in NEIGHBOURS
+        }
+        for size, parts in ((20, 5), (5, 20)):
+            ranks: dict[str, list[int]] = {}
+            for a in tqdm(queries, desc=f"{'cut' if cut else 'whole'} {size}", leave=False):
+                truth = int(np.flatnonzero(tasks == model.task_id(a))[0])
+                for part in range(parts):
+                    chosen = query_tokens[a][part * size : (part + 1) * size]
+                    joined = joined_repertoire(chosen)
+                    cosine = embedding.scores(game_bags(chosen), trained)[tasks]
+                    z_embedding = _z(np.where(np.isfinite(cosine), cosine, 0.0))
+                    for k, near in nears.items():
+                        z_open = _z(scores(table, joined.openings, near)[tasks])
+                        for label, total in (
+                            (f"open k{k}", z_open),
+                            (f"fused k{k}", 16 * z_open + 4 * z_embedding),
+                        ):
+                            ranks.setdefault(label, []).append(int((total > total[truth]).sum()))
+            cells = [
+                f"{label} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
+                for label, r in ranks.items()
+            ]
+            print(f"{'cut' if cut else 'whole'} {size:>2} games: " + "  ".join(cells), flush=True)
+    print(f"{time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
