@@ -33,11 +33,7 @@ try:
 except UnreadableGames as error:
     st.error(f"These files cannot be used: {error}")
     st.stop()
-note = f"{len(found.games)} games read"
-if found.rejected:
-    reasons = ", ".join(f"{k}: {v}" for k, v in found.errors_by_reason.items())
-    note += f"; {found.rejected} skipped as malformed ({reasons})"
-st.caption(note)
+st.caption(f"{len(found.games)} games read{found.skipped()}")
 
 common = common_players(found.games)
 if len(common) == 1:

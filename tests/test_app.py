@@ -180,6 +180,15 @@ def test_bad_uploads_are_explained_on_the_page(app, name, content, message):
     assert any(message in e.value for e in test.error), [e.value for e in test.error]
 
 
+def test_skipped_games_in_an_upload_are_counted_with_their_reasons(app):
+    test = app("identify")
+    games = planted_pgn(games_each=3, seed=8, players={"King Pawn 0": ["e2e4", "g1f3"]})
+    variant = games.replace("[Date ", '[Variant "Chess960"]\n[Date ', 1)
+    test.file_uploader(key="uploads").upload("some.pgn", variant.encode()).run()
+    assert not test.exception
+    assert "2 games read (1 of 3 games skipped: 1 variant)" in _texts(test)
+
+
 def test_games_without_a_common_author_ask_whose_moves_they_are(app):
     test = app("identify")
     first = planted_pgn(games_each=3, seed=5, players={"King Pawn 0": ["e2e4", "g1f3"]})
