@@ -22,7 +22,6 @@ Usage: PYTHONPATH=. python bench/crossfit_late_pilot.py [MODEL_DIR] [DB] [STEPS]
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import pickle
 import sys
@@ -33,7 +32,13 @@ import numpy as np
 
 from bench.game_embedder_pilot import _rank, embed, train
 from bench.late_moves import LATE_BUCKETS
-from bench.pilot_queries import pilot_paths, validation_queries
+from bench.pilot_queries import (
+    cut_table,
+    hit_rates,
+    pilot_paths,
+    standardised,
+    validation_queries,
+)
 from stylespace.openings import repertoire_tokens
 from stylespace.style_model import StyleModel
 
@@ -43,10 +48,6 @@ FROM_PLY = 30
 
 def fold(name: str) -> int:
     return hashlib.blake2b(name.encode(), digest_size=4).digest()[0] % 2
-
-
-def _z(scores: np.ndarray) -> np.ndarray:
-    return (scores - scores.mean()) / max(scores.std(), 1e-12)
 
 
 def main(model_dir: Path, db: Path, steps: int = 3000) -> None:
@@ -81,16 +82,10 @@ def main(model_dir: Path, db: Path, steps: int = 3000) -> None:
             profiles.append(embed(embedders[1 - f], [b for b in bags if len(b)]).mean(0))
         table = np.array(profiles)
         centres = [table[folds == k].mean(0) for k in (0, 1)]
-        visits = copy.deepcopy(style_model.structures)
+        visits = style_model.structures
         if cut:
-            visits.set_rows(
-                {
-                    style_model.task_id(a): repertoire_tokens(
-                        [train_games[a][i] for i in enrol_rows[a]], a
-                    ).structures
-                    for a in authors
-                }
-            )
+            enrolment = {a: [train_games[a][i] for i in enrol_rows[a]] for a in authors}
+            visits = cut_table(visits, style_model, enrolment, "structures")
         for size in (100, 20, 5):
             ranks: dict[str, list[int]] = {}
             for a in authors:
@@ -108,22 +103,18 @@ def main(model_dir: Path, db: Path, steps: int = 3000) -> None:
                             @ query
                             / (np.linalg.norm(part_table, axis=1) * np.linalg.norm(query) + 1e-12)
                         )
-                        per_fold[rows] = _z(cosine[rows])
+                        per_fold[rows] = standardised(cosine[rows])
                     found = queries[a][part * size : (part + 1) * size]
                     structure = visits.scores(repertoire_tokens(found, a, FROM_PLY).structures)
-                    z_structure = _z(structure[tasks])
+                    z_structure = standardised(structure[tasks])
                     ranks.setdefault("embedding", []).append(_rank(cosine, truth))
                     ranks.setdefault("structures", []).append(_rank(z_structure, truth))
-                    for label, z in (("joint", _z(cosine)), ("perfold", per_fold)):
+                    for label, z in (("joint", standardised(cosine)), ("perfold", per_fold)):
                         for weight in (1, 2, 4):
                             total = weight * z + z_structure
                             ranks.setdefault(f"{label}{weight}", []).append(_rank(total, truth))
-            cells = [
-                f"{k} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
-                for k, r in ranks.items()
-            ]
             label = "cut" if cut else "full"
-            print(f"{label}, {size:>3} games: " + "  ".join(cells), flush=True)
+            print(f"{label}, {size:>3} games: " + hit_rates(ranks), flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 
 

@@ -19,7 +19,6 @@ Usage: PYTHONPATH=. python bench/game_embedder_pilot.py [MODEL_DIR] [DB] [FROM_P
 
 from __future__ import annotations
 
-import copy
 import pickle
 import sys
 import time
@@ -30,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from bench.pilot_queries import validation_queries
+from bench.pilot_queries import cut_table, hit_rates, validation_queries
 from stylespace.game_embedding import _dropped, _packed
 from stylespace.openings import _mix, repertoire_tokens
 from stylespace.positions import PlayedGame
@@ -158,16 +157,10 @@ def main(
     for cut in (False, True):
         table = profiles(cut)
         centre = table.mean(0)
-        choices = copy.deepcopy(style_model.repertoires)
+        choices = style_model.repertoires
         if cut:
-            choices.set_rows(
-                {
-                    style_model.task_id(a): repertoire_tokens(
-                        [train_games[a][i] for i in enrol_rows[a]], a
-                    ).openings
-                    for a in authors
-                }
-            )
+            enrolment = {a: [train_games[a][i] for i in enrol_rows[a]] for a in authors}
+            choices = cut_table(choices, style_model, enrolment, "openings")
         for size in (100, 20, 5):
             ranks = {"embedding": [], "openings": [], "fused1": [], "fused2": [], "fused4": []}
             for a in authors:
@@ -186,12 +179,7 @@ def main(
                         for weight in (1, 2, 4):
                             ranks[f"fused{weight}"].append(_rank(z + weight * z_open, truth))
             label = "100-game enrolment" if cut else "all train games"
-            cells = [
-                f"{k} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
-                for k, r in ranks.items()
-                if r
-            ]
-            print(f"{label:>20}, {size:>3} games: " + "  ".join(cells), flush=True)
+            print(f"{label:>20}, {size:>3} games: " + hit_rates(ranks), flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 
 

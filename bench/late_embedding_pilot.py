@@ -18,7 +18,6 @@ Usage: PYTHONPATH=. python bench/late_embedding_pilot.py [MODEL_DIR] [DB] [FROM_
 
 from __future__ import annotations
 
-import copy
 import pickle
 import sys
 import time
@@ -29,7 +28,7 @@ from tqdm import tqdm
 
 from bench.game_embedder_pilot import _rank, embed, train
 from bench.late_moves import LATE_BUCKETS, late_bags
-from bench.pilot_queries import validation_queries
+from bench.pilot_queries import cut_table, hit_rates, validation_queries
 from stylespace.openings import repertoire_tokens
 from stylespace.style_model import StyleModel
 
@@ -72,16 +71,10 @@ def main(model_dir: Path, db: Path, from_ply: int = 30, steps: int = 3000) -> No
         table = np.array(rows)
         centre = table.mean(0)
         table = table - centre
-        visits = copy.deepcopy(style_model.structures)
+        visits = style_model.structures
         if cut:
-            visits.set_rows(
-                {
-                    style_model.task_id(a): repertoire_tokens(
-                        [train_games[a][i] for i in enrol_rows[a]], a
-                    ).structures
-                    for a in authors
-                }
-            )
+            enrolment = {a: [train_games[a][i] for i in enrol_rows[a]] for a in authors}
+            visits = cut_table(visits, style_model, enrolment, "structures")
         for size in (100, 20, 5):
             ranks = {"embedding": [], "structures": [], "fused1": [], "fused2": [], "fused4": []}
             for a in authors:
@@ -99,11 +92,7 @@ def main(model_dir: Path, db: Path, from_ply: int = 30, steps: int = 3000) -> No
                     for weight in (1, 2, 4):
                         ranks[f"fused{weight}"].append(_rank(weight * z + z_structure, truth))
             label = "100-game enrolment" if cut else "all train games"
-            cells = [
-                f"{k} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
-                for k, r in ranks.items()
-            ]
-            print(f"{label:>20}, {size:>3} games: " + "  ".join(cells), flush=True)
+            print(f"{label:>20}, {size:>3} games: " + hit_rates(ranks), flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 
 

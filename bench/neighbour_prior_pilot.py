@@ -26,13 +26,18 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bench.pilot_queries import pilot_paths, validation_queries
+from bench.pilot_queries import (
+    cut_table,
+    hit_rates,
+    pilot_paths,
+    standardised,
+    validation_queries,
+)
 from stylespace.game_embedding import game_bags
 from stylespace.openings import (
     CHOICE_PRIOR,
     LEGAL_MOVES,
     MoveChoices,
-    _columns,
     game_repertoires,
     joined_repertoire,
 )
@@ -60,14 +65,7 @@ def scores(table: MoveChoices, tokens: np.ndarray, near: sparse.csr_matrix | Non
     choice (itself smoothed toward everybody's) when `near` is given."""
     if len(tokens) == 0:
         return np.zeros(len(table), dtype=np.float32)
-    by_key, keys, by_position, positions = table._index()
-    query, repeats = np.unique(np.asarray(tokens, dtype=np.int64), return_counts=True)
-    position_column, reached = _columns(positions, query // table.SLOTS)
-    query, repeats, position_column = query[reached], repeats[reached], position_column[reached]
-    key_column, chosen = _columns(keys, query)
-    player_chose = np.zeros((len(table), len(query)), dtype=np.float64)
-    player_chose[:, chosen] = by_key[:, key_column[chosen]].toarray()
-    player_visits = by_position[:, position_column].toarray()
+    player_chose, player_visits, repeats = table.query_counts(tokens)
     prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
     towards = prior[None, :]
     if near is not None:
@@ -75,10 +73,6 @@ def scores(table: MoveChoices, tokens: np.ndarray, near: sparse.csr_matrix | Non
         towards = (near_chose + CHOICE_PRIOR * prior) / (near_visits + CHOICE_PRIOR)
     own = (player_chose + CHOICE_PRIOR * towards) / (player_visits + CHOICE_PRIOR)
     return (np.log(own / prior) @ repeats).astype(np.float32)
-
-
-def _z(values: np.ndarray) -> np.ndarray:
-    return (values - values.mean()) / max(float(values.std()), 1e-12)
 
 
 def main() -> None:
@@ -100,13 +94,10 @@ def main() -> None:
     for cut in (False, True):
         table, embedding = model.repertoires, model.game_embedding
         if cut:
-            table, embedding = copy.deepcopy(table), copy.deepcopy(embedding)
-            per_game = {a: game_repertoires(g, a) for a, g in cut_games.items()}
-            table.set_rows(
-                {model.task_id(a): joined_repertoire(p).openings for a, p in per_game.items()}
-            )
-            for a, p in per_game.items():
-                embedding.set_row(model.task_id(a), game_bags(p))
+            table = cut_table(table, model, cut_games, "openings")
+            embedding = copy.deepcopy(embedding)
+            for a, g in cut_games.items():
+                embedding.set_row(model.task_id(a), game_bags(game_repertoires(g, a)))
         nears = {
             k: neighbour_matrix(embedding.profiles, embedding.known, k) if k else None
             for k in NEIGHBOURS
@@ -119,19 +110,15 @@ def main() -> None:
                     chosen = query_tokens[a][part * size : (part + 1) * size]
                     joined = joined_repertoire(chosen)
                     cosine = embedding.scores(game_bags(chosen), trained)[tasks]
-                    z_embedding = _z(np.where(np.isfinite(cosine), cosine, 0.0))
+                    z_embedding = standardised(np.where(np.isfinite(cosine), cosine, 0.0))
                     for k, near in nears.items():
-                        z_open = _z(scores(table, joined.openings, near)[tasks])
+                        z_open = standardised(scores(table, joined.openings, near)[tasks])
                         for label, total in (
                             (f"open k{k}", z_open),
                             (f"fused k{k}", 16 * z_open + 4 * z_embedding),
                         ):
                             ranks.setdefault(label, []).append(int((total > total[truth]).sum()))
-            cells = [
-                f"{label} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
-                for label, r in ranks.items()
-            ]
-            print(f"{'cut' if cut else 'whole'} {size:>2} games: " + "  ".join(cells), flush=True)
+            print(f"{'cut' if cut else 'whole'} {size:>2} games: " + hit_rates(ranks), flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 
 

@@ -1,4 +1,5 @@
-"""The pilots' shared draw: trained players' train games, and 100-game validation queries.
+"""The pilots' shared draw (trained players' train games, 100-game validation queries) and the
+small helpers every pilot needs: cut tables, standardised scores, top-1/top-5 lines.
 
 Every pilot draws the same players the same way (seed 7, players with >= 100 validation games),
 so their figures compare; the test split stays for the shipped benchmark.
@@ -6,13 +7,18 @@ so their figures compare; the test split stays for the shipped benchmark.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from stylespace.openings import repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
+
+T = TypeVar("T")
 
 
 def pilot_paths(arguments: list[str], model: str = "models/demo") -> tuple[Path, Path]:
@@ -40,3 +46,30 @@ def validation_queries(
         a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:players]
     }
     return names, train, queries
+
+
+def cut_table(table: T, model: StyleModel, games: dict[str, list[PlayedGame]], field: str) -> T:
+    """A copy of one of the model's tables with the named players' rows made from only these
+    games' `field` tokens (`RepertoireTokens`): as if they were enrolled from them."""
+    table = copy.deepcopy(table)
+    table.set_rows(
+        {
+            model.task_id(name): getattr(repertoire_tokens(g, name), field)
+            for name, g in games.items()
+        }
+    )
+    return table
+
+
+def standardised(scores: np.ndarray) -> np.ndarray:
+    """Scores in standard deviations from their mean over the candidates."""
+    return (scores - scores.mean()) / max(float(scores.std()), 1e-12)
+
+
+def hit_rates(ranks: dict[str, list[int]]) -> str:
+    """'label top-1/top-5' for each ranking's ranks of the author (0 = first)."""
+    return "  ".join(
+        f"{label} {np.mean(np.array(r) == 0):.0%}/{np.mean(np.array(r) < 5):.0%}"
+        for label, r in ranks.items()
+        if r
+    )

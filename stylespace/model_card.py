@@ -231,8 +231,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "is still largely opening knowledge, and it needs many reference games: trained "
         "players have hundreds, the unseen players here were enrolled from 100 and their "
         "structures barely match their other games. A learned embedding of the late moves "
-        "found some of those (pilot: 0% -> 27% top-1) but cost the trained players more (80% "
-        "-> 44%), so it is not used (`bench/results/late-embedding.md`).",
+        "found little once every candidate was scored fairly (13% top-1 alone from 100 "
+        "games, 2% from a 100-game profile, in an embedding that never saw them) and cost the "
+        "trained players in the build (80% -> 44%), so it is not used "
+        "(`bench/results/late-embedding.md`).",
         "",
         *TABLE_HEAD,
         *_stylometry_rows(stylometry["from_ply_0"]),

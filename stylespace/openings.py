@@ -409,6 +409,15 @@ class MoveChoices(Repertoires):
         without a profile, score 0."""
         if len(tokens) == 0 or not self.known.any():
             return np.zeros(len(self), dtype=np.float32)
+        player_chose, player_visits, repeats = self.query_counts(tokens)
+        prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
+        own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
+        return (np.log(own / prior) @ repeats).astype(np.float32)
+
+    def query_counts(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the distinct query moves in positions somebody reached: (players, moves) counts
+        of each player choosing the move there and of visiting the position, and how often
+        the query plays each move."""
         by_key, keys, by_position, positions = self._index()
         query, repeats = np.unique(np.asarray(tokens, dtype=np.int64), return_counts=True)
         position_column, reached = _columns(positions, query // self.SLOTS)
@@ -417,9 +426,7 @@ class MoveChoices(Repertoires):
         player_chose = np.zeros((len(self), len(query)), dtype=np.float64)
         player_chose[:, chosen] = by_key[:, key_column[chosen]].toarray()
         player_visits = by_position[:, position_column].toarray()
-        prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
-        own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
-        return (np.log(own / prior) @ repeats).astype(np.float32)
+        return player_chose, player_visits, repeats
 
     def _index(self) -> tuple[sparse.csc_matrix, np.ndarray, sparse.csc_matrix, np.ndarray]:
         """The counts by key and by position, as columns over the keys that occur."""
