@@ -10,8 +10,8 @@ Profiles from each trained player's train positions from ply 30 (100 games' each
 queries of 100 validation games from ply 30, ranked among all 477 by (a) centred cosine of the
 residuals, scaled by 1/sqrt(everybody's expected rate), and (b) the likelihood of the query's moves
 under the base tilted by the player's log(observed/expected) against the base alone. Shards keep no
-legal-move masks: unmasked softmax throughout. Result: 0-3% top-1 (`bench/results/move-
-residuals.md`).
+legal-move masks: unmasked softmax throughout.
+Result: 0-3% top-1 (`bench/results/move-residuals.md`).
 
 Usage: PYTHONPATH=. python bench/move_residuals_pilot.py [MODEL_DIR] [SHARDS_DIR]
 """
