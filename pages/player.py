@@ -14,7 +14,8 @@ st.title("Player")
 name = pick_player(names, "Player", key="player_pick")
 remember_player(name)
 facts = explorer.player(name)
-summary = [f"{facts['games']} games" if facts.get("games") else None, facts.get("first_year")]
+years = sorted({facts.get("first_year"), facts.get("last_year")} - {None})
+summary = [f"{facts['games']} games" if facts.get("games") else None, "-".join(years) or None]
 if facts.get("mean_elo"):
     summary.append(f"mean Elo {facts['mean_elo']:.0f}")
 if facts.get("enrolled"):
@@ -26,7 +27,7 @@ with card:
     st.subheader("Style card")
     rows = explorer.style_card(name)
     if rows:
-        st.plotly_chart(card_figure(rows), key="style_card")
+        st.plotly_chart(card_figure(rows), key="style_card", config={"displayModeBar": False})
         st.caption("Bars: percentile among all players; numbers: the player's own value.")
     else:
         st.info("No measured properties for this player (too few games in the source data).")

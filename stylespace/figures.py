@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from stylespace.explore import CardRow
+from stylespace.properties import RECORD_PROPERTIES
 from stylespace.stylometry import evidence_weights
 
 HIGHLIGHT = "#d62728"
@@ -110,6 +111,16 @@ def map_figure(
     return figure
 
 
+def card_value(row: CardRow) -> str:
+    """A property's value as people read it: shares in percent, years and Elo whole, counts
+    and move numbers to one decimal."""
+    if row.meaning.startswith("share of"):
+        return f"{row.value:.0%}"
+    if row.prop in RECORD_PROPERTIES:
+        return f"{row.value:.0f}"
+    return f"{row.value:.1f}"
+
+
 def card_figure(rows: Sequence[CardRow]) -> go.Figure:
     """Percentiles of a player's properties against all players, as horizontal bars."""
     figure = go.Figure(
@@ -117,7 +128,7 @@ def card_figure(rows: Sequence[CardRow]) -> go.Figure:
             x=[r.percentile for r in rows],
             y=[r.label for r in rows],
             orientation="h",
-            text=[f"{r.value:.2f}" for r in rows],
+            text=[card_value(r) for r in rows],
             textposition="outside",
             hovertext=[r.meaning for r in rows],
             marker={"color": "#1f77b4"},

@@ -12,6 +12,9 @@ from planted import planted_pgn
 from streamlit.testing.v1 import AppTest
 
 from stylespace.app_support import ENTERED
+from stylespace.explore import CardRow
+from stylespace.figures import card_value
+from stylespace.properties import PROPERTIES, RECORD_PROPERTIES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -59,7 +62,7 @@ def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
     test = app("player")
     test.selectbox(key="player_pick").select("King Pawn 1").run()
     assert not test.exception
-    assert "60 games" in _texts(test)
+    assert "60 games · 2020" in _texts(test)  # one year: not "2020-2020"
     assert len(test.get("plotly_chart")) == 1  # the style card
     neighbours = test.dataframe[0].value
     assert len(neighbours) == 8 and "King Pawn 1" not in set(neighbours["player"])
@@ -255,3 +258,13 @@ def test_the_identify_page_quotes_what_this_models_benchmark_measured(app, tiny_
     size = next(iter(seen))
     assert record is not None and f"{seen[size]['top1']:.0%}" in record
     assert record in _texts(app("identify"))
+
+
+def test_style_card_values_read_as_people_write_them():
+    def row(prop: str, value: float) -> CardRow:
+        label, meaning = {**PROPERTIES, **RECORD_PROPERTIES}[prop]
+        return CardRow(prop, label, meaning, value, 50.0)
+
+    shown = [card_value(row(p, v)) for p, v in [("e4_share", 0.6434), ("mean_elo", 2641.97)]]
+    shown += [card_value(row(p, v)) for p, v in [("era", 2021.0), ("captures_per_game", 9.713)]]
+    assert shown == ["64%", "2642", "2021", "9.7"]
