@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stylespace.app_support import atlas
+from stylespace.confidence import confidence_line
 from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.game_files import UnreadableGames, read_uploaded_games
@@ -60,6 +61,17 @@ st.success(
     f"{result['games_used']} games, {result['positions']} moves by {result['author']}, "
     f"in {result['seconds']:.1f} s. Most similar style: **{result['candidates'][0]['player']}**."
 )
+assessed = result.get("confidence")
+if assessed:
+    note = st.info if assessed["verdict"] != "uncertain" else st.warning
+    note(
+        f"How sure: {confidence_line(assessed)}"
+        + (
+            " The author may well be someone this model does not know."
+            if assessed["verdict"] == "uncertain"
+            else ""
+        )
+    )
 chart, places = st.columns(2)
 with chart:
     st.plotly_chart(candidates_figure(result["candidates"]), key="candidates")

@@ -8,8 +8,8 @@ store -> copy the artifact -> the trained players' opening repertoires -> the ga
 move matching on the test split -> stylometry benchmark (seen and unseen players, from ply 0 and
 30, beside the opening baseline) -> enrol the unseen players from their games -> player facts and
 properties into the player table -> steering benchmark and directions -> style map -> identify
-speed -> MODEL_CARD.md (rewritten on every run, from the recorded results). No game record is
-copied into the artifact.
+speed -> what a ranking's gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run,
+from the recorded results). No game record is copied into the artifact.
 """
 
 from __future__ import annotations
@@ -212,6 +212,20 @@ def _step_speed(request: DemoRequest) -> dict:
     return report
 
 
+def _step_confidence(request: DemoRequest) -> dict:
+    from stylespace.confidence import calibrate_from_store, verdict_summary
+
+    calibration = calibrate_from_store(
+        request.out, request.db, players=request.stylometry_players, strangers=50
+    )
+    return {
+        "queries": len(calibration.queries),
+        "known_queries": sum(q.known for q in calibration.queries),
+        "stranger_queries": sum(not q.known for q in calibration.queries),
+        "verdicts": verdict_summary(calibration),
+    }
+
+
 def _step_card(request: DemoRequest) -> dict:
     from stylespace.model_card import write_model_card
     from stylespace.training import PRESETS
@@ -233,6 +247,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("steering", _step_steering),
     ("map", _step_map),
     ("speed", _step_speed),
+    ("confidence", _step_confidence),
     ("card", _step_card),
 ]
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -225,6 +226,7 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _cmd_identify(args: argparse.Namespace) -> int:
+    from stylespace.confidence import Calibration, confidence_line
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import identify
 
@@ -245,6 +247,8 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.pop("repertoire")
     result.pop("game_bags")
     result.update(found.report())
+    calibration = Calibration.load(args.model)
+    result["confidence"] = calibration.assess(result) if calibration else None
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
         f"(from ply {args.from_ply}){found.skipped()}; most likely players ({result['method']}):"
@@ -257,7 +261,32 @@ def _cmd_identify(args: argparse.Namespace) -> int:
             if value is not None
         )
         lines.append(f"{rank:>3}. {candidate['player']:<36} {score:>8}{evidence}")
+    if result["confidence"]:
+        lines.append(f"first place: {confidence_line(result['confidence'])}")
     _emit(args, result, "\n".join(lines))
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from stylespace.confidence import calibrate_from_store
+
+    started = time.perf_counter()
+    calibration = calibrate_from_store(
+        args.model, args.db, players=args.players, strangers=args.strangers, seed=args.seed
+    )
+    queries = calibration.queries
+    result = {
+        "model": str(args.model),
+        "queries": len(queries),
+        "known_queries": sum(q.known for q in queries),
+        "stranger_queries": sum(not q.known for q in queries),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    text = (
+        f"calibrated {args.model}: {result['known_queries']} queries by its players and "
+        f"{result['stranger_queries']} by strangers in {result['seconds']:.0f} s"
+    )
+    _emit(args, result, text)
     return 0
 
 
@@ -628,6 +657,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
+
+    calibration = command(
+        "calibrate",
+        _cmd_calibrate,
+        "Measure what a ranking's gap means (held-out queries of known players and strangers).",
+    )
+    calibration.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    calibration.add_argument("--players", type=int, default=60, help="trained players queried")
+    calibration.add_argument("--strangers", type=int, default=50, help="players not in the model")
+    calibration.add_argument("--seed", type=int, default=0)
 
     prints = command(
         "fingerprints",

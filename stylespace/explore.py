@@ -17,6 +17,7 @@ import chess
 import numpy as np
 import torch
 
+from stylespace.confidence import Calibration
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.positions import PlayedGame
@@ -67,6 +68,7 @@ class Atlas:
     probe: PositionSet | None
     opted_out: frozenset[str] = frozenset()
     metrics: dict = field(default_factory=dict)
+    calibration: Calibration | None = None  # what a ranking's gap means (`confidence.py`)
 
     @classmethod
     def load(cls, directory: Path | str, opt_out: Path | str | None = None) -> Atlas:
@@ -90,6 +92,7 @@ class Atlas:
             probe=load_probe_positions(directory),
             opted_out=load_opt_out(opt_out),
             metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
+            calibration=Calibration.load(directory),
         )
 
     # --- players ---------------------------------------------------------------------------
@@ -264,6 +267,7 @@ class Atlas:
         """Rank the visible players as the author of `games`; adds the query's map position."""
         found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
         found["place"] = self.place(torch.tensor(found["vector"]))
+        found["confidence"] = self.calibration.assess(found) if self.calibration else None
         return found
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:

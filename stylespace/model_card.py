@@ -129,6 +129,32 @@ def _elo_limitation(config: dict) -> str:
     )
 
 
+def _confidence_section(confidence: dict) -> list[str]:
+    """How the first place's verdict (`confidence.py`) came out on held-out queries."""
+    lines = [
+        "## How sure is a first place (`identify`'s `confidence`)",
+        "The gap between the first and second candidates' scores, read against held-out "
+        f"queries of this model (`stylespace calibrate`: {confidence['known_queries']} queries by "
+        f"its players, on validation games or, for the enrolled ones, games they were not "
+        f"enrolled from; {confidence['stranger_queries']} by players it does not hold). "
+        "*Clear*: known authors' rankings with at least that gap were right >= 90% of the time "
+        "and <= 5% of strangers' queries reached it; *likely*: >= 60% and <= 25%; else "
+        "*uncertain*. Each query judged against all the others:",
+        "",
+        "| games | openings | known authors' queries | top-1 | called clear | right when clear "
+        "| strangers' queries | strangers called clear | strangers called uncertain |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in confidence["verdicts"]:
+        lines.append(
+            f"| {row['games']} | {'hidden' if row['openings_hidden'] else 'seen'} "
+            f"| {row['known_queries']} | {_pct(row['top1'])} | {_pct(row['called_clear'])} "
+            f"| {_pct(row['clear_right'])} | {row['stranger_queries']} "
+            f"| {_pct(row['strangers_called_clear'])} | {_pct(row['strangers_called_uncertain'])} |"
+        )
+    return lines
+
+
 def write_model_card(directory: Path | str, batch_size: int) -> Path:
     directory = Path(directory)
     build = json.loads((directory / "build.json").read_text())
@@ -258,6 +284,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
                 if isinstance(row, dict)
             ),
         ]
+    confidence = build.get("confidence", {}).get("result", {})
+    if confidence.get("verdicts"):
+        lines += ["", *_confidence_section(confidence)]
     lines += [
         "",
         "## Steering",

@@ -151,6 +151,7 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     test.button(key="identify").click().run()
     assert not test.exception
     assert len(test.get("plotly_chart")) == 2
+    assert "How sure: " in _texts(test)  # the tiny model is calibrated by its build
     evidence = test.dataframe[-1].value
     assert list(evidence.columns) == [
         "player",

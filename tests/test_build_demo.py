@@ -23,6 +23,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "steering",
         "map",
         "speed",
+        "confidence",
         "card",
     ]
     card = (out / "MODEL_CARD.md").read_text()
@@ -46,10 +47,13 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "Unseen, Uma"
     }
     assert record["stylometry"]["result"]["from_ply_0"]["unseen_enrolled"] == 1
+    calibrated = record["confidence"]["result"]
+    assert calibrated["known_queries"] > 0 and (out / "confidence.json").exists()
+    assert "## How sure is a first place" in card
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 12  # the card is rewritten
+    assert capsys.readouterr().err.count("done earlier") == 13  # the card is rewritten
 
 
 def test_a_store_without_properties_stops_the_build_instead_of_shipping_none(tmp_path, capsys):

@@ -1,0 +1,313 @@
+"""How far to trust a ranking's first name: measured on held-out queries, not assumed.
+
+A ranking always names somebody, also for an author the model has never seen. What tells a
+clear answer from a guess is the gap between the first and the second candidates' `fused`
+scores. `calibrate` runs held-out queries through `identify` (known authors: the model's trained
+players on validation games, its enrolled players re-enrolled from 100 reference games; and
+strangers: players the model does not hold at all) and keeps each query's size, whether the
+openings were hidden, its gap, and whether the first name was right. `assess` then reads a new
+ranking's gap against the queries of the nearest size and the same kind: how often known
+authors' rankings with at least this gap named the right player, and how often a stranger's
+query reached it. Stored as `confidence.json` in the model directory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from stylespace.progress import progress_bar
+
+if TYPE_CHECKING:
+    from stylespace.positions import PlayedGame
+    from stylespace.style_model import StyleModel
+
+CALIBRATION_FILE = "confidence.json"
+QUERY_SIZES = (5, 20, 100)
+HIDDEN_FROM_PLY = 30  # the queries with hidden openings start here, as the benchmark's do
+MIN_COMPARED = 10  # a gap beyond nearly every known query is read against the top this many
+CLEAR = (0.9, 0.05)  # right at least this often, strangers at most this often: "clear"
+LIKELY = (0.6, 0.25)
+
+
+@dataclass(frozen=True)
+class CalibrationQuery:
+    """One held-out query's outcome."""
+
+    known: bool  # the author is a player of the model (False: a stranger)
+    games: int
+    openings_hidden: bool
+    gap: float  # first candidate's score minus the second's
+    right: bool  # the first candidate is the author
+
+
+def ranking_gap(candidates: Sequence[dict]) -> float | None:
+    """The first candidate's score minus the second's (None when there are not two scores)."""
+    scores = [c["score"] for c in candidates[:2]]
+    if len(scores) < 2 or None in scores:
+        return None
+    return float(scores[0] - scores[1])
+
+
+class Calibration:
+    """The held-out queries of one model, and what a new ranking's gap means against them."""
+
+    def __init__(self, queries: Sequence[CalibrationQuery], method: str = "fused") -> None:
+        self.queries = list(queries)
+        self.method = method
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Calibration | None:
+        """The model directory's calibration; None when it has none."""
+        path = Path(directory) / CALIBRATION_FILE
+        if not path.exists():
+            return None
+        stored = json.loads(path.read_text())
+        fields = stored["fields"]
+        rows = (dict(zip(fields, row, strict=True)) for row in stored["rows"])
+        queries = [CalibrationQuery(**row) for row in rows]
+        return cls(queries, stored.get("method", "fused"))
+
+    def save(self, directory: Path | str, context: dict | None = None) -> None:
+        rows = [list(astuple(q)) for q in self.queries]
+        for row in rows:
+            row[3] = round(row[3], 4)
+        stored = {
+            "method": self.method,
+            **(context or {}),
+            "fields": list(CalibrationQuery.__dataclass_fields__),
+            "rows": rows,
+        }
+        (Path(directory) / CALIBRATION_FILE).write_text(json.dumps(stored, separators=(",", ":")))
+
+    def assess(self, result: dict) -> dict | None:
+        """What an `identify` result's gap means, or None when this calibration cannot say
+        (another method, a single candidate, no comparable queries)."""
+        gap = ranking_gap(result["candidates"])
+        if result.get("method") != self.method or gap is None:
+            return None
+        hidden = "openings" not in result["candidates"][0].get("evidence", {"openings": 0})
+        same_kind = [q for q in self.queries if q.openings_hidden == hidden]
+        if not same_kind:
+            return None
+        games = result.get("games_used") or result["games"]
+        size = min(
+            {q.games for q in same_kind}, key=lambda s: abs(math.log(s) - math.log(max(games, 1)))
+        )
+        compared = [q for q in same_kind if q.games == size]
+        known = sorted((q for q in compared if q.known), key=lambda q: -q.gap)
+        strangers = [q for q in compared if not q.known]
+        if not known:
+            return None
+        at_least = [q for q in known if q.gap >= gap]
+        if len(at_least) < MIN_COMPARED:
+            at_least = known[:MIN_COMPARED]
+        right = sum(q.right for q in at_least)
+        reached = sum(q.gap >= gap for q in strangers)
+        right_share = right / len(at_least)
+        stranger_share = reached / len(strangers) if strangers else None
+        return {
+            "gap": round(gap, 3),
+            "verdict": _verdict(right_share, stranger_share),
+            "right_share": round(right_share, 3),
+            "right": right,
+            "known_queries": len(at_least),
+            "stranger_share": None if stranger_share is None else round(stranger_share, 3),
+            "strangers_reached": reached,
+            "stranger_queries": len(strangers),
+            "compared_games": size,
+            "openings_hidden": hidden,
+        }
+
+
+def verdict_summary(calibration: Calibration) -> list[dict]:
+    """Per query size and kind, how the verdicts came out on the calibration's own queries,
+    each judged against all the others (leave one out): how often known authors were found,
+    how often their ranking was called clear and was then right, how often a stranger's was
+    called clear anyway."""
+    rows = []
+    kinds = sorted({(q.games, q.openings_hidden) for q in calibration.queries})
+    for games, hidden in kinds:
+        verdicts = {True: [], False: []}
+        for index, query in enumerate(calibration.queries):
+            if (query.games, query.openings_hidden) != (games, hidden):
+                continue
+            others = Calibration(calibration.queries[:index] + calibration.queries[index + 1 :])
+            assessed = others.assess(_as_result(query, calibration.method))
+            verdict = assessed["verdict"] if assessed else "uncertain"
+            verdicts[query.known].append((verdict, query.right))
+        known, strangers = verdicts[True], verdicts[False]
+        clear = [right for verdict, right in known if verdict == "clear"]
+        rows.append(
+            {
+                "games": games,
+                "openings_hidden": hidden,
+                "known_queries": len(known),
+                "top1": _share(sum(right for _, right in known), len(known)),
+                "called_clear": _share(len(clear), len(known)),
+                "clear_right": _share(sum(clear), len(clear)),
+                "stranger_queries": len(strangers),
+                "strangers_called_clear": _share(
+                    sum(verdict == "clear" for verdict, _ in strangers), len(strangers)
+                ),
+                "strangers_called_uncertain": _share(
+                    sum(verdict == "uncertain" for verdict, _ in strangers), len(strangers)
+                ),
+            }
+        )
+    return rows
+
+
+def _share(count: int, total: int) -> float | None:
+    return round(count / total, 3) if total else None
+
+
+def _as_result(query: CalibrationQuery, method: str) -> dict:
+    """A calibration query as the `identify` result `assess` reads."""
+    evidence = {"structures" if query.openings_hidden else "openings": 0.0}
+    return {
+        "method": method,
+        "games": query.games,
+        "candidates": [
+            {"score": query.gap, "evidence": evidence},
+            {"score": 0.0, "evidence": evidence},
+        ],
+    }
+
+
+def _verdict(right_share: float, stranger_share: float | None) -> str:
+    strangers = 0.0 if stranger_share is None else stranger_share
+    if right_share >= CLEAR[0] and strangers <= CLEAR[1]:
+        return "clear"
+    if right_share >= LIKELY[0] and strangers <= LIKELY[1]:
+        return "likely"
+    return "uncertain"
+
+
+def confidence_line(assessment: dict) -> str:
+    """The assessment in one sentence, for the CLI and the app."""
+    size = assessment["compared_games"]
+    kind = " with the openings hidden" if assessment["openings_hidden"] else ""
+    line = (
+        f"{assessment['verdict']} (gap {assessment['gap']:.1f}): held-out {size}-game queries"
+        f"{kind} of players this model knows with at least this gap named the right player "
+        f"{assessment['right']} times in {assessment['known_queries']}"
+    )
+    if assessment["stranger_queries"]:
+        line += (
+            f"; {assessment['strangers_reached']} of {assessment['stranger_queries']} queries by "
+            "players it does not know reached it"
+        )
+    return line + "."
+
+
+def calibrate(
+    model: StyleModel,
+    known: dict[str, list[PlayedGame]],
+    strangers: dict[str, list[PlayedGame]],
+    sizes: Sequence[int] = QUERY_SIZES,
+    hidden_sizes: Sequence[int] = (20, 100),
+    seed: int = 0,
+) -> Calibration:
+    """Run one query per author and size (games drawn at random; the openings hidden too, for
+    `hidden_sizes`) through `identify` and keep the outcomes. `known` authors must be players
+    of `model` whose given games it never learned from; `strangers` must not be players of it."""
+    from stylespace.stylometry import StylometryError, identify
+
+    rng = np.random.default_rng(seed)
+    plan = []
+    for is_known, authors in ((True, known), (False, strangers)):
+        for author, games in authors.items():
+            order = rng.permutation(len(games))
+            for size in sizes:
+                if len(games) >= size:
+                    chosen = [games[i] for i in order[:size]]
+                    plies = (0, HIDDEN_FROM_PLY) if size in hidden_sizes else (0,)
+                    plan += [(is_known, author, size, chosen, ply) for ply in plies]
+    queries = []
+    with progress_bar(total=len(plan), desc="calibrating", unit="query") as bar:
+        for is_known, author, size, games, ply in plan:
+            bar.update(1)
+            try:
+                found = identify(model, games, author=author, top=2, from_ply=ply)
+            except StylometryError:  # no moves from this ply on
+                continue
+            gap = ranking_gap(found["candidates"])
+            if gap is None:
+                continue
+            queries.append(
+                CalibrationQuery(
+                    known=is_known,
+                    games=size,
+                    openings_hidden=ply >= HIDDEN_FROM_PLY,
+                    gap=gap,
+                    right=found["candidates"][0]["player"] == author,
+                )
+            )
+    return Calibration(queries)
+
+
+def calibrate_from_store(
+    model_dir: Path,
+    db: Path,
+    players: int = 120,
+    strangers: int = 80,
+    reference_games: int = 100,
+    seed: int = 0,
+) -> Calibration:
+    """Calibrate a saved model on a game store: `players` of its trained players on their
+    validation games; its enrolled players enrolled again, in memory, from `reference_games` of
+    their games and queried on the rest (so that no query was learned from); and `strangers`
+    players of the store it does not hold (the most games first). Saves `confidence.json`."""
+    from stylespace.store import GameStore
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import enroll
+
+    rng = np.random.default_rng(seed)
+    model = StyleModel.load(model_dir)
+    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    enrolled = [p["name"] for p in model.players if p.get("enrolled")]
+    # A surname the model holds may be one of its players under another spelling ("Tal, M"
+    # beside "Tal, Mihail"): not a stranger.
+    held = {_surname(name) for name in trained + enrolled}
+    with GameStore(db, read_only=True) as store:
+        outsiders = [
+            row.name
+            for row in store.players(min_games=min(QUERY_SIZES))
+            if _surname(row.name) not in held
+        ][:strangers]
+        validation = store.games_by_player(["val"], trained)
+        every_split = store.games_by_player(["train", "val", "test"], enrolled + outsiders)
+    chosen = [name for name in trained if validation[name]]
+    rng.shuffle(chosen)
+    known = {name: validation[name] for name in chosen[:players]}
+    for name in enrolled:
+        games = every_split[name]
+        if len(games) < reference_games + min(QUERY_SIZES):
+            continue
+        order = rng.permutation(len(games))
+        enroll(model, [games[i] for i in order[:reference_games]], name)
+        known[name] = [games[i] for i in order[reference_games:]]
+    strangers_games = {name: every_split[name] for name in outsiders}
+    calibration = calibrate(model, known, strangers_games, seed=seed)
+    calibration.save(
+        model_dir,
+        {
+            "known_authors": len(known),
+            "strangers": len(outsiders),
+            "reference_games": reference_games,
+            "seed": seed,
+        },
+    )
+    return calibration
+
+
+def _surname(name: str) -> str:
+    """The part of a PGN name before its comma (or first space), lower case."""
+    return name.replace(",", " ").split()[0].lower() if name.strip() else ""
