@@ -106,18 +106,22 @@ class Calibration:
         if not known:
             return None
         at_least = [q for q in known if q.gap >= gap]
-        if len(at_least) < MIN_COMPARED:
+        beyond = len(at_least) < MIN_COMPARED  # beyond nearly every query: the clearest ones
+        if beyond:
             at_least = known[:MIN_COMPARED]
         right = sum(q.right for q in at_least)
         reached = sum(q.gap >= gap for q in strangers)
-        right_share = right / len(at_least)
-        stranger_share = reached / len(strangers) if strangers else None
+        # Shares by the rule of succession, (k + 1) / (n + 2): ten right of ten is not yet a
+        # certainty, and none of a few strangers is not yet none of all of them.
+        right_share = (right + 1) / (len(at_least) + 2)
+        stranger_share = (reached + 1) / (len(strangers) + 2) if strangers else None
         return {
             "gap": round(gap, 3),
             "verdict": _verdict(right_share, stranger_share),
             "right_share": round(right_share, 3),
             "right": right,
             "known_queries": len(at_least),
+            "clearest_queries": beyond,
             "stranger_share": None if stranger_share is None else round(stranger_share, 3),
             "strangers_reached": reached,
             "stranger_queries": len(strangers),
@@ -194,10 +198,15 @@ def confidence_line(assessment: dict) -> str:
     """The assessment in one sentence, for the CLI and the app."""
     size = assessment["compared_games"]
     kind = " with the openings hidden" if assessment["openings_hidden"] else ""
+    queries = f"{size}-game queries{kind} of players this model knows"
+    compared = (
+        f"the {assessment['known_queries']} clearest held-out {queries}"
+        if assessment["clearest_queries"]
+        else f"held-out {queries} with at least this gap"
+    )
     line = (
-        f"{assessment['verdict']} (gap {assessment['gap']:.1f}): held-out {size}-game queries"
-        f"{kind} of players this model knows with at least this gap named the right player "
-        f"{assessment['right']} times in {assessment['known_queries']}"
+        f"{assessment['verdict']} (gap {assessment['gap']:.1f}): {compared} named the right "
+        f"player {assessment['right']} times in {assessment['known_queries']}"
     )
     if assessment["stranger_queries"]:
         line += (

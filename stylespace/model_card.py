@@ -136,10 +136,12 @@ def _confidence_section(confidence: dict) -> list[str]:
         "The gap between the first and second candidates' scores, read against held-out "
         f"queries of this model (`stylespace calibrate`: {confidence['known_queries']} queries by "
         f"its players, on validation games or, for the enrolled ones, games they were not "
-        f"enrolled from; {confidence['stranger_queries']} by players it does not hold). "
-        "*Clear*: known authors' rankings with at least that gap were right >= 90% of the time "
-        "and <= 5% of strangers' queries reached it; *likely*: >= 60% and <= 25%; else "
-        "*uncertain*. Each query judged against all the others:",
+        f"enrolled from; {confidence['stranger_queries']} by players of the store it does not "
+        "hold, none sharing a surname with one of its players). *Clear*: known authors' "
+        "rankings of the nearest query size with at least that gap were right >= 90% of the "
+        "time and <= 5% of strangers' queries reached it (shares as (k + 1) / (n + 2), so a "
+        "few queries make no certainty); *likely*: >= 60% and <= 25%; else *uncertain*. Each "
+        "query judged against all the others:",
         "",
         "| games | openings | known authors' queries | top-1 | called clear | right when clear "
         "| strangers' queries | strangers called clear | strangers called uncertain |",
@@ -316,7 +318,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "the model knows nothing of amateur or online play beyond what these players did. "
         f"{_elo_limitation(config)}",
         "- A ranking always names somebody: for an author the model does not know, the top "
-        "candidate is only the nearest known style.",
+        "candidate is only the nearest known style. `identify`'s confidence (above) tells a "
+        "clear first place from a guess, but not perfectly: a few strangers' queries were "
+        "called clear, about a fifth likely, and with the openings hidden it never calls a "
+        "first place clear.",
         "- An enrolled player is found again only as well as their enrolment games describe "
         "their openings. Measured on validation games (`bench/enrol_size_pilot.py`, "
         "`bench/results/enrolment-size.md`, 60 masters among 477, openings alone): 20-game "

@@ -50,6 +50,14 @@ def test_a_gap_that_strangers_reach_is_uncertain():
 def test_a_gap_beyond_every_query_is_read_against_the_clearest_ones():
     assessed = Calibration(_queries()).assess(_result(100.0))
     assert assessed["known_queries"] == 10 and assessed["right"] == 10
+    assert "the 10 clearest held-out 20-game queries" in confidence_line(assessed)
+
+
+def test_shares_are_smoothed_so_a_few_queries_do_not_make_a_certainty():
+    few = [CalibrationQuery(True, 20, False, 10.0 + i, True) for i in range(5)]
+    assessed = Calibration(few).assess(_result(12.0))
+    assert (assessed["right"], assessed["known_queries"]) == (5, 5)
+    assert assessed["right_share"] == round(6 / 7, 3) and assessed["verdict"] == "likely"
 
 
 def test_a_query_is_compared_with_queries_of_the_nearest_size_and_kind():
@@ -90,8 +98,8 @@ def test_each_calibration_query_is_judged_against_the_others():
     assert (row["games"], row["openings_hidden"], row["known_queries"]) == (20, False, 30)
     assert row["top1"] == round(20 / 30, 3)
     assert row["called_clear"] == round(20 / 30, 3) and row["clear_right"] == 1.0
-    # the two strangers above every miss (gaps 4.75 and 5.0) pass for clear among the others
-    assert row["stranger_queries"] == 21 and row["strangers_called_clear"] == round(2 / 21, 3)
+    # the stranger above every miss (gap 5.0) passes for clear among the others
+    assert row["stranger_queries"] == 21 and row["strangers_called_clear"] == round(1 / 21, 3)
 
 
 def test_identify_on_a_calibrated_model_says_how_sure_its_first_place_is(tiny_demo, capsys):
