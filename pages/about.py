@@ -28,7 +28,10 @@ style model by itself).
 Structures only match players known from hundreds of games.
 
 **What it cannot tell.** It does not know players it was not shown: an unknown author always
-gets a ranking, and the top name is then only the nearest known style. A handful of games
+gets a ranking, and the top name is then only the nearest known style. The Identify page says
+how sure a first place is, from held-out queries of known players and of strangers (the model
+card's *How sure* table): a *clear* first place was nearly always right, but some strangers'
+games come out *likely*, so even that is not proof. A handful of games
 identifies poorly, and so do games whose openings are hidden or new to the model. Similar style
 is not proof of identity: never use a ranking alone to accuse anyone of anything (fair-play
 decisions need far more evidence).

@@ -21,7 +21,7 @@ st.caption(
     "Upload games that one person played (PGN, plain or .gz/.zst). The model compares how that "
     "person's moves pull its shared style skills (their style fingerprint) and which openings "
     "they choose with every player's. This works for players the model knows; a stranger will "
-    "still get a ranking, so read the scores, not just the top. "
+    "still get a ranking, so read how sure the first place is, not just the name. "
     + (explorer.identification_record() or "")
 )
 uploads = st.file_uploader(
