@@ -215,9 +215,7 @@ def _step_speed(request: DemoRequest) -> dict:
 def _step_confidence(request: DemoRequest) -> dict:
     from stylespace.confidence import calibrate_from_store, verdict_summary
 
-    calibration = calibrate_from_store(
-        request.out, request.db, players=request.stylometry_players, strangers=50
-    )
+    calibration = calibrate_from_store(request.out, request.db, players=request.stylometry_players)
     return {
         "queries": len(calibration.queries),
         "known_queries": sum(q.known for q in calibration.queries),

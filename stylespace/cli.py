@@ -13,6 +13,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from stylespace import __version__
+from stylespace.confidence import KNOWN_AUTHORS, STRANGERS
 from stylespace.game_files import GameFile, UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -664,8 +665,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Measure what a ranking's gap means (held-out queries of known players and strangers).",
     )
     calibration.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    calibration.add_argument("--players", type=int, default=60, help="trained players queried")
-    calibration.add_argument("--strangers", type=int, default=50, help="players not in the model")
+    calibration.add_argument(
+        "--players", type=int, default=KNOWN_AUTHORS, help="trained players queried"
+    )
+    calibration.add_argument(
+        "--strangers", type=int, default=STRANGERS, help="players of the store not in the model"
+    )
     calibration.add_argument("--seed", type=int, default=0)
 
     prints = command(

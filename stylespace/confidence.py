@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 CALIBRATION_FILE = "confidence.json"
 QUERY_SIZES = (5, 20, 100)
+KNOWN_AUTHORS = 60  # trained players queried (the enrolled ones are queried too)
+STRANGERS = 50  # players of the store the model does not hold
 HIDDEN_FROM_PLY = 30  # the queries with hidden openings start here, as the benchmark's do
 MIN_COMPARED = 10  # a gap beyond nearly every known query is read against the top this many
 CLEAR = (0.9, 0.05)  # right at least this often, strangers at most this often: "clear"
@@ -75,9 +77,7 @@ class Calibration:
         return cls(queries, stored.get("method", "fused"))
 
     def save(self, directory: Path | str, context: dict | None = None) -> None:
-        rows = [list(astuple(q)) for q in self.queries]
-        for row in rows:
-            row[3] = round(row[3], 4)
+        rows = [astuple(replace(q, gap=round(q.gap, 4))) for q in self.queries]
         stored = {
             "method": self.method,
             **(context or {}),
@@ -92,7 +92,7 @@ class Calibration:
         gap = ranking_gap(result["candidates"])
         if result.get("method") != self.method or gap is None:
             return None
-        hidden = "openings" not in result["candidates"][0].get("evidence", {"openings": 0})
+        hidden = "openings" not in result["candidates"][0]["evidence"]  # `fused` has it
         same_kind = [q for q in self.queries if q.openings_hidden == hidden]
         if not same_kind:
             return None
@@ -265,8 +265,8 @@ def calibrate(
 def calibrate_from_store(
     model_dir: Path,
     db: Path,
-    players: int = 120,
-    strangers: int = 80,
+    players: int = KNOWN_AUTHORS,
+    strangers: int = STRANGERS,
     reference_games: int = 100,
     seed: int = 0,
 ) -> Calibration:
