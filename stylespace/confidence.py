@@ -6,15 +6,15 @@ scores. `calibrate` runs held-out queries through `identify` (known authors: the
 players on validation games, its enrolled players re-enrolled from 100 reference games; and
 strangers: players the model does not hold at all) and keeps each query's size, whether the
 openings were hidden, its gap, and whether the first name was right. `assess` then reads a new
-ranking's gap against the queries of the nearest size and the same kind: how often known
-authors' rankings with at least this gap named the right player, and how often a stranger's
-query reached it. Stored as `confidence.json` in the model directory.
+ranking's gap against the queries of the same kind and of the largest size it reaches: how
+often known authors' rankings with at least this gap named the right player, and how often a
+stranger's query reached it. The strangers are masters too: an amateur's unusual opening can
+still match the one master who played it. Stored as `confidence.json` in the model directory.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
@@ -49,14 +49,6 @@ class CalibrationQuery:
     right: bool  # the first candidate is the author
 
 
-def ranking_gap(candidates: Sequence[dict]) -> float | None:
-    """The first candidate's score minus the second's (None when there are not two scores)."""
-    scores = [c["score"] for c in candidates[:2]]
-    if len(scores) < 2 or None in scores:
-        return None
-    return float(scores[0] - scores[1])
-
-
 class Calibration:
     """The held-out queries of one model, and what a new ranking's gap means against them."""
 
@@ -89,7 +81,7 @@ class Calibration:
     def assess(self, result: dict) -> dict | None:
         """What an `identify` result's gap means, or None when this calibration cannot say
         (another method, a single candidate, no comparable queries)."""
-        gap = ranking_gap(result["candidates"])
+        gap = result.get("gap")  # first minus second in the whole ranking (`identify`)
         if result.get("method") != self.method or gap is None:
             return None
         hidden = "openings" not in result["candidates"][0]["evidence"]  # `fused` has it
@@ -97,9 +89,20 @@ class Calibration:
         if not same_kind:
             return None
         games = result.get("games_used") or result["games"]
-        size = min(
-            {q.games for q in same_kind}, key=lambda s: abs(math.log(s) - math.log(max(games, 1)))
-        )
+        # Read against the largest calibrated size the query reaches: fewer games spread the
+        # gaps wider, so a smaller query is never judged by a larger one's standard, and one
+        # smaller than every calibrated query gets no verdict but "uncertain" (two games with
+        # one rare move can put a master far ahead of everybody).
+        reached_sizes = [size for size in {q.games for q in same_kind} if size <= games]
+        if not reached_sizes:
+            return {
+                "gap": round(gap, 3),
+                "verdict": "uncertain",
+                "too_few_games": games,
+                "fewest_calibrated": min(q.games for q in same_kind),
+                "openings_hidden": hidden,
+            }
+        size = max(reached_sizes)
         compared = [q for q in same_kind if q.games == size]
         known = sorted((q for q in compared if q.known), key=lambda q: -q.gap)
         strangers = [q for q in compared if not q.known]
@@ -178,10 +181,8 @@ def _as_result(query: CalibrationQuery, method: str) -> dict:
     return {
         "method": method,
         "games": query.games,
-        "candidates": [
-            {"score": query.gap, "evidence": evidence},
-            {"score": 0.0, "evidence": evidence},
-        ],
+        "gap": query.gap,
+        "candidates": [{"score": query.gap, "evidence": evidence}],
     }
 
 
@@ -196,6 +197,12 @@ def _verdict(right_share: float, stranger_share: float | None) -> str:
 
 def confidence_line(assessment: dict) -> str:
     """The assessment in one sentence, for the CLI and the app."""
+    if "too_few_games" in assessment:
+        return (
+            f"uncertain (gap {assessment['gap']:.1f}): {assessment['too_few_games']} games are "
+            f"fewer than this model's smallest held-out queries ({assessment['fewest_calibrated']} "
+            "games), and a first place from so few says little."
+        )
     size = assessment["compared_games"]
     kind = " with the openings hidden" if assessment["openings_hidden"] else ""
     queries = f"{size}-game queries{kind} of players this model knows"
@@ -244,10 +251,10 @@ def calibrate(
         for is_known, author, size, games, ply in plan:
             bar.update(1)
             try:
-                found = identify(model, games, author=author, top=2, from_ply=ply)
+                found = identify(model, games, author=author, top=1, from_ply=ply)
             except StylometryError:  # no moves from this ply on
                 continue
-            gap = ranking_gap(found["candidates"])
+            gap = found["gap"]
             if gap is None:
                 continue
             queries.append(

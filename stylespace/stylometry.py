@@ -375,12 +375,15 @@ def identify(
         for task in order[:top]
     ]
     wanted = normalise_name(name)
+    first_two = [float(scores[task]) for task in order[:2]]
     return {
         "author": name,
         "games": sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games),
         "games_used": len({int(g) for g in positions.game}),
         "positions": len(positions),
         "candidates": candidates,
+        # How far the first place leads the second, in the whole ranking (`confidence.py`).
+        "gap": _rounded(torch.tensor(first_two[0] - first_two[1])) if len(first_two) == 2 else None,
         "method": method,
         "fit_steps": steps,
         "vector": vector.tolist(),

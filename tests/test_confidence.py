@@ -26,6 +26,7 @@ def _result(gap: float, games: int = 20, hidden: bool = False, method: str = "fu
         "method": method,
         "games": games,
         "games_used": games,
+        "gap": gap,
         "candidates": [
             {"player": "A", "score": 30.0, "evidence": evidence},
             {"player": "B", "score": 30.0 - gap, "evidence": evidence},
@@ -60,23 +61,32 @@ def test_shares_are_smoothed_so_a_few_queries_do_not_make_a_certainty():
     assert assessed["right_share"] == round(6 / 7, 3) and assessed["verdict"] == "likely"
 
 
-def test_a_query_is_compared_with_queries_of_the_nearest_size_and_kind():
+def test_a_query_is_judged_by_the_largest_calibrated_size_it_reaches_and_its_kind():
     calibration = Calibration(
         _queries(games=5) + [CalibrationQuery(True, 100, False, g, False) for g in range(40)]
     )
     assert calibration.assess(_result(12.0, games=18))["compared_games"] == 5
-    assert calibration.assess(_result(12.0, games=60))["compared_games"] == 100
-    assert calibration.assess(_result(12.0, games=60))["verdict"] == "uncertain"
+    assert calibration.assess(_result(12.0, games=60))["compared_games"] == 5
+    assert calibration.assess(_result(12.0, games=150))["compared_games"] == 100
+    assert calibration.assess(_result(12.0, games=150))["verdict"] == "uncertain"
     assert calibration.assess(_result(12.0, hidden=True)) is None  # no hidden-opening queries
     hidden = Calibration(_queries(hidden=True)).assess(_result(12.0, hidden=True))
     assert hidden["openings_hidden"] and hidden["verdict"] == "clear"
+
+
+def test_fewer_games_than_any_calibrated_query_are_never_called_clear():
+    assessed = Calibration(_queries(games=5)).assess(_result(40.0, games=2))
+    assert assessed["verdict"] == "uncertain"
+    assert "2 games are fewer than this model's smallest held-out queries (5 games)" in (
+        confidence_line(assessed)
+    )
 
 
 def test_another_method_or_a_single_candidate_gets_no_assessment():
     calibration = Calibration(_queries())
     assert calibration.assess(_result(12.0, method="similarity")) is None
     lonely = _result(12.0)
-    lonely["candidates"] = lonely["candidates"][:1]
+    lonely["gap"] = None  # a model of one player: nobody to lead
     assert calibration.assess(lonely) is None
 
 
@@ -115,8 +125,8 @@ def test_identify_on_a_calibrated_model_says_how_sure_its_first_place_is(tiny_de
     assessed = json.loads(capsys.readouterr().out)["confidence"]
     assert assessed["verdict"] in ("clear", "likely", "uncertain")
     assert assessed["compared_games"] == 20 and assessed["known_queries"] > 0
-    assert main(["identify", "--model", model, "--games", str(games)]) == 0
-    assert "first place: " in capsys.readouterr().out
+    assert main(["identify", "--model", model, "--games", str(games), "--top", "1"]) == 0
+    assert "first place: " in capsys.readouterr().out  # the gap is the whole ranking's
 
 
 def test_identify_without_a_calibration_still_answers(planted_model, tmp_path, capsys):
