@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import chess
 import numpy as np
-import torch
 
 from stylespace.encoding import GameEncoder, elo_bucket, legal_move_mask
+
+if TYPE_CHECKING:  # torch is imported where tensors are made: reading PGN files needs none
+    import torch
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class Positions:
         return Positions(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
     def tensors(self, device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
+        import torch
+
         return {
             name: torch.from_numpy(np.ascontiguousarray(getattr(self, name))).to(device)
             for name in ("squares", "last_move", "elo", "move", "mask", "label")
