@@ -62,16 +62,13 @@ st.success(
     f"in {result['seconds']:.1f} s. Most similar style: **{result['candidates'][0]['player']}**."
 )
 assessed = result.get("confidence")
-if assessed:
-    note = st.info if assessed["verdict"] != "uncertain" else st.warning
-    note(
-        f"How sure: {confidence_line(assessed)}"
-        + (
-            " The author may well be someone this model does not know."
-            if assessed["verdict"] == "uncertain"
-            else ""
-        )
+if assessed and assessed["verdict"] == "uncertain":
+    st.warning(
+        f"How sure: {confidence_line(assessed)} The author may well be someone this model does "
+        "not know."
     )
+elif assessed:
+    st.info(f"How sure: {confidence_line(assessed)}")
 chart, places = st.columns(2)
 with chart:
     st.plotly_chart(candidates_figure(result["candidates"]), key="candidates")

@@ -216,12 +216,7 @@ def _step_confidence(request: DemoRequest) -> dict:
     from stylespace.confidence import calibrate_from_store, verdict_summary
 
     calibration = calibrate_from_store(request.out, request.db, players=request.stylometry_players)
-    return {
-        "queries": len(calibration.queries),
-        "known_queries": sum(q.known for q in calibration.queries),
-        "stranger_queries": sum(not q.known for q in calibration.queries),
-        "verdicts": verdict_summary(calibration),
-    }
+    return {**calibration.counts(), "verdicts": verdict_summary(calibration)}
 
 
 def _step_card(request: DemoRequest) -> dict:

@@ -275,12 +275,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     calibration = calibrate_from_store(
         args.model, args.db, players=args.players, strangers=args.strangers, seed=args.seed
     )
-    queries = calibration.queries
     result = {
         "model": str(args.model),
-        "queries": len(queries),
-        "known_queries": sum(q.known for q in queries),
-        "stranger_queries": sum(not q.known for q in queries),
+        **calibration.counts(),
         "seconds": round(time.perf_counter() - started, 1),
     }
     text = (

@@ -78,6 +78,15 @@ class Calibration:
         }
         (Path(directory) / CALIBRATION_FILE).write_text(json.dumps(stored, separators=(",", ":")))
 
+    def counts(self) -> dict[str, int]:
+        """How many queries stand behind this calibration, by known authors and strangers."""
+        known = sum(q.known for q in self.queries)
+        return {
+            "queries": len(self.queries),
+            "known_queries": known,
+            "stranger_queries": len(self.queries) - known,
+        }
+
     def assess(self, result: dict) -> dict | None:
         """What an `identify` result's gap means, or None when this calibration cannot say
         (another method, a single candidate, no comparable queries)."""

@@ -141,3 +141,11 @@ def test_identify_without_a_calibration_still_answers(planted_model, tmp_path, c
     capsys.readouterr()
     assert main(["identify", "--model", str(planted_model), "--games", str(games), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["confidence"] is None
+
+
+def test_a_calibration_counts_its_queries():
+    assert Calibration(_queries()).counts() == {
+        "queries": 51,
+        "known_queries": 30,
+        "stranger_queries": 21,
+    }
