@@ -16,9 +16,8 @@ import json
 import numpy as np
 import torch
 
+from bench.pilot_queries import trained_positions
 from stylespace.book import with_books
-from stylespace.optout import normalise_name
-from stylespace.positions import collect_positions
 from stylespace.store import GameStore, default_db_path
 from stylespace.style_model import StyleModel
 
@@ -34,14 +33,9 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=200_000)
     args = parser.parse_args()
     model = StyleModel.load(args.model)
-    trained = {
-        normalise_name(p["name"]): p["task_id"] for p in model.players if not p.get("enrolled")
-    }
     with GameStore(default_db_path(), read_only=True) as store:
         games = store.played_games([args.split])
-    found = collect_positions(
-        games, lambda name: trained.get(normalise_name(name)), max_positions=args.positions
-    )
+    found = trained_positions(model, games, args.positions)
     tables = model.book_tables()
     variants = {"network": {}, **{f"everybody {a}": {"own_prior": None} for a in PRIORS}}
     variants |= {f"own {b}": {"everybody_prior": None, "own_prior": b} for b in OWN_ONLY}

@@ -22,11 +22,11 @@ import numpy as np
 import torch
 
 from bench.own_side_book_pilot import SideTable, smooth
+from bench.pilot_queries import trained_positions, trained_task_ids
 from stylespace.book import with_books
 from stylespace.encoding import GameEncoder
 from stylespace.openings import _mix
 from stylespace.optout import normalise_name
-from stylespace.positions import collect_positions
 from stylespace.store import GameStore, default_db_path
 from stylespace.style_model import StyleModel
 
@@ -72,15 +72,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     model = StyleModel.load(args.model)
-    trained = {
-        normalise_name(p["name"]): p["task_id"] for p in model.players if not p.get("enrolled")
-    }
+    trained = trained_task_ids(model)
     with GameStore(default_db_path(), read_only=True) as store:
         train_games = store.played_games(["train"])
         val_games = store.played_games(["val"])
-    found = collect_positions(
-        val_games, lambda name: trained.get(normalise_name(name)), max_positions=args.positions
-    )
+    found = trained_positions(model, val_games, args.positions)
     own_keys, all_keys, moves = train_keys(train_games, trained)
     tables = {
         ("own", 1): SideTable(own_keys, moves),

@@ -22,11 +22,11 @@ import time
 import numpy as np
 import torch
 
+from bench.pilot_queries import trained_positions, trained_task_ids
 from stylespace.book import with_books
 from stylespace.encoding import N_MOVES, OWN, OWN_CASTLING_ROOK, THEIRS, GameEncoder
 from stylespace.openings import _mix
 from stylespace.optout import normalise_name
-from stylespace.positions import collect_positions
 from stylespace.store import GameStore, default_db_path
 from stylespace.style_model import StyleModel
 
@@ -113,15 +113,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     model = StyleModel.load(args.model)
-    trained = {
-        normalise_name(p["name"]): p["task_id"] for p in model.players if not p.get("enrolled")
-    }
+    trained = trained_task_ids(model)
     with GameStore(default_db_path(), read_only=True) as store:
         train_games = store.played_games(["train"])[: args.train_games]
         val_games = store.played_games(["val"])
-    found = collect_positions(
-        val_games, lambda name: trained.get(normalise_name(name)), max_positions=args.positions
-    )
+    found = trained_positions(model, val_games, args.positions)
     print(f"{len(found)} val positions, {time.time() - started:.0f} s", flush=True)
     tables = {}
     for kind, (keys, moves) in train_keys(train_games, trained, args.kinds.split(",")).items():

@@ -14,7 +14,8 @@ from typing import TypeVar
 import numpy as np
 
 from stylespace.openings import repertoire_tokens
-from stylespace.positions import PlayedGame
+from stylespace.optout import normalise_name
+from stylespace.positions import PlayedGame, Positions, collect_positions
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
@@ -46,6 +47,22 @@ def validation_queries(
         a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:players]
     }
     return names, train, queries
+
+
+def trained_task_ids(model: StyleModel) -> dict[str, int]:
+    """The model's trained (not enrolled) players: normalised name -> task id."""
+    return {normalise_name(p["name"]): p["task_id"] for p in model.players if not p.get("enrolled")}
+
+
+def trained_positions(
+    model: StyleModel, games: list[PlayedGame], max_positions: int | None
+) -> Positions:
+    """The positions where the model's trained players move in `games`, labelled with their
+    task ids, the first `max_positions` (as `stylespace eval` counts them)."""
+    trained = trained_task_ids(model)
+    return collect_positions(
+        games, lambda name: trained.get(normalise_name(name)), max_positions=max_positions
+    )
 
 
 def cut_table(table: T, model: StyleModel, games: dict[str, list[PlayedGame]], field: str) -> T:
