@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import chess
 import numpy as np
 
-from stylespace.encoding import GameEncoder, elo_bucket, legal_move_mask
+from stylespace.encoding import N_MOVES, GameEncoder, elo_bucket, legal_move_mask
 
 if TYPE_CHECKING:  # torch is imported where tensors are made: reading PGN files needs none
     import torch
@@ -63,20 +63,24 @@ def collect_positions(
     label_of: Callable[[str], int | None],
     from_ply: int = 0,
     max_positions: int | None = None,
+    legal_masks: bool = True,
 ) -> Positions:
     """Positions from ply `from_ply` on where `label_of(mover's name)` is not None.
 
     Earlier moves still set the positions up; only the moves that are counted are skipped.
+    Without `legal_masks` every move counts as allowed (the unmasked likelihood that training
+    and fingerprints use): no board is replayed, which is most of the time a query takes here.
     """
     encoder = GameEncoder()
     parts: dict[str, list] = {name: [] for name in Positions.__dataclass_fields__}
+    every_move = np.ones(N_MOVES, dtype=bool)
     total = 0
     for game_index, game in enumerate(games):
         labels = (label_of(game.white), label_of(game.black))
         if labels == (None, None) or len(game.moves) <= from_ply:
             continue
         encoded = encoder.encode(game.moves)
-        board = chess.Board()
+        board = chess.Board() if legal_masks else None
         for ply, uci in enumerate(game.moves):
             label = labels[ply % 2]
             if label is not None and ply >= from_ply:
@@ -84,12 +88,13 @@ def collect_positions(
                 parts["last_move"].append(encoded.last_move[ply])
                 parts["elo"].append(elo_bucket(game.white_elo if ply % 2 == 0 else game.black_elo))
                 parts["move"].append(int(encoded.moves[ply]))
-                parts["mask"].append(legal_move_mask(board))
+                parts["mask"].append(every_move if board is None else legal_move_mask(board))
                 parts["label"].append(label)
                 parts["game"].append(game_index)
                 parts["ply"].append(ply)
                 total += 1
-            board.push_uci(uci)
+            if board is not None:
+                board.push_uci(uci)
         if max_positions is not None and total >= max_positions:
             break
     if not total:

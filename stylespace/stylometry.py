@@ -284,10 +284,15 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
     raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
 
 
-def author_positions(games: Sequence[PlayedGame], author: str, from_ply: int = 0) -> Positions:
+def author_positions(
+    games: Sequence[PlayedGame], author: str, from_ply: int = 0, legal_masks: bool = True
+) -> Positions:
     wanted = normalise_name(author)
     positions = collect_positions(
-        games, lambda name: 0 if normalise_name(name) == wanted else None, from_ply
+        games,
+        lambda name: 0 if normalise_name(name) == wanted else None,
+        from_ply,
+        legal_masks=legal_masks,
     )
     if not len(positions):
         raise StylometryError(f"{author!r} has no moves from ply {from_ply} on in these games")
@@ -319,7 +324,8 @@ def identify(
         raise StylometryError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     started = time.perf_counter()
     name = resolve_author(games, author)
-    positions = author_positions(games, name, from_ply)
+    # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
+    positions = author_positions(games, name, from_ply, method not in ("fingerprint", "fused"))
     centred = model.style_vectors - model.trained_mean
     sketch, evidence, repertoire, bags = None, {}, None, None
     if method in ("fingerprint", "fused"):

@@ -28,13 +28,15 @@ def test_a_count_sketch_is_fixed_and_keeps_the_angle_between_long_vectors():
     assert abs(float(F.cosine_similarity(one, two, dim=0)) - 0.6) < 0.05
 
 
-def _lea_positions(tmp_path):
+def _lea_positions(tmp_path, legal_masks: bool = True):
     path = tmp_path / "lea.pgn"
     path.write_text(
         planted_pgn(games_each=8, seed=4, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
     )
     games = read_game_file(str(path)).games
-    return collect_positions(games, lambda name: 0 if name == "Lefty, Lea" else None)
+    return collect_positions(
+        games, lambda name: 0 if name == "Lefty, Lea" else None, legal_masks=legal_masks
+    )
 
 
 def test_a_fingerprint_is_the_sketched_skills_gradient_and_leaves_the_model_as_it_was(
@@ -59,6 +61,21 @@ def test_a_fingerprint_is_the_sketched_skills_gradient_and_leaves_the_model_as_i
     expected = count_sketch(torch.cat([p.grad.flatten() for p in skills]))
     assert torch.allclose(found.sketch, expected, atol=1e-6)
     assert torch.allclose(found.style_gradient, vector.grad, atol=1e-7)
+
+
+def test_a_fingerprint_needs_no_legal_moves_so_a_query_skips_replaying_its_boards(
+    planted_model, tmp_path
+):
+    masked = _lea_positions(tmp_path)
+    unmasked = _lea_positions(tmp_path, legal_masks=False)
+    model = StyleModel.load(planted_model)
+
+    assert unmasked.mask.all() and not masked.mask.all()
+    for field in ("squares", "last_move", "elo", "move", "label", "game", "ply"):
+        assert np.array_equal(getattr(masked, field), getattr(unmasked, field))
+    assert torch.equal(
+        compute_fingerprint(model, masked).sketch, compute_fingerprint(model, unmasked).sketch
+    )
 
 
 def _run(capsys, *args: str) -> tuple[int, dict | str]:
