@@ -16,7 +16,7 @@ import json
 import numpy as np
 import torch
 
-from bench.pilot_queries import trained_positions
+from bench.pilot_queries import network_batches, trained_positions
 from stylespace.book import with_books
 from stylespace.store import GameStore, default_db_path
 from stylespace.style_model import StyleModel
@@ -45,14 +45,9 @@ def main() -> None:
         for b in PRIORS[:4]
     }
     hits = {(kind, name): [] for kind in ("base", "style") for name in variants}
-    for start in range(0, len(found), 1024):
-        part = found.subset(np.arange(start, min(start + 1024, len(found))))
-        batch = part.tensors()
-        inputs = (batch["squares"], batch["last_move"], batch["elo"])
-        for kind, style in (("base", None), ("style", batch["label"])):
-            logits = model.logits(*inputs, style=style).masked_fill(~batch["mask"], -torch.inf)
-            network = torch.softmax(logits, dim=-1).numpy()
-            owners = None if style is None else part.label
+    for part, probabilities in network_batches(model, found):
+        for kind, network in probabilities.items():
+            owners = None if kind == "base" else part.label
             for name, priors in variants.items():
                 if kind == "base" and "own" in name:
                     continue

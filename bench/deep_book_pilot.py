@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from bench.own_side_book_pilot import SideTable, smooth
-from bench.pilot_queries import trained_positions, trained_task_ids
+from bench.pilot_queries import network_batches, trained_positions, trained_task_ids
 from stylespace.book import with_books
 from stylespace.encoding import GameEncoder
 from stylespace.openings import _mix
@@ -96,10 +96,7 @@ def main() -> None:
     def count(name: str, predictions: np.ndarray, truth: np.ndarray) -> None:
         hits.setdefault(name, []).append(predictions.argmax(axis=1) == truth)
 
-    for start in range(0, len(found), 1024):
-        part = found.subset(np.arange(start, min(start + 1024, len(found))))
-        batch = part.tensors()
-        inputs = (batch["squares"], batch["last_move"], batch["elo"])
+    for part, probabilities in network_batches(model, found):
         players = part.label + 1
         everybody_counts = tables["all", 1].lookup(
             exact_keys(part.squares, part.ply, np.zeros(len(part)))
@@ -111,10 +108,8 @@ def main() -> None:
             (f"own min {m}", c) for m, c in own_counts.items()
         ]:
             coverage.setdefault(name, []).append((counts * part.mask).sum(axis=1) > 0)
-        for kind, style in (("base", None), ("style", batch["label"])):
-            logits = model.logits(*inputs, style=style).masked_fill(~batch["mask"], -torch.inf)
-            network = torch.softmax(logits, dim=-1).numpy()
-            owners = None if style is None else part.label
+        for kind, network in probabilities.items():
+            owners = None if kind == "base" else part.label
             shipped = with_books(network, part.squares, part.ply, part.mask, books, owners)
             count(f"{kind}: shipped books", shipped, part.move)
             for end in ENDS:

@@ -24,7 +24,12 @@ import numpy as np
 
 from bench.likelihood_pilot import likelihood_scores
 from bench.own_side_choices_pilot import counts, ids_of
-from bench.pilot_queries import pilot_paths, standardised, validation_queries
+from bench.pilot_queries import (
+    hundred_game_cuts,
+    pilot_paths,
+    standardised,
+    validation_queries,
+)
 from stylespace.openings import OPENING_PLIES, _author_games, _mix
 from stylespace.positions import PlayedGame
 
@@ -59,11 +64,9 @@ def game_keys(games: Sequence[PlayedGame], player: str) -> Keys:
 def main(model_dir: Path, db: Path, players: int = 60) -> None:
     started = time.perf_counter()
     names, train, queries = validation_queries(model_dir, db, players)
-    rng = np.random.default_rng(11)
     profiles = {name: game_keys(train[name], name) for name in names}
     cut_profiles = {
-        name: game_keys([train[name][i] for i in rng.permutation(len(train[name]))[:100]], name)
-        for name in queries
+        name: game_keys(games, name) for name, games in hundred_game_cuts(train, queries).items()
     }
     query_keys = {
         (a, size): game_keys(games[:size], a) for a, games in queries.items() for size in SIZES

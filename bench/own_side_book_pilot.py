@@ -22,7 +22,7 @@ import time
 import numpy as np
 import torch
 
-from bench.pilot_queries import trained_positions, trained_task_ids
+from bench.pilot_queries import network_batches, trained_positions, trained_task_ids
 from stylespace.book import with_books
 from stylespace.encoding import N_MOVES, OWN, OWN_CASTLING_ROOK, THEIRS, GameEncoder
 from stylespace.openings import _mix
@@ -135,13 +135,9 @@ def main() -> None:
     def count(name: str, predictions: np.ndarray, part) -> None:
         hits.setdefault(name, []).append(predictions.argmax(axis=1) == part.move)
 
-    for start in range(0, len(found), 1024):
-        part = found.subset(np.arange(start, min(start + 1024, len(found))))
-        batch = part.tensors()
-        inputs = (batch["squares"], batch["last_move"], batch["elo"])
-        for kind, style in (("base", None), ("style", batch["label"])):
-            logits = model.logits(*inputs, style=style).masked_fill(~batch["mask"], -torch.inf)
-            network = torch.softmax(logits, dim=-1).numpy()
+    done = 0
+    for part, probabilities in network_batches(model, found):
+        for kind, network in probabilities.items():
             if kind == "base":
                 count(
                     "base + everybody",
@@ -181,8 +177,9 @@ def main() -> None:
                             everybody_prior=None,
                         )
                         count(f"{label}: before own book", between, part)
-        if start % 10240 == 0:
-            print(f"{start + len(part)} positions, {time.time() - started:.0f} s", flush=True)
+        done += len(part)
+        if done % 10240 < len(part):
+            print(f"{done} positions, {time.time() - started:.0f} s", flush=True)
     report = {"positions": len(found), "seconds": round(time.time() - started)}
     report |= {name: round(float(np.concatenate(v).mean()), 4) for name, v in coverage.items()}
     report |= {name: round(float(np.concatenate(v).mean()), 4) for name, v in hits.items()}

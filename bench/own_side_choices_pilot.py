@@ -25,7 +25,12 @@ import numpy as np
 from scipy import sparse
 
 from bench.likelihood_pilot import likelihood_scores
-from bench.pilot_queries import pilot_paths, standardised, validation_queries
+from bench.pilot_queries import (
+    hundred_game_cuts,
+    pilot_paths,
+    standardised,
+    validation_queries,
+)
 from stylespace.encoding import OWN, OWN_CASTLING_ROOK, THEIRS
 from stylespace.openings import OPENING_PLIES, _author_games, _mix
 from stylespace.positions import PlayedGame
@@ -88,11 +93,9 @@ def ids_of(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
 def main(model_dir: Path, db: Path, players: int = 60) -> None:
     started = time.perf_counter()
     names, train, queries = validation_queries(model_dir, db, players)
-    rng = np.random.default_rng(11)
     profiles = {name: player_moves(train[name], name) for name in names}
     cut_profiles = {
-        name: player_moves([train[name][i] for i in rng.permutation(len(train[name]))[:100]], name)
-        for name in queries
+        name: player_moves(games, name) for name, games in hundred_game_cuts(train, queries).items()
     }
     print(f"profiles {time.perf_counter() - started:.0f} s", flush=True)
     sizes = ((100, 0), (20, 0), (5, 0), (100, 30))

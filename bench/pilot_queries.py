@@ -8,10 +8,12 @@ so their figures compare; the test split stays for the shipped benchmark.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import torch
 
 from stylespace.openings import repertoire_tokens
 from stylespace.optout import normalise_name
@@ -63,6 +65,31 @@ def trained_positions(
     return collect_positions(
         games, lambda name: trained.get(normalise_name(name)), max_positions=max_positions
     )
+
+
+def network_batches(
+    model: StyleModel, found: Positions, size: int = 1024
+) -> Iterator[tuple[Positions, dict[str, np.ndarray]]]:
+    """`found` in chunks, each with the network's legal-move probabilities for the base model
+    and for each position's own player (`base`, `style`)."""
+    for start in range(0, len(found), size):
+        part = found.subset(np.arange(start, min(start + size, len(found))))
+        batch = part.tensors()
+        inputs = (batch["squares"], batch["last_move"], batch["elo"])
+        probabilities = {}
+        with torch.no_grad():
+            for kind, style in (("base", None), ("style", batch["label"])):
+                logits = model.logits(*inputs, style=style).masked_fill(~batch["mask"], -torch.inf)
+                probabilities[kind] = torch.softmax(logits, dim=-1).numpy()
+        yield part, probabilities
+
+
+def hundred_game_cuts(
+    train: dict[str, list[PlayedGame]], authors: Iterable[str], seed: int = 11
+) -> dict[str, list[PlayedGame]]:
+    """100 random train games of each author: the profile of a player enrolled from 100."""
+    rng = np.random.default_rng(seed)
+    return {a: [train[a][i] for i in rng.permutation(len(train[a]))[:100]] for a in authors}
 
 
 def cut_table(table: T, model: StyleModel, games: dict[str, list[PlayedGame]], field: str) -> T:
