@@ -31,8 +31,8 @@ from stylespace.stylometry import (
     IDENTIFY_SETTINGS,
     FitSettings,
     enroll,
-    fingerprint_scores,
     identify,
+    style_alone_scores,
 )
 
 REFERENCE_GAMES = 100
@@ -153,7 +153,7 @@ def _run_queries(
                 ranking = [c["player"] for c in found["candidates"]]
                 style_ranking = ranking
                 if found["fingerprint"] is not None:  # the style model's evidence alone
-                    alone = fingerprint_scores(model, torch.tensor(found["fingerprint"]))
+                    alone = style_alone_scores(model, torch.tensor(found["fingerprint"]))
                     style_ranking = [names[t] for t in alone.argsort(descending=True)[:5]]
             except ValueError:  # no moves left from `from_ply` on
                 ranking = style_ranking = []

@@ -68,6 +68,7 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # to match, they would push down players enrolled from 100.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
+HUB_NEIGHBOURS = 10  # CSLS's usual neighbourhood, for the style model's own ranking
 
 
 def evidence_weights(evidence: dict) -> dict[str, float]:
@@ -160,6 +161,33 @@ def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
     scores = torch.full((len(table),), float("-inf"))
     scores[known] = F.cosine_similarity(table[known] - centre, (query - centre)[None], dim=-1)
     return scores
+
+
+def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> torch.Tensor:
+    """Each player's mean centred cosine with its `neighbours` nearest other fingerprints (0 for
+    players without one). A reference close to many others is close to many queries too (a
+    hub), whoever played them; enrolled players, whose references come from games the model
+    never trained on as queries do, are such hubs (`bench/results/fingerprint-hubness.md`)."""
+    table = model.fingerprints
+    known = ~table.isnan().any(dim=1)
+    hubness = torch.zeros(len(table))
+    count = min(neighbours, int(known.sum()) - 1)
+    if count < 1:
+        return hubness
+    references = F.normalize(table[known] - model.fingerprint_centre, dim=-1)
+    between = references @ references.T
+    between.fill_diagonal_(float("-inf"))
+    hubness[known] = between.topk(count, dim=1).values.mean(dim=1)
+    return hubness
+
+
+def style_alone_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
+    """The style model's own ranking (`--method fingerprint`): the centred cosine less half of
+    each reference's hubness (CSLS, Conneau et al. 2018). Among the demo's 497 players it found
+    the author of 100 games 72% of the time where the plain cosine found 49% (57 masters), and
+    players enrolled from 100 games 85% where it found 60%. `fused` keeps the plain cosine: there
+    the correction changed nothing measurable and its confidence is calibrated on it."""
+    return fingerprint_scores(model, query) - 0.5 * reference_hubness(model)
 
 
 def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
@@ -337,7 +365,7 @@ def identify(
             evidence = fused_evidence(model, sketch, *repertoire, games=bags)
             scores = _fused_total(evidence)
         else:
-            scores = fingerprint_scores(model, sketch)
+            scores = style_alone_scores(model, sketch)
     elif method == "gradient":
         gradient = likelihood_gradient(model, positions, seed=settings.seed)
         scores = F.cosine_similarity(centred, gradient[None], dim=-1)

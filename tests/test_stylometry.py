@@ -23,6 +23,7 @@ from stylespace.stylometry import (
     fused_evidence,
     fused_scores,
     similarity_scores,
+    style_alone_scores,
 )
 
 
@@ -161,6 +162,25 @@ def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is
     leaning = model.fingerprints[model.task_id("Righty, Rob")]
     alone = fingerprint_scores(model, leaning)
     assert torch.equal(fused_scores(model, leaning, []).argsort(), alone.argsort())
+
+
+def test_the_style_models_own_ranking_discounts_a_reference_close_to_everybody(planted_model):
+    model = StyleModel.load(planted_model)
+    centre = model.fingerprint_centre
+    trained = model.fingerprints[model.task_id("Lefty, Lea")] - centre
+    # Directions at right angles to each other and to the trained players' axis.
+    axes, _ = torch.linalg.qr(torch.cat([trained[:, None], torch.randn(len(centre), 5)], dim=1))
+    crowd, loner, *others = axes[:, 1:].T
+    vector = model.style_vectors[0]
+    model.set_player("Hub, Hal", vector, centre + crowd, enrolled=True)
+    for index, other in enumerate(others):  # players near the hub: it is near everybody
+        model.set_player(f"Crowd, {index}", vector, centre + crowd + 0.3 * other, enrolled=True)
+    model.set_player("Loner, Lou", vector, centre + loner, enrolled=True)
+    query = centre + 1.05 * crowd + loner  # a shade nearer the hub by plain cosine
+    plain, corrected = fingerprint_scores(model, query), style_alone_scores(model, query)
+    names = model.player_names()
+    assert names[int(plain.argmax())] == "Hub, Hal"
+    assert names[int(corrected.argmax())] == "Loner, Lou"
 
 
 def test_queries_without_openings_are_weighed_against_the_players_deep_lines(planted_model):
