@@ -4,7 +4,7 @@ A trained player's reference fingerprint comes from 4,096 of their training posi
 query's does; `fingerprint-cap.md` found the query side still gaining with every 1,024
 positions. A reference costs nothing at query time, so it could read far more of a player's
 games. Here: the pilots' 57 authors with >= 100 test games plus 43 other trained players (seed
-7), each with references from 1,024 to 8,192 of their train positions (in a random order; chunk
+7), each with references from 1,024 to 16,384 of their train positions (in a random order; chunk
 fingerprints are linear, so one pass gives every size), against the cached test queries of
 `fingerprint_heldout_pilot.py` (run it first), ranked among these 100 players by the centred
 cosine and by CSLS (`stylometry.style_alone_scores`' correction). Top-1/top-5.
@@ -28,27 +28,31 @@ from stylespace.style_model import StyleModel
 from stylespace.stylometry import HUB_NEIGHBOURS, author_positions
 
 CHUNK = 1024
-MOST_CHUNKS = 8
+MOST_CHUNKS = 16
 PLAYERS = 100
 CACHE = Path("runs/reference-positions.pt")
 QUERIES = ((100, 0), (20, 0), (5, 0), (100, 30))
 
 
-def chunk_sketches(model: StyleModel, games, name: str) -> torch.Tensor:
-    """(chunks, size) fingerprints of up to 8 chunks of 1,024 of the player's positions."""
+def chunk_sketches(model: StyleModel, games, name: str, done: torch.Tensor) -> torch.Tensor:
+    """(chunks, size) fingerprints of up to `MOST_CHUNKS` chunks of 1,024 of the player's
+    positions, in one fixed random order; the first `len(done)` are given already."""
     positions = author_positions(games, name, legal_masks=False)
     order = np.random.default_rng(0).permutation(len(positions))[: CHUNK * MOST_CHUNKS]
     chunks = [np.sort(order[s : s + CHUNK]) for s in range(0, len(order) - CHUNK + 1, CHUNK)]
-    return torch.stack([compute_fingerprint(model, positions.subset(c)).sketch for c in chunks])
+    more = [compute_fingerprint(model, positions.subset(c)).sketch for c in chunks[len(done) :]]
+    return torch.cat([done, torch.stack(more)]) if more else done
 
 
 def references(model: StyleModel, db: Path, names: list[str]) -> dict[str, torch.Tensor]:
+    """Every player's chunk fingerprints, cached; a larger `MOST_CHUNKS` extends the cache."""
     found = torch.load(CACHE, weights_only=False) if CACHE.exists() else {}
-    missing = [n for n in names if n not in found]
+    missing = [n for n in names if len(found.get(n, ())) < MOST_CHUNKS]
     with GameStore(db, read_only=True) as store:
         train = store.games_by_player(["train"], missing)
     for index, name in enumerate(missing):
-        found[name] = chunk_sketches(model, train[name], name)
+        empty = torch.empty(0, model.fingerprints.shape[1])
+        found[name] = chunk_sketches(model, train[name], name, found.get(name, empty))
         if index % 10 == 9:
             torch.save(found, CACHE)  # resumable
             print(f"{len(found)} players", flush=True)
@@ -81,7 +85,7 @@ def main(model_dir: Path, db: Path) -> None:
     centre = model.fingerprint_centre
     stored = model.fingerprints[[model.task_id(n) for n in names]]
     tables = {"stored (4,096 train positions)": stored}
-    for count in (1, 2, 4, 8):
+    for count in (1, 2, 4, 8, 16):
         tables[f"{count * CHUNK:,} positions"] = torch.stack(
             [chunks[n][:count].mean(dim=0) for n in names]
         )

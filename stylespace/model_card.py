@@ -320,8 +320,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "longer stage 2 did, a little: longer still is the next thing to try.",
         "- The trained players' reference fingerprints come from 4,096 of their train positions "
         "each and are mostly noise at that size: two disjoint draws of one player agree to a "
-        "centred cosine of 0.38. From 8,192 positions the style alone found 82% of 57 authors "
-        "of 100 games among 100 players instead of 68-77% "
+        "centred cosine of 0.38. From 16,384 positions the style alone found 96% of 57 authors "
+        "of 100 games among 100 players instead of 68-77%, and 60% of 20-game ones instead of "
+        "33-44% "
         "(`bench/results/reference-positions.md`); references from all of a player's train "
         "positions are the next rebuild's cheapest gain for the style evidence.",
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
