@@ -31,7 +31,7 @@ from bench.pilot_queries import pilot_paths
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
+from stylespace.stylometry import author_positions, neighbour_hubness
 
 SIZES = ((100, 0), (20, 0), (5, 0), (100, 30))
 REFERENCE_GAMES = 100
@@ -89,9 +89,7 @@ def scores(
     cosine = references @ F.normalize(query - query_centre, dim=-1)
     if not csls:
         return cosine
-    between = references @ references.T
-    between.fill_diagonal_(float("-inf"))
-    return cosine - 0.5 * between.topk(10, dim=1).values.mean(dim=1)
+    return cosine - 0.5 * neighbour_hubness(references)
 
 
 def main(model_dir: Path, db: Path) -> None:

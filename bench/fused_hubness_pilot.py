@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from bench.fingerprint_hubness_pilot import CACHE, REFERENCE_GAMES
 from bench.pilot_queries import pilot_paths
@@ -26,27 +27,24 @@ from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
-    HUB_NEIGHBOURS,
     WEIGHTS_WITH_OPENINGS,
     _standardised,
     fused_evidence,
+    neighbour_hubness,
     style_alone_scores,
 )
 
 SIZES = (100, 20, 5)
 
 
-def embedding_hubness(model: StyleModel) -> np.ndarray:
+def embedding_hubness(model: StyleModel) -> torch.Tensor:
     """Each profile's mean centred cosine with its 10 nearest others (0 where unknown)."""
     embedding = model.game_embedding
     known = embedding.known
     centre = embedding.profiles[known & model.trained_mask()].mean(axis=0)
-    table = embedding.profiles[known] - centre
-    table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
-    between = table @ table.T
-    np.fill_diagonal(between, -np.inf)
-    hubness = np.zeros(len(known))
-    hubness[known] = np.sort(between, axis=1)[:, -HUB_NEIGHBOURS:].mean(axis=1)
+    table = torch.from_numpy(embedding.profiles[known] - centre).float()
+    hubness = torch.zeros(len(known))
+    hubness[torch.from_numpy(known)] = neighbour_hubness(F.normalize(table, dim=-1))
     return hubness
 
 
@@ -80,7 +78,7 @@ def main(model_dir: Path, db: Path) -> None:
     unseen_games = enrol_references(model, db, unseen)
     with GameStore(db, read_only=True) as store:
         test = store.games_by_player(["test"], seen["authors"])
-    hubness = torch.from_numpy(embedding_hubness(model))
+    hubness = embedding_hubness(model)
     groups = {
         "seen": (seen, {a: test[a] for a in seen["authors"]}),
         "unseen": (unseen, unseen_games),

@@ -25,7 +25,7 @@ from bench.pilot_queries import pilot_paths
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import HUB_NEIGHBOURS, author_positions
+from stylespace.stylometry import author_positions, neighbour_hubness
 
 CHUNK = 1024
 MOST_CHUNKS = 16
@@ -64,9 +64,7 @@ def ranks(table: torch.Tensor, queries: torch.Tensor, centre: torch.Tensor, csls
     refs = F.normalize(table - centre, dim=-1)
     scores = F.normalize(queries - centre, dim=-1) @ refs.T
     if csls:
-        between = refs @ refs.T
-        between.fill_diagonal_(float("-inf"))
-        scores = scores - 0.5 * between.topk(HUB_NEIGHBOURS, dim=1).values.mean(dim=1)
+        scores = scores - 0.5 * neighbour_hubness(refs)
     truth = scores.diagonal()[:, None]
     return (scores > truth).sum(dim=1).numpy()
 

@@ -171,14 +171,19 @@ def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> to
     table = model.fingerprints
     known = ~table.isnan().any(dim=1)
     hubness = torch.zeros(len(table))
-    count = min(neighbours, int(known.sum()) - 1)
-    if count < 1:
-        return hubness
-    references = F.normalize(table[known] - model.fingerprint_centre, dim=-1)
+    if int(known.sum()) > 1:
+        references = F.normalize(table[known] - model.fingerprint_centre, dim=-1)
+        hubness[known] = neighbour_hubness(references, neighbours)
+    return hubness
+
+
+def neighbour_hubness(references: torch.Tensor, neighbours: int = HUB_NEIGHBOURS) -> torch.Tensor:
+    """Mean cosine of each row of `references` (unit rows) with its `neighbours` nearest others:
+    the term CSLS subtracts, half of it, from a reference's cosine with a query."""
     between = references @ references.T
     between.fill_diagonal_(float("-inf"))
-    hubness[known] = between.topk(count, dim=1).values.mean(dim=1)
-    return hubness
+    count = min(neighbours, len(references) - 1)
+    return between.topk(count, dim=1).values.mean(dim=1)
 
 
 def style_alone_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
