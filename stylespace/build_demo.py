@@ -5,11 +5,13 @@ Each step writes its result and its duration to `<out>/build.json`; a rerun skip
 
 Steps: train (in a work directory, with the unseen players left out) -> player properties in the
 store -> copy the artifact -> the trained players' opening repertoires -> the game embedding ->
-move matching on the test split -> stylometry benchmark (seen and unseen players, from ply 0 and
-30, beside the opening baseline) -> enrol the unseen players from their games -> player facts and
-properties into the player table -> steering benchmark and directions -> style map -> identify
-speed -> what a ranking's gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run,
-from the recorded results). No game record is copied into the artifact.
+reference fingerprints (a no-op unless the artifact predates their cap; when it runs, the
+stylometry, enrolment and confidence steps run again) -> move matching on the test split ->
+stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the opening baseline)
+-> enrol the unseen players from their games -> player facts and properties into the player
+table -> steering benchmark and directions -> style map -> identify speed -> what a ranking's
+gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run, from the recorded
+results). No game record is copied into the artifact.
 """
 
 from __future__ import annotations
@@ -98,6 +100,14 @@ def _step_game_embedding(request: DemoRequest) -> dict:
 
     settings = EmbeddingSettings(steps=PRESETS[request.preset].embedding_steps)
     return add_game_embedding(request.out, request.db, settings)
+
+
+def _step_references(request: DemoRequest) -> dict:
+    """A no-op after training here (it reads as many positions); it upgrades a model built
+    when references read fewer, and then the steps that rank by them run again."""
+    from stylespace.references import refresh_references
+
+    return refresh_references(request.out, request.db, request.work / "references")
 
 
 def _step_eval(request: DemoRequest) -> dict:
@@ -233,6 +243,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("copy", _step_copy),
     ("repertoires", _step_repertoires),
     ("game_embedding", _step_game_embedding),
+    ("references", _step_references),
     ("eval", _step_eval),
     ("stylometry", _step_stylometry),
     ("enrol_unseen", _step_enrol),
@@ -243,6 +254,10 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("confidence", _step_confidence),
     ("card", _step_card),
 ]
+
+# Steps measured with the reference fingerprints: run again when `references` changed them
+# (enrolment too, for its players' references).
+RERUN_AFTER_NEW_REFERENCES = ("stylometry", "enrol_unseen", "confidence")
 
 
 def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> dict:
@@ -258,6 +273,9 @@ def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> d
         started = time.perf_counter()
         result = step(request)
         record[name] = {"seconds": round(time.perf_counter() - started, 1), "result": result}
+        if name == "references" and result["refreshed"]:
+            for stale in RERUN_AFTER_NEW_REFERENCES:
+                record.pop(stale, None)
         request.out.mkdir(parents=True, exist_ok=True)
         record_path.write_text(json.dumps(record, indent=1, ensure_ascii=False))
         report(f"{name}: {record[name]['seconds']} s")

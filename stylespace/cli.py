@@ -301,6 +301,21 @@ def _cmd_fingerprints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_references(args: argparse.Namespace) -> int:
+    from stylespace.references import REFERENCE_POSITIONS, refresh_references
+
+    work = args.work or Path("runs") / "references" / args.model.name
+    cap = args.positions or REFERENCE_POSITIONS
+    result = refresh_references(args.model, args.db, work, cap=cap)
+    text = (
+        f"references: {result['refreshed']} refreshed ({result['computed']} computed now) from "
+        f"up to {result['cap']:,} train positions each, median {result['median_positions']:,}, "
+        f"in {args.model} ({result['seconds']:.0f} s)"
+    )
+    _emit(args, {**result, "model": str(args.model)}, text)
+    return 0
+
+
 def _cmd_repertoires(args: argparse.Namespace) -> int:
     from stylespace.training import add_repertoires
 
@@ -680,6 +695,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--shard", type=Path, required=True, help="the training run's shards/train directory"
     )
     prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
+
+    refs = command(
+        "references",
+        _cmd_references,
+        "Recompute the trained players' reference fingerprints from up to --positions of their "
+        "train games' positions in the store (resumable; models trained since read as many).",
+    )
+    refs.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    refs.add_argument("--positions", type=int, default=None, help="cap per player (default 16,384)")
+    refs.add_argument(
+        "--work", type=Path, default=None, help="progress (default runs/references/<model>)"
+    )
 
     pack = command(
         "pack-shards",

@@ -10,8 +10,8 @@ style vector alone. A count sketch (each coordinate added, with a random sign, i
 small enough to store for every player; at 2,048 buckets it ranks as well as the full gradient.
 
 Trained players, enrolled players and queries all get theirs the same way (unmasked
-log-likelihood, as in training; at most `FINGERPRINT_POSITIONS` positions), so they compare
-directly. The same pass also gives the gradient with respect to the style vector, which
+log-likelihood, as in training), so they compare directly; a query reads at most
+`FINGERPRINT_POSITIONS` positions, a player's reference up to `references.REFERENCE_POSITIONS`. The same pass also gives the gradient with respect to the style vector, which
 `identify` uses to place a query on the style map.
 """
 
@@ -28,7 +28,7 @@ from torch.func import functional_call
 from stylespace.positions import Positions
 from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
 
-FINGERPRINT_POSITIONS = 4096  # about 100 games of one player's moves
+FINGERPRINT_POSITIONS = 4096  # a query's cap: about 100 games of one player's moves
 SKETCH_SEED = 0
 BATCH = 1024
 

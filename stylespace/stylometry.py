@@ -30,6 +30,7 @@ from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
+from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint
 from stylespace.style_model import StyleModel
 
 
@@ -457,12 +458,16 @@ def enroll(
     task = model.set_player(
         label,
         vector,
-        fingerprint=compute_fingerprint(model, positions, settings.seed).sketch,
+        fingerprint=reference_fingerprint(model, positions),
         repertoire=joined_repertoire(per_game),
         game_bags=game_bags(per_game),
         enrolled=True,
         games=len({int(g) for g in positions.game}),
         positions=len(positions),
+        reference={
+            "positions": min(REFERENCE_POSITIONS, len(positions)),
+            "available": len(positions),
+        },
     )
     games_used = model.players[task]["games"]
     return {

@@ -31,7 +31,6 @@ from safetensors.torch import load_file, save_file
 from torch.nn.parallel import DistributedDataParallel
 
 from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.game_embedding import (
     EMBEDDING_SETTINGS,
     EMBEDDING_SIZE,
@@ -44,6 +43,7 @@ from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.progress import progress_bar
+from stylespace.references import reference_fingerprint, reference_rows
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import OPENING_TABLES, StyleModel
@@ -615,7 +615,7 @@ def train(request: TrainRequest) -> dict:
     if _is_main():
         _keep_finished_fingerprints(model, request.out)
         model.save(request.out, metrics=metrics, command=request.command)
-        add_fingerprints(request.out, train_shard, request.seed, device=device)
+        add_fingerprints(request.out, train_shard, device=device)
         if request.db.exists():
             add_repertoires(request.out, request.db)
             add_game_embedding(
@@ -650,12 +650,12 @@ def _keep_finished_fingerprints(model: StyleModel, directory: Path) -> None:
 def add_fingerprints(
     directory: Path,
     shard: Shard,
-    seed: int = 0,
     redo: bool = False,
     save_every: int = 25,
     device: str = "cpu",
 ) -> dict:
-    """Every trained player's stylometry fingerprint from their train positions, saved in place.
+    """Every trained player's reference fingerprint from (up to `REFERENCE_POSITIONS` of) their
+    train positions, saved in place.
 
     Identification compares a query's fingerprint with these; enrolment adds one per new player,
     computed the same way (see `fingerprints.py`). Players who already have one are skipped unless
@@ -676,12 +676,9 @@ def add_fingerprints(
     with progress_bar(total=len(todo), desc="fingerprints", unit="player") as bar:
         for done, player in enumerate(todo, start=1):
             rows = spans[player["task_id"]]
-            if len(rows) > FINGERPRINT_POSITIONS:  # the player's own draw: resumable, same result
-                draw = np.random.default_rng([seed, player["task_id"]])
-                rows = draw.choice(rows, FINGERPRINT_POSITIONS, replace=False)
-            positions = shard.positions(np.sort(rows))
-            found = compute_fingerprint(model, positions, seed)
-            model.fingerprints[player["task_id"]] = found.sketch
+            positions = shard.positions(rows[reference_rows(len(rows))])
+            model.fingerprints[player["task_id"]] = reference_fingerprint(model, positions)
+            player["reference"] = {"positions": len(positions), "available": len(rows)}
             if done % save_every == 0:
                 model.save_player_table(directory)
             bar.update(1)

@@ -16,6 +16,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "copy",
         "repertoires",
         "game_embedding",
+        "references",
         "eval",
         "stylometry",
         "enrol_unseen",
@@ -37,6 +38,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
     model = StyleModel.load(out)
     players = {p["name"]: p for p in model.players}
     assert players["Unseen, Uma"]["enrolled"] is True
+    assert record["references"]["result"]["refreshed"] == 0  # training read as many already
     assert model.repertoires.known.all()  # trained players' and the enrolled one's openings
     assert model.game_embedding.known.all()  # and their games' place in the game embedding
     assert (
