@@ -7,6 +7,7 @@ import json
 import platform
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
@@ -129,6 +130,19 @@ def _elo_limitation(config: dict) -> str:
     )
 
 
+def _reference_line(trained: list[dict]) -> str:
+    """How many positions the trained players' reference fingerprints read (`references.py`)."""
+    read = [p["reference"]["positions"] for p in trained if p.get("reference")]
+    if len(read) < len(trained):
+        return "- Reference fingerprints: from 4,096 train positions per player (an older build)."
+    capped = sum(p["reference"]["positions"] < p["reference"]["available"] for p in trained)
+    return (
+        f"- Reference fingerprints: from all of a trained player's train positions up to "
+        f"{max(read):,} (median {int(np.median(read)):,}; {capped} players have more and read a "
+        "fixed draw of them); a query reads at most 4,096."
+    )
+
+
 def _confidence_section(confidence: dict) -> list[str]:
     """How the first place's verdict (`confidence.py`) came out on held-out queries."""
     lines = [
@@ -192,6 +206,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "(left out of training on purpose, for the unseen-player benchmark).",
         f"- Training positions: {metrics['train_positions']:,} (stage 1, every position of the "
         f"train split); {metrics['styled_train_positions']:,} by modelled players (stage 2).",
+        _reference_line(trained),
         "- Splits: 80/10/10 train/val/test by a hash of each game's content. No game record is "
         "stored in this directory: only weights, vectors, per-player summaries and map "
         "coordinates, each player's opening choices and deep lines as hashed counts of the "
