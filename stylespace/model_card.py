@@ -138,8 +138,8 @@ def _reference_line(trained: list[dict]) -> str:
     capped = sum(p["reference"]["positions"] < p["reference"]["available"] for p in trained)
     return (
         f"- Reference fingerprints: from all of a trained player's train positions up to "
-        f"{max(read):,} (median {int(np.median(read)):,}; {capped} players have more and read a "
-        "fixed draw of them); a query reads at most 4,096."
+        f"{max(read):,} (median {int(np.median(read)):,}; for the {capped} with more, a fixed "
+        "draw of that many); a query reads at most 4,096 (`stylespace references`)."
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+from stylespace.build_demo import RERUN_AFTER_NEW_REFERENCES
 from stylespace.cli import main
 from stylespace.style_model import StyleModel
 
@@ -55,7 +57,35 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
 
     capsys.readouterr()
     assert main(tiny_demo["args"]) == 0  # a rerun finds every step done
-    assert capsys.readouterr().err.count("done earlier") == 13  # the card is rewritten
+    assert capsys.readouterr().err.count("done earlier") == 14  # the card is rewritten
+
+
+def test_a_build_whose_references_predate_their_cap_recomputes_them_and_measures_again(
+    tiny_demo, tmp_path, capsys
+):
+    out = tmp_path / "demo"
+    shutil.copytree(tiny_demo["out"], out)
+    players = json.loads((out / "players.json").read_text())
+    for player in players:
+        player.pop("reference", None)  # as `models/demo` was built before references had a cap
+    (out / "players.json").write_text(json.dumps(players))
+    record = json.loads((out / "build.json").read_text())
+    del record["references"]
+    (out / "build.json").write_text(json.dumps(record))
+    args = list(tiny_demo["args"])
+    args[args.index("--out") + 1] = str(out)
+    args[args.index("--work") + 1] = str(tmp_path / "work")
+    capsys.readouterr()
+
+    assert main(args) == 0
+    steps = capsys.readouterr().err
+    rebuilt = json.loads((out / "build.json").read_text())
+    assert rebuilt["references"]["result"]["refreshed"] == len(players) - 1  # not the enrolled
+    for step in RERUN_AFTER_NEW_REFERENCES:
+        assert f"{step}: done earlier" not in steps and rebuilt[step] != record[step]
+    assert "eval: done earlier" in steps
+    model = StyleModel.load(out)
+    assert all(p.get("reference") for p in model.players)
 
 
 def test_a_store_without_properties_stops_the_build_instead_of_shipping_none(tmp_path, capsys):

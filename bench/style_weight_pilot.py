@@ -1,0 +1,119 @@
+"""Pilot: how much should `fused` weigh the style evidence once the references are sharper?
+
+`fused` gives the fingerprint's centred cosine (z-scored over the candidates) a weight of 1
+beside 16 for the openings and 4 for the game embedding (with the openings hidden: 16 for the
+structures, 0.25 for the deep lines), chosen on validation games when every reference read
+4,096 positions. References from up to 16,384 (`references.py`) make the style evidence less
+noisy, so its weight is measured again here, on the same kind of queries: 60 trained players
+with >= 100 validation games (seed 7), one query each of 100, 20 and 5 of those games and of
+100 from ply 30, ranked among all the model's players by w x style + the other evidence at its
+shipped weight, for the shipped references and for a work table of new ones.
+The queries' fingerprints and other evidence do not depend on the references: they are cached
+(`runs/style-weight-queries.pt`, resumable), so each table costs seconds.
+Usage: PYTHONPATH=. python bench/style_weight_pilot.py [MODEL_DIR] [DB] [REFERENCES]
+(REFERENCES: a `references.safetensors` work table; default runs/demo-gpu/references/...)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+from bench.pilot_queries import pilot_paths
+from stylespace.fingerprints import compute_fingerprint
+from stylespace.game_embedding import game_bags
+from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.store import GameStore
+from stylespace.style_model import StyleModel
+from stylespace.stylometry import (
+    _standardised,
+    author_positions,
+    evidence_weights,
+    fingerprint_scores,
+    fused_evidence,
+)
+
+CACHE = Path("runs/style-weight-queries.pt")
+QUERIES = ((100, 0), (20, 0), (5, 0), (100, 30))
+STYLE_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
+PLAYERS = 60
+
+
+def query_evidence(model: StyleModel, db: Path) -> dict:
+    """Per author and query: its fingerprint and every other piece of `fused` evidence."""
+    found = torch.load(CACHE, weights_only=False) if CACHE.exists() else {}
+    names = [p["name"] for p in model.players if not p.get("enrolled")]
+    with GameStore(db, read_only=True) as store:
+        held = store.games_by_player(["val"], names)
+    rng = np.random.default_rng(7)
+    chosen = [n for n in names if len(held[n]) >= 100]
+    rng.shuffle(chosen)
+    for index, author in enumerate(chosen[:PLAYERS]):
+        games = [held[author][i] for i in rng.permutation(len(held[author]))[:100]]
+        if author in found:
+            continue
+        found[author] = {}
+        for size, start in QUERIES:
+            query = games[:size]
+            positions = author_positions(query, author, start, legal_masks=False)
+            sketch = compute_fingerprint(model, positions).sketch
+            per_game = game_repertoires(query, author, start)
+            evidence = fused_evidence(
+                model, sketch, *joined_repertoire(per_game), games=game_bags(per_game)
+            )
+            found[author][size, start] = (sketch, {k: v for k, v in evidence.items()})
+        if index % 5 == 4:
+            torch.save(found, CACHE)
+            print(f"{index + 1} authors", flush=True)
+    torch.save(found, CACHE)
+    return found
+
+
+def hit_rates(model: StyleModel, found: dict, weight: float) -> str:
+    cells = []
+    for size, start in QUERIES:
+        ranks = []
+        for author, queries in found.items():
+            sketch, evidence = queries[size, start]
+            style = fingerprint_scores(model, sketch)
+            known = torch.isfinite(style)
+            others = {k: v for k, v in evidence.items() if k != "style"}
+            weights = evidence_weights(evidence)
+            total = weight * _standardised(style, known)
+            total = total + sum(weights[k] * v for k, v in others.items())
+            total = torch.where(known, total, torch.tensor(float("-inf")))
+            truth = model.task_id(author)
+            ranks.append(int((total > total[truth]).sum()))
+        ranks = np.array(ranks)
+        cells.append(f"{np.mean(ranks == 0):.0%}/{np.mean(ranks < 5):.0%}")
+    return " | ".join(cells)
+
+
+def main(model_dir: Path, db: Path, references: Path) -> None:
+    started = time.perf_counter()
+    model = StyleModel.load(model_dir)
+    found = query_evidence(model, db)
+    print(f"{len(found)} authors' queries ready ({time.perf_counter() - started:.0f} s)")
+    tables = {"shipped references": model.fingerprints.clone()}
+    if references.exists():
+        work = load_file(references)
+        new = model.fingerprints.clone()
+        done = work["counts"][:, 0] > 0
+        new[done] = work["sketches"][done]
+        tables[f"new references ({int(done.sum())} players)"] = new
+    print("queries: " + " | ".join(f"{s} games from ply {p}" for s, p in QUERIES))
+    for label, table in tables.items():
+        model.fingerprints = table
+        for weight in STYLE_WEIGHTS:
+            print(f"{label}, style x {weight:g}: {hit_rates(model, found, weight)}", flush=True)
+
+
+if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    default = Path("runs/demo-gpu/references/references.safetensors")
+    main(*pilot_paths(arguments), Path(arguments[2]) if len(arguments) > 2 else default)
