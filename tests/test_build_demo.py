@@ -82,7 +82,7 @@ def test_a_build_whose_references_predate_their_cap_recomputes_them_and_measures
     rebuilt = json.loads((out / "build.json").read_text())
     assert rebuilt["references"]["result"]["refreshed"] == len(players) - 1  # not the enrolled
     for step in RERUN_AFTER_NEW_REFERENCES:
-        assert f"{step}: done earlier" not in steps and rebuilt[step] != record[step]
+        assert f"{step}: " in steps and f"{step}: done earlier" not in steps  # ran again
     assert "eval: done earlier" in steps
     model = StyleModel.load(out)
     assert all(p.get("reference") for p in model.players)
