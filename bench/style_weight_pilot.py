@@ -16,6 +16,7 @@ Usage: PYTHONPATH=. python bench/style_weight_pilot.py [MODEL_DIR] [DB] [REFEREN
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -36,12 +37,20 @@ from stylespace.stylometry import (
     evidence_weights,
     fingerprint_scores,
     fused_evidence,
+    weighted_sum,
 )
 
 CACHE = Path("runs/style-weight-queries.pt")
 QUERIES = ((100, 0), (20, 0), (5, 0), (100, 30))
 STYLE_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
 PLAYERS = 60
+GRID = {
+    "style": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),
+    "openings": (16.0,),  # the scale: only the others' ratios to it matter
+    "embedding": (0.0, 2.0, 4.0, 8.0, 16.0),
+    "deep_lines": (0.0, 0.25, 1.0, 4.0),
+    "structures": (16.0,),
+}
 
 
 def query_evidence(model: StyleModel, db: Path) -> dict:
@@ -94,6 +103,36 @@ def hit_rates(model: StyleModel, found: dict, weight: float) -> str:
     return " | ".join(cells)
 
 
+def grid(model: StyleModel, found: dict) -> None:
+    """Every combination of `GRID`'s weights for each query kind: the current weights' line and
+    the five best by top-1 then top-5, to see how flat the optimum is."""
+    for size, start in QUERIES:
+        rows = []
+        for author, queries in found.items():
+            sketch, evidence = queries[size, start]
+            style = fingerprint_scores(model, sketch)
+            known = torch.isfinite(style)
+            parts = {**evidence, "style": _standardised(style, known)}
+            rows.append((model.task_id(author), known, parts))
+        kinds = list(evidence_weights(rows[0][2]))
+        results = []
+        for combination in itertools.product(*(GRID[k] for k in kinds)):
+            weights = dict(zip(kinds, combination, strict=True))
+            ranks = []
+            for truth, known, parts in rows:
+                total = sum(weights[k] * parts[k] for k in kinds if k in parts)
+                total = torch.where(known, total, torch.tensor(float("-inf")))
+                ranks.append(int((total > total[truth]).sum()))
+            ranks = np.array(ranks)
+            results.append((np.mean(ranks == 0), np.mean(ranks < 5), weights))
+        current = evidence_weights(rows[0][2])
+        print(f"{size} games from ply {start}:")
+        for top1, top5, weights in sorted(results, key=lambda r: (-r[0], -r[1]))[:5]:
+            print(f"  {top1:.0%}/{top5:.0%} {weighted_sum(weights)}")
+        top1, top5, _ = next(r for r in results if r[2] == current)
+        print(f"  {top1:.0%}/{top5:.0%} {weighted_sum(current)} (current)", flush=True)
+
+
 def main(model_dir: Path, db: Path, references: Path) -> None:
     started = time.perf_counter()
     model = StyleModel.load(model_dir)
@@ -111,6 +150,8 @@ def main(model_dir: Path, db: Path, references: Path) -> None:
         model.fingerprints = table
         for weight in STYLE_WEIGHTS:
             print(f"{label}, style x {weight:g}: {hit_rates(model, found, weight)}", flush=True)
+        print(f"{label}, every weight on a grid:")
+        grid(model, found)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,25 @@ def _reference_line(trained: list[dict]) -> str:
     )
 
 
+def _reference_limitation(trained: list[dict]) -> str:
+    """What the reference fingerprints still cannot do, or, in an older build, what they lack."""
+    if not all(p.get("reference") for p in trained):
+        return (
+            "- The trained players' reference fingerprints come from 4,096 of their train "
+            "positions each and are mostly noise at that size: two disjoint draws of one player "
+            "agree to a centred cosine of 0.38. From 16,384 positions the style alone found 96% "
+            "of 57 authors of 100 games among 100 players instead of 68-77%, and 60% of 20-game "
+            "ones instead of 33-44% (`bench/results/reference-positions.md`); `stylespace "
+            "references` recomputes them."
+        )
+    return (
+        "- Once the openings are hidden the style evidence stays weak however sharp the "
+        "references: moves from ply 30 on carry little of what the skills' gradient tells "
+        "apart, and references from the same phase found such queries no better "
+        "(`bench/results/phase-references.md`)."
+    )
+
+
 def _confidence_section(confidence: dict) -> list[str]:
     """How the first place's verdict (`confidence.py`) came out on held-out queries."""
     lines = [
@@ -333,13 +352,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "hidden or the games are few. Higher routing learning rates, no routing noise or "
         "player-grouped batches did not make CPU-trained vectors more individual; the GPU's "
         "longer stage 2 did, a little: longer still is the next thing to try.",
-        "- The trained players' reference fingerprints come from 4,096 of their train positions "
-        "each and are mostly noise at that size: two disjoint draws of one player agree to a "
-        "centred cosine of 0.38. From 16,384 positions the style alone found 96% of 57 authors "
-        "of 100 games among 100 players instead of 68-77%, and 60% of 20-game ones instead of "
-        "33-44% "
-        "(`bench/results/reference-positions.md`); references from all of a player's train "
-        "positions are the next rebuild's cheapest gain for the style evidence.",
+        _reference_limitation(trained),
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
         "the model knows nothing of amateur or online play beyond what these players did. "
         f"{_elo_limitation(config)}",

@@ -632,8 +632,9 @@ def train(request: TrainRequest) -> dict:
 
 
 def _keep_finished_fingerprints(model: StyleModel, directory: Path) -> None:
-    """A resumed run that had already finished keeps the fingerprints it computed: same
-    vectors (resume is exact), so the same fingerprints, and 20 minutes not spent again."""
+    """A resumed run that had already finished keeps the fingerprints it computed, and how many
+    positions each read: same vectors (resume is exact), so the same fingerprints, and 20
+    minutes not spent again."""
     path = directory / "style_vectors.safetensors"
     if not path.exists():
         return
@@ -645,6 +646,10 @@ def _keep_finished_fingerprints(model: StyleModel, directory: Path) -> None:
         and torch.equal(table["style_vectors"], model.style_vectors.cpu())
     ):
         model.fingerprints = stored
+        finished = StyleModel.load(directory).players
+        for player, before in zip(model.players, finished, strict=True):
+            if "reference" in before:
+                player["reference"] = before["reference"]
 
 
 def add_fingerprints(

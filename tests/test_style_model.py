@@ -149,6 +149,11 @@ def test_resuming_a_finished_run_keeps_its_fingerprints(planted_store, planted_m
     resumed = StyleModel.load(copy)
     assert torch.equal(resumed.style_vectors, model.style_vectors)
     assert bool((resumed.fingerprints == 7.0).all())
+    # and how many positions each reference read, so `references` finds nothing to redo
+    assert [p.get("reference") for p in resumed.players] == [
+        p.get("reference") for p in model.players
+    ]
+    assert all(p.get("reference") for p in resumed.players if not p.get("enrolled"))
 
 
 def test_an_existing_run_is_not_overwritten_without_resume(planted_store, planted_model, capsys):
