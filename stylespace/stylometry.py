@@ -66,9 +66,12 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # are hidden, the pawn structures carry nearly everything and the deep lines and the style only
 # break ties. Structures are not weighed beside the openings: there they added nothing
 # measurable (validation and test games) and, since a structure profile needs hundreds of games
-# to match, they would push down players enrolled from 100.
+# to match, they would push down players enrolled from 100. With references from up to
+# 16,384 positions (session 20, bench/style_weight_pilot.py, bench/results/style-weight.md) the
+# hidden-openings style weight rose from 1 to 4 (100 games from ply 30: 77/88% -> 77/93% top-1/
+# top-5); beside the openings no style weight did better than 1 by more than one query in 60.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
-WEIGHTS_OPENINGS_HIDDEN = {"style": 1.0, "deep_lines": 0.25, "structures": 16.0}
+WEIGHTS_OPENINGS_HIDDEN = {"style": 4.0, "deep_lines": 0.25, "structures": 16.0}
 HUB_NEIGHBOURS = 10  # CSLS's usual neighbourhood, for the style model's own ranking
 
 
