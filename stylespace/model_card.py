@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
+from stylespace.stylometry import WEIGHTS_OPENINGS_HIDDEN, weighted_sum
 
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "
@@ -289,10 +290,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "`fused` then weighs the pawn structures of the query's positions from move 11 on "
         "against each player's (the whole structure and its three wings, once per game, scored "
         "as a likelihood ratio against everybody's with a prior that grows with the number of "
-        "distinct structures the player has, `bench/results/structure-likelihood.md`) at 16 "
-        "times the style's weight, and the likelihood of its moves 13 to 20 under each player's "
-        "deep lines (the same as the openings') at a quarter of it, as measured on validation "
-        "games (`bench/results/structures.md`). "
+        "distinct structures the player has, `bench/results/structure-likelihood.md`) and the "
+        "likelihood of its moves 13 to 20 under each player's deep lines (the same as the "
+        f"openings'): the score is {weighted_sum(WEIGHTS_OPENINGS_HIDDEN)}, as measured on "
+        "validation games (`bench/results/structures.md`, `bench/results/style-weight.md`). "
         "The structures read the openings through the positions they lead to: from ply 30 this "
         "is still largely opening knowledge, and it needs many reference games: trained "
         "players have hundreds, the unseen players here were enrolled from 100 and their "
