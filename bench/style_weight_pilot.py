@@ -83,23 +83,38 @@ def query_evidence(model: StyleModel, db: Path) -> dict:
     return found
 
 
+def query_parts(model: StyleModel, found: dict, size: int, start: int) -> list[tuple]:
+    """Per author, for one query kind: their task id, which candidates have a reference, and
+    every piece of evidence with the style scored against the model's current references."""
+    rows = []
+    for author, queries in found.items():
+        sketch, evidence = queries[size, start]
+        style = fingerprint_scores(model, sketch)
+        known = torch.isfinite(style)
+        rows.append(
+            (model.task_id(author), known, {**evidence, "style": _standardised(style, known)})
+        )
+    return rows
+
+
+def top_rates(rows: list[tuple], weights: dict[str, float]) -> tuple[float, float]:
+    """Top-1 and top-5 of the authors when their evidence is summed with `weights`."""
+    ranks = []
+    for truth, known, parts in rows:
+        total = sum(weight * parts[kind] for kind, weight in weights.items() if kind in parts)
+        total = torch.where(known, total, torch.tensor(float("-inf")))
+        ranks.append(int((total > total[truth]).sum()))
+    ranks = np.array(ranks)
+    return float(np.mean(ranks == 0)), float(np.mean(ranks < 5))
+
+
 def hit_rates(model: StyleModel, found: dict, weight: float) -> str:
+    """Top-1/top-5 per query kind with the style at `weight`, the rest at their shipped weights."""
     cells = []
     for size, start in QUERIES:
-        ranks = []
-        for author, queries in found.items():
-            sketch, evidence = queries[size, start]
-            style = fingerprint_scores(model, sketch)
-            known = torch.isfinite(style)
-            others = {k: v for k, v in evidence.items() if k != "style"}
-            weights = evidence_weights(evidence)
-            total = weight * _standardised(style, known)
-            total = total + sum(weights[k] * v for k, v in others.items())
-            total = torch.where(known, total, torch.tensor(float("-inf")))
-            truth = model.task_id(author)
-            ranks.append(int((total > total[truth]).sum()))
-        ranks = np.array(ranks)
-        cells.append(f"{np.mean(ranks == 0):.0%}/{np.mean(ranks < 5):.0%}")
+        rows = query_parts(model, found, size, start)
+        top1, top5 = top_rates(rows, {**evidence_weights(rows[0][2]), "style": weight})
+        cells.append(f"{top1:.0%}/{top5:.0%}")
     return " | ".join(cells)
 
 
@@ -107,24 +122,12 @@ def grid(model: StyleModel, found: dict) -> None:
     """Every combination of `GRID`'s weights for each query kind: the current weights' line and
     the five best by top-1 then top-5, to see how flat the optimum is."""
     for size, start in QUERIES:
-        rows = []
-        for author, queries in found.items():
-            sketch, evidence = queries[size, start]
-            style = fingerprint_scores(model, sketch)
-            known = torch.isfinite(style)
-            parts = {**evidence, "style": _standardised(style, known)}
-            rows.append((model.task_id(author), known, parts))
+        rows = query_parts(model, found, size, start)
         kinds = list(evidence_weights(rows[0][2]))
         results = []
         for combination in itertools.product(*(GRID[k] for k in kinds)):
             weights = dict(zip(kinds, combination, strict=True))
-            ranks = []
-            for truth, known, parts in rows:
-                total = sum(weights[k] * parts[k] for k in kinds if k in parts)
-                total = torch.where(known, total, torch.tensor(float("-inf")))
-                ranks.append(int((total > total[truth]).sum()))
-            ranks = np.array(ranks)
-            results.append((np.mean(ranks == 0), np.mean(ranks < 5), weights))
+            results.append((*top_rates(rows, weights), weights))
         current = evidence_weights(rows[0][2])
         print(f"{size} games from ply {start}:")
         for top1, top5, weights in sorted(results, key=lambda r: (-r[0], -r[1]))[:5]:

@@ -125,6 +125,7 @@ def test_properties_the_sliders_barely_move_are_called_weak(app, tiny_demo, tmp_
 
 def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     from stylespace.figures import candidates_figure
+    from stylespace.stylometry import WEIGHTS_OPENINGS_HIDDEN
 
     candidates = [
         {
@@ -138,7 +139,8 @@ def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     totals = [sum(parts) for parts in zip(style.x, openings.x, embedding.x, strict=True)]
     assert totals == [53.0, -1.0] and embedding.name == "embedding x 4"
     hidden = [{"player": "A", "score": 17.0, "evidence": {"style": 1.0, "structures": 1.0}}]
-    assert [bars.x[0] for bars in candidates_figure(hidden).data] == [1.0, 16.0]  # no deep lines
+    hidden_weights = [WEIGHTS_OPENINGS_HIDDEN[kind] for kind in ("style", "structures")]
+    assert [bars.x[0] for bars in candidates_figure(hidden).data] == hidden_weights  # no deep lines
     assert len(candidates_figure([{"player": "A", "score": 0.4}]).data) == 1
 
 

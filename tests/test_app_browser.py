@@ -136,7 +136,7 @@ def test_clicking_a_player_on_the_map_opens_their_page(page, server, tmp_path):
     _settle(page)
     _no_exception(page)
     assert page.get_by_text("Style card").count() == 1
-    assert page.get_by_text(name, exact=True).count() >= 1  # the clicked player's board
+    page.get_by_text(name, exact=True).first.wait_for()  # the clicked player's board
     _shoot(page, "player", tmp_path)
 
 
