@@ -131,11 +131,17 @@ def _elo_limitation(config: dict) -> str:
     )
 
 
+def _references_counted(trained: list[dict]) -> bool:
+    """Whether the build recorded how many positions every reference read (older builds read
+    4,096 and did not say)."""
+    return all(p.get("reference") for p in trained)
+
+
 def _reference_line(trained: list[dict]) -> str:
     """How many positions the trained players' reference fingerprints read (`references.py`)."""
-    read = [p["reference"]["positions"] for p in trained if p.get("reference")]
-    if len(read) < len(trained):
+    if not _references_counted(trained):
         return "- Reference fingerprints: from 4,096 train positions per player (an older build)."
+    read = [p["reference"]["positions"] for p in trained]
     capped = sum(p["reference"]["positions"] < p["reference"]["available"] for p in trained)
     return (
         f"- Reference fingerprints: from all of a trained player's train positions up to "
@@ -146,7 +152,7 @@ def _reference_line(trained: list[dict]) -> str:
 
 def _reference_limitation(trained: list[dict]) -> str:
     """What the reference fingerprints still cannot do, or, in an older build, what they lack."""
-    if not all(p.get("reference") for p in trained):
+    if not _references_counted(trained):
         return (
             "- The trained players' reference fingerprints come from 4,096 of their train "
             "positions each and are mostly noise at that size: two disjoint draws of one player "

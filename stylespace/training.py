@@ -646,10 +646,11 @@ def _keep_finished_fingerprints(model: StyleModel, directory: Path) -> None:
         and torch.equal(table["style_vectors"], model.style_vectors.cpu())
     ):
         model.fingerprints = stored
-        finished = StyleModel.load(directory).players
-        for player, before in zip(model.players, finished, strict=True):
-            if "reference" in before:
-                player["reference"] = before["reference"]
+        finished = json.loads((directory / "players.json").read_text())
+        counts = {p["task_id"]: p["reference"] for p in finished if "reference" in p}
+        for player in model.players:
+            if player["task_id"] in counts:
+                player["reference"] = counts[player["task_id"]]
 
 
 def add_fingerprints(
