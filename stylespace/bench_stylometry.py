@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.openings import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
@@ -30,6 +31,7 @@ from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
     IDENTIFY_SETTINGS,
     FitSettings,
+    author_positions,
     enroll,
     identify,
     style_alone_scores,
@@ -125,6 +127,17 @@ def bench_stylometry(
     return report
 
 
+def _whole_fingerprint(
+    model: StyleModel, found: dict, games: list[PlayedGame], from_ply: int
+) -> torch.Tensor:
+    """The query's fingerprint over all the positions it may read: `fused` stops reading once
+    its ranking is settled, but the style model alone is measured on everything."""
+    if found["fingerprint_positions"] >= min(found["positions"], FINGERPRINT_POSITIONS):
+        return torch.tensor(found["fingerprint"])
+    positions = author_positions(games, found["author"], from_ply, legal_masks=False)
+    return compute_fingerprint(model, positions).sketch
+
+
 def _run_queries(
     model: StyleModel,
     plan: list[tuple[str, str, int, list[PlayedGame]]],
@@ -150,14 +163,15 @@ def _run_queries(
                     method=method,
                     settings=settings,
                 )
+                seconds.append(time.perf_counter() - started)
                 ranking = [c["player"] for c in found["candidates"]]
                 style_ranking = ranking
                 if found["fingerprint"] is not None:  # the style model's evidence alone
-                    alone = style_alone_scores(model, torch.tensor(found["fingerprint"]))
+                    whole = _whole_fingerprint(model, found, games, from_ply)
+                    alone = style_alone_scores(model, whole)
                     style_ranking = [names[t] for t in alone.argsort(descending=True)[:5]]
             except ValueError:  # no moves left from `from_ply` on
                 ranking = style_ranking = []
-            seconds.append(time.perf_counter() - started)
             tokens = opening_tokens(games, author, from_ply)
             base_ranking = [name for name, _ in baseline.rank(tokens)] if tokens else []
             results[(group, size)].append(

@@ -18,6 +18,7 @@ to place a query on the style map.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,15 +32,17 @@ from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
 
 FINGERPRINT_POSITIONS = 4096  # a query's cap: about 100 games of one player's moves
 SKETCH_SEED = 0
-BATCH = 1024
+BATCH = 512  # positions per pass; also how often a caller may stop the reading
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """A fingerprint (skills gradient, sketched) and the style-vector gradient of one pass."""
+    """A fingerprint (skills gradient, sketched), the style-vector gradient of the same pass,
+    and how many positions it read."""
 
     sketch: torch.Tensor  # (FINGERPRINT_SIZE,)
     style_gradient: torch.Tensor  # (vector size,)
+    positions: int
 
 
 @lru_cache(maxsize=4)
@@ -69,29 +72,39 @@ def compute_fingerprint(
     positions: Positions,
     seed: int = 0,
     max_positions: int = FINGERPRINT_POSITIONS,
+    settled: Callable[[Fingerprint], bool] | None = None,
 ) -> Fingerprint:
-    """One forward and backward pass over at most `max_positions` of `positions`.
+    """One forward and backward pass over at most `max_positions` of `positions`, drawn in a
+    random order (`seed`) and read `BATCH` at a time.
 
+    The fingerprint is the mean gradient over the positions read, so after every batch it is
+    a fingerprint of its own, only noisier: `settled(fingerprint so far)` may end the reading
+    there (returning True) once what it is needed for no longer changes (`identify`).
     The model's own parameters stay frozen and gradient-free: the skills are swapped for leaf
     copies that collect the gradient (`torch.func.functional_call`), so a model shared by the
     app's sessions is never left with flags flipped or gradients attached.
     """
     if model.engine != "torch":
         raise ValueError("fingerprints are computed with the torch engine (StyleModel.load)")
-    rows = np.arange(len(positions))
-    if len(rows) > max_positions:
-        rows = np.sort(np.random.default_rng(seed).choice(len(rows), max_positions, replace=False))
+    rows = np.random.default_rng(seed).permutation(len(positions))[:max_positions]
     names = _skill_names(model)
     own = dict(model.styled.named_parameters())
     skills = {name: own[name].detach().clone().requires_grad_(True) for name in names}
     vector = model.trained_mean.clone().requires_grad_(True)
+
+    def so_far(read: int) -> Fingerprint:
+        gradient = torch.cat([skills[name].grad.flatten() for name in names]) / read
+        return Fingerprint(count_sketch(gradient), vector.grad.detach() / read, read)
+
+    read = 0
     for start in range(0, len(rows), BATCH):
-        batch = positions.subset(rows[start : start + BATCH]).tensors(model.device)
+        batch = positions.subset(np.sort(rows[start : start + BATCH])).tensors(model.device)
         elo = model.known_elo(batch["elo"])
         logits = functional_call(
             model.styled, skills, (batch["squares"], batch["last_move"], elo, vector)
         )
-        log_likelihood = -F.cross_entropy(logits, batch["move"], reduction="sum")
-        (log_likelihood / len(rows)).backward()
-    gradient = torch.cat([skills[name].grad.flatten() for name in names])
-    return Fingerprint(sketch=count_sketch(gradient), style_gradient=vector.grad.detach())
+        F.cross_entropy(logits, batch["move"], reduction="sum").neg().backward()
+        read += len(batch["move"])
+        if settled is not None and read < len(rows) and settled(so_far(read)):
+            break
+    return so_far(read)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.fingerprints import compute_fingerprint
+from stylespace.fingerprints import Fingerprint, compute_fingerprint
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
@@ -72,6 +72,8 @@ IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 # top-5); beside the openings no style weight did better than 1 by more than one query in 60.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 4.0, "deep_lines": 0.25, "structures": 16.0}
+SETTLE_MIN_POSITIONS = 1024  # see SettledRanking
+SETTLE_GAP = 8.0
 HUB_NEIGHBOURS = 10  # CSLS's usual neighbourhood, for the style model's own ranking
 
 
@@ -154,17 +156,23 @@ def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
     """Cosine of every player's fingerprint with the query's, both centred on the trained
     players' mean; players without a fingerprint score -inf (ranked last)."""
     table = model.fingerprints
-    known = ~table.isnan().any(dim=1)
-    if not bool(known.any()):
-        raise StylometryError(
-            "this model has no stylometry fingerprints: add them with `stylespace fingerprints "
-            "--model DIR` (or retrain), or use --method similarity"
-        )
+    known = _fingerprinted(model)
     centre = model.fingerprint_centre
     query = query.cpu()
     scores = torch.full((len(table),), float("-inf"))
     scores[known] = F.cosine_similarity(table[known] - centre, (query - centre)[None], dim=-1)
     return scores
+
+
+def _fingerprinted(model: StyleModel) -> torch.Tensor:
+    """The players with a fingerprint; a model without any cannot rank by style."""
+    known = ~model.fingerprints.isnan().any(dim=1)
+    if not bool(known.any()):
+        raise StylometryError(
+            "this model has no stylometry fingerprints: add them with `stylespace fingerprints "
+            "--model DIR` (or retrain), or use --method similarity"
+        )
+    return known
 
 
 def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> torch.Tensor:
@@ -227,20 +235,41 @@ def fused_evidence(
     (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
     without a fingerprint get -inf; those without a game-embedding profile, the mean.
     """
+    return {
+        "style": style_evidence(model, fingerprint),
+        **query_evidence(model, openings, deep_lines, structures, games),
+    }
+
+
+def style_evidence(model: StyleModel, fingerprint: torch.Tensor) -> torch.Tensor:
+    """The fingerprint cosines, z-scored over the candidates with a fingerprint (-inf else)."""
     style = fingerprint_scores(model, fingerprint)
     known = torch.isfinite(style)
+    return torch.where(known, _standardised(style, known), torch.tensor(float("-inf")))
+
+
+def query_evidence(
+    model: StyleModel,
+    openings: Tokens = (),
+    deep_lines: Tokens = (),
+    structures: Tokens = (),
+    games: Sequence[np.ndarray] = (),
+) -> dict[str, torch.Tensor]:
+    """`fused_evidence` beside the style: what does not depend on the fingerprint, so a query
+    computes it once however much of its fingerprint it reads."""
+    known = _fingerprinted(model)
     unknown = torch.tensor(float("-inf"))
 
     def standardised(scores: np.ndarray) -> torch.Tensor:
         return torch.where(known, _standardised(torch.from_numpy(scores), known), unknown)
 
-    evidence = {"style": torch.where(known, _standardised(style, known), unknown)}
-    tables = (
-        ("openings", model.repertoires, openings),
-        ("deep_lines", model.deep_lines, deep_lines),
-    )
-    for kind, table, query in tables:
-        if len(query) and table.known.any():
+    evidence = {}
+    # The tables are read from the artifact when first touched: the deep lines only when the
+    # query has no opening moves.
+    tables = (("openings", "repertoires", openings), ("deep_lines", "deep_lines", deep_lines))
+    for kind, table_name, query in tables:
+        table = getattr(model, table_name) if len(query) else None
+        if table is not None and table.known.any():
             evidence[kind] = standardised(table.scores(query))
             break
     embedding = model.game_embedding
@@ -336,6 +365,39 @@ def author_positions(
     return positions
 
 
+def _eligible(model: StyleModel, opted_out: frozenset[str]) -> torch.Tensor:
+    """Per task id: may be offered as a candidate (not on the opt-out list)."""
+    return torch.tensor([not is_opted_out(name, opted_out) for name in model.player_names()])
+
+
+@dataclass
+class SettledRanking:
+    """Whether a query's `fused` ranking needs more of its moves (`compute_fingerprint`'s
+    `settled`): not once the same player has led at two checks in a row, at least
+    `min_positions` positions in, by at least `gap` (in the fused score's units).
+
+    The openings decide most long queries long before the style fingerprint has read them
+    all, and the fingerprint is most of `identify`'s time. Chosen on validation games
+    (bench/settled_ranking_pilot.py, bench/results/settled-ranking.md).
+    """
+
+    model: StyleModel
+    others: dict[str, torch.Tensor]  # the query's evidence beside the style
+    eligible: torch.Tensor  # candidates the ranking may offer
+    min_positions: int = SETTLE_MIN_POSITIONS
+    gap: float = SETTLE_GAP
+    leader: int | None = None
+
+    def __call__(self, fingerprint: Fingerprint) -> bool:
+        evidence = {"style": style_evidence(self.model, fingerprint.sketch), **self.others}
+        total = _fused_total(evidence).masked_fill(~self.eligible, float("-inf"))
+        top = torch.topk(total, min(2, len(total)))
+        leader, before = int(top.indices[0]), self.leader
+        self.leader = leader
+        lead = float(top.values[0] - top.values[1]) if len(top.values) == 2 else float("inf")
+        return fingerprint.positions >= self.min_positions and leader == before and lead >= self.gap
+
+
 def identify(
     model: StyleModel,
     games: Sequence[PlayedGame],
@@ -346,6 +408,7 @@ def identify(
     settings: FitSettings = IDENTIFY_SETTINGS,
     shortlist: int = 20,
     opted_out: frozenset[str] = frozenset(),
+    settle: bool = True,
 ) -> dict:
     """Rank the model's players as the author of `games` (one author, who plays every game).
 
@@ -356,6 +419,8 @@ def identify(
     likelihood of the query's moves under each candidate; `gradient` ranks players' vectors by
     their cosine with the query's likelihood gradient at the mean.
     Players on the opt-out list (normalised names) are never offered as candidates.
+    `settle`: `fused` stops reading a long query's moves once its ranking is settled
+    (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
     """
     if method not in METHODS:
         raise StylometryError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
@@ -365,13 +430,19 @@ def identify(
     positions = author_positions(games, name, from_ply, method not in ("fingerprint", "fused"))
     centred = model.style_vectors - model.trained_mean
     sketch, evidence, repertoire, bags = None, {}, None, None
+    read = None
     if method in ("fingerprint", "fused"):
-        found = compute_fingerprint(model, positions, seed=settings.seed)
-        sketch, gradient = found.sketch, found.style_gradient
+        settled = None
         if method == "fused":
             per_game = game_repertoires(games, name, from_ply)
             repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
-            evidence = fused_evidence(model, sketch, *repertoire, games=bags)
+            others = query_evidence(model, *repertoire, games=bags)
+            if settle:
+                settled = SettledRanking(model, others, _eligible(model, opted_out))
+        found = compute_fingerprint(model, positions, seed=settings.seed, settled=settled)
+        sketch, gradient, read = found.sketch, found.style_gradient, found.positions
+        if method == "fused":
+            evidence = {"style": style_evidence(model, sketch), **others}
             scores = _fused_total(evidence)
         else:
             scores = style_alone_scores(model, sketch)
@@ -395,11 +466,8 @@ def identify(
         vector, steps = fit_style_vector(model, positions, settings, on_check=ranking_settled)
         scores = similarity_scores(model, vector)
     names = model.player_names()
-    order = [
-        task
-        for task in torch.argsort(scores, descending=True).tolist()
-        if not is_opted_out(names[task], opted_out)
-    ]
+    eligible = _eligible(model, opted_out)
+    order = [task for task in torch.argsort(scores, descending=True).tolist() if eligible[task]]
     if method == "likelihood":
         head = order[: max(shortlist, top)]
         scores = torch.full_like(scores, float("-inf"))
@@ -424,6 +492,7 @@ def identify(
         "games": sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games),
         "games_used": len({int(g) for g in positions.game}),
         "positions": len(positions),
+        "fingerprint_positions": read,  # how many of them the style fingerprint read
         "candidates": candidates,
         # How far the first place leads the second, in the whole ranking (`confidence.py`).
         "gap": _rounded(torch.tensor(first_two[0] - first_two[1])) if len(first_two) == 2 else None,

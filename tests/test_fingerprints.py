@@ -11,8 +11,9 @@ import torch.nn.functional as F
 from planted import PLANTED, planted_pgn
 from safetensors.torch import load_file, save_file
 
+from stylespace import fingerprints
 from stylespace.cli import main
-from stylespace.fingerprints import compute_fingerprint, count_sketch
+from stylespace.fingerprints import Fingerprint, compute_fingerprint, count_sketch
 from stylespace.game_files import read_game_file
 from stylespace.positions import collect_positions
 from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
@@ -111,3 +112,27 @@ def test_the_fingerprints_command_explains_a_missing_shard(planted_model, tmp_pa
         capsys, "fingerprints", "--model", str(planted_model), "--shard", str(tmp_path)
     )
     assert code != 0 and "shard" in message and "Traceback" not in message
+
+
+def test_a_fingerprint_stopped_early_is_the_fingerprint_of_the_moves_it_read(
+    planted_model, tmp_path, monkeypatch
+):
+    positions = _lea_positions(tmp_path)
+    model = StyleModel.load(planted_model)
+    monkeypatch.setattr(fingerprints, "BATCH", 16)
+    asked = []
+
+    def settled(so_far: Fingerprint) -> bool:
+        asked.append(so_far.positions)
+        return so_far.positions >= 32
+
+    stopped = compute_fingerprint(model, positions, seed=3, settled=settled)
+    read = np.sort(np.random.default_rng(3).permutation(len(positions))[:32])
+    expected = compute_fingerprint(model, positions.subset(read))
+
+    assert asked == [16, 32] and stopped.positions == 32
+    assert torch.allclose(stopped.sketch, expected.sketch, atol=1e-6)
+    assert torch.allclose(stopped.style_gradient, expected.style_gradient, atol=1e-7)
+    assert compute_fingerprint(model, positions, settled=lambda _: False).positions == len(
+        positions
+    )

@@ -168,3 +168,23 @@ def test_a_move_choice_table_survives_its_compact_file_layout():
     assert (again.indices == table.counts.indices).all()
     assert abs(again.data.max() / 300 - 1) < 0.035  # not clipped at 255 (a byte once was)
     assert again.shape[1] == HASH_BUCKETS * MOVE_SLOTS
+
+
+def test_a_query_reads_each_players_counts_of_its_moves_and_positions():
+    profiles = [
+        _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"], games=3),
+        _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1c4"], games=2),
+        _openings(["d2d4", "g8f6", "c2c4"], games=4),
+        _openings([]),  # a player without a profile
+    ]
+    table = MoveChoices.from_tokens(profiles)
+    query = _openings(["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"], games=2)
+    chose, visits, repeats = table.query_counts(query)
+    moves = np.unique(query)  # every move of the query was reached by somebody
+    expected_chose = [[np.sum(p == key) for key in moves] for p in profiles]
+    expected_visits = [
+        [np.sum(p // MOVE_SLOTS == key // MOVE_SLOTS) for key in moves] for p in profiles
+    ]
+    assert chose.tolist() == expected_chose
+    assert visits.tolist() == expected_visits
+    assert repeats.tolist() == [2] * len(moves)

@@ -17,11 +17,13 @@ from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
+    SETTLE_MIN_POSITIONS,
     enroll,
     enrolment_note,
     fingerprint_scores,
     fused_evidence,
     fused_scores,
+    identify,
     similarity_scores,
     style_alone_scores,
 )
@@ -402,3 +404,20 @@ def test_an_enrolment_from_few_games_says_what_more_games_would_buy():
     assert "from 100 games 61%" in enrolment_note(90)
     assert "400 games 84%" in enrolment_note(90)
     assert enrolment_note(400) is None and enrolment_note(2_000) is None
+
+
+def test_a_long_querys_ranking_stops_reading_its_moves_once_settled(planted_model, tmp_path):
+    path = tmp_path / "lea.pgn"
+    lea = {"Lefty, Lea": PLANTED["Lefty, Lea"]}
+    path.write_text(planted_pgn(games_each=400, seed=8, players=lea))
+    games = read_game_file(str(path)).games
+    model = StyleModel.load(planted_model)
+
+    settled = identify(model, games, top=2)
+    everything = identify(model, games, top=2, settle=False)
+
+    assert settled["positions"] == everything["positions"] == 2800
+    assert everything["fingerprint_positions"] == 2800
+    assert settled["fingerprint_positions"] == SETTLE_MIN_POSITIONS
+    assert [c["player"] for c in settled["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
+    assert [c["player"] for c in everything["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
