@@ -98,5 +98,5 @@ if st.button("Enrol for this session", key="enrol"):
     if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:
         st.error(f"{label!r} is already a player of the model: choose another name.")
     else:
-        st.session_state["enrolled"][label] = result
+        st.session_state["enrolled"][label] = explorer.enrolment(found.games, result)
         st.success(f"{label} is on the map and on the other pages until this browser tab closes.")

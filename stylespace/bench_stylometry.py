@@ -19,9 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.openings import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
@@ -31,10 +29,10 @@ from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
     IDENTIFY_SETTINGS,
     FitSettings,
-    author_positions,
     enroll,
     identify,
     style_alone_scores,
+    whole_fingerprint,
 )
 
 REFERENCE_GAMES = 100
@@ -127,17 +125,6 @@ def bench_stylometry(
     return report
 
 
-def _whole_fingerprint(
-    model: StyleModel, found: dict, games: list[PlayedGame], from_ply: int
-) -> torch.Tensor:
-    """The query's fingerprint over all the positions it may read: `fused` stops reading once
-    its ranking is settled, but the style model alone is measured on everything."""
-    if found["fingerprint_positions"] >= min(found["positions"], FINGERPRINT_POSITIONS):
-        return torch.tensor(found["fingerprint"])
-    positions = author_positions(games, found["author"], from_ply, legal_masks=False)
-    return compute_fingerprint(model, positions).sketch
-
-
 def _run_queries(
     model: StyleModel,
     plan: list[tuple[str, str, int, list[PlayedGame]]],
@@ -167,7 +154,7 @@ def _run_queries(
                 ranking = [c["player"] for c in found["candidates"]]
                 style_ranking = ranking
                 if found["fingerprint"] is not None:  # the style model's evidence alone
-                    whole = _whole_fingerprint(model, found, games, from_ply)
+                    whole = whole_fingerprint(model, games, found, from_ply)
                     alone = style_alone_scores(model, whole)
                     style_ranking = [names[t] for t in alone.argsort(descending=True)[:5]]
             except ValueError:  # no moves left from `from_ply` on

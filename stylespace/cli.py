@@ -250,9 +250,13 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.update(found.report())
     calibration = Calibration.load(args.model)
     result["confidence"] = calibration.assess(result) if calibration else None
+    read = result["fingerprint_positions"]
+    partly = read is not None and read < result["positions"]
+    settled = f", the style fingerprint read {read:,}" if partly else ""
     lines = [
         f"{result['author']}: {result['games']} games, {result['positions']:,} moves "
-        f"(from ply {args.from_ply}){found.skipped()}; most likely players ({result['method']}):"
+        f"(from ply {args.from_ply}{settled}){found.skipped()}; most likely players "
+        f"({result['method']}):"
     ]
     for rank, candidate in enumerate(result["candidates"], start=1):
         score = "-" if candidate["score"] is None else f"{candidate['score']:.3f}"

@@ -32,7 +32,7 @@ from stylespace.steering import (
     steer,
 )
 from stylespace.style_model import MovePrediction, StyleModel
-from stylespace.stylometry import identify, similarity_scores
+from stylespace.stylometry import identify, similarity_scores, whole_fingerprint
 
 ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
 GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
@@ -269,6 +269,15 @@ class Atlas:
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None
         return found
+
+    def enrolment(self, games: list[PlayedGame], found: dict) -> dict:
+        """What a session enrolment keeps of an `identify` result on `games`: the result with
+        its fingerprint over all the author's moves (`fused` may have stopped reading once its
+        ranking was settled; a reference wants them all)."""
+        if found.get("fingerprint") is None:
+            return found
+        whole = whole_fingerprint(self.model, games, found)
+        return {**found, "fingerprint": whole.tolist()}
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an

@@ -11,7 +11,8 @@ small enough to store for every player; at 2,048 buckets it ranks as well as the
 
 Trained players, enrolled players and queries all get theirs the same way (unmasked
 log-likelihood, as in training), so they compare directly; a query reads at most
-`FINGERPRINT_POSITIONS` positions, a player's reference up to `references.REFERENCE_POSITIONS`.
+`FINGERPRINT_POSITIONS` positions (`identify` may stop sooner, once its ranking is settled), a
+player's reference up to `references.REFERENCE_POSITIONS`.
 The same pass also gives the gradient with respect to the style vector, which `identify` uses
 to place a query on the style map.
 """

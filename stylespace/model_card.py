@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
-from stylespace.stylometry import WEIGHTS_OPENINGS_HIDDEN, weighted_sum
+from stylespace.fingerprints import FINGERPRINT_POSITIONS
+from stylespace.stylometry import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
 
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "
@@ -146,8 +147,16 @@ def _reference_line(trained: list[dict]) -> str:
     return (
         f"- Reference fingerprints: from all of a trained player's train positions up to "
         f"{max(read):,} (median {int(np.median(read)):,}; for the {capped} with more, a fixed "
-        "draw of that many); a query reads at most 4,096 (`stylespace references`)."
+        f"draw of that many); a query reads at most {FINGERPRINT_POSITIONS:,}, and `fused` "
+        f"stops from {SETTLE_MIN_POSITIONS:,} on once its ranking is settled "
+        "(`stylespace references`, `stylometry.SettledRanking`)."
     )
+
+
+def _read_note(row: dict) -> str:
+    """How many of a timed query's moves the fingerprint read, where the build recorded it."""
+    read = row.get("fingerprint_positions")
+    return f", the style fingerprint read {read:,} of them" if read is not None else ""
 
 
 def _reference_limitation(trained: list[dict]) -> str:
@@ -326,7 +335,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
             "## Speed (whole `stylespace identify` command, model loading included)",
             *(
                 f"- {size} games: median {row['median_wall_seconds']} s "
-                f"({row['positions']:,} moves)"
+                f"({row['positions']:,} moves{_read_note(row)})"
                 for size, row in speed.items()
                 if isinstance(row, dict)
             ),

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.fingerprints import Fingerprint, compute_fingerprint
+from stylespace.fingerprints import FINGERPRINT_POSITIONS, Fingerprint, compute_fingerprint
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out, normalise_name
@@ -504,6 +504,18 @@ def identify(
         "game_bags": bags,  # and its games' embedding tokens
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def whole_fingerprint(
+    model: StyleModel, games: Sequence[PlayedGame], found: dict, from_ply: int = 0
+) -> torch.Tensor:
+    """An `identify` result's fingerprint over every move it may read (`FINGERPRINT_POSITIONS`):
+    `fused` stops reading once its ranking is settled, but a reference (a session enrolment)
+    and the style model's own ranking in the benchmark want them all."""
+    if found["fingerprint_positions"] >= min(found["positions"], FINGERPRINT_POSITIONS):
+        return torch.tensor(found["fingerprint"])
+    positions = author_positions(games, found["author"], from_ply, legal_masks=False)
+    return compute_fingerprint(model, positions).sketch
 
 
 def _rounded(score: torch.Tensor) -> float | None:

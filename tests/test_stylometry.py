@@ -26,6 +26,7 @@ from stylespace.stylometry import (
     identify,
     similarity_scores,
     style_alone_scores,
+    whole_fingerprint,
 )
 
 
@@ -421,3 +422,7 @@ def test_a_long_querys_ranking_stops_reading_its_moves_once_settled(planted_mode
     assert settled["fingerprint_positions"] == SETTLE_MIN_POSITIONS
     assert [c["player"] for c in settled["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
     assert [c["player"] for c in everything["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
+    # A reference (a session enrolment) still reads every move.
+    every_move = torch.tensor(everything["fingerprint"])
+    assert torch.allclose(whole_fingerprint(model, games, settled), every_move, atol=1e-6)
+    assert not torch.allclose(torch.tensor(settled["fingerprint"]), every_move, atol=1e-6)
