@@ -429,6 +429,7 @@ def identify(
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
     positions = author_positions(games, name, from_ply, method not in ("fingerprint", "fused"))
     centred = model.style_vectors - model.trained_mean
+    eligible = _eligible(model, opted_out)
     sketch, evidence, repertoire, bags = None, {}, None, None
     read = None
     if method in ("fingerprint", "fused"):
@@ -438,7 +439,7 @@ def identify(
             repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
             others = query_evidence(model, *repertoire, games=bags)
             if settle:
-                settled = SettledRanking(model, others, _eligible(model, opted_out))
+                settled = SettledRanking(model, others, eligible)
         found = compute_fingerprint(model, positions, seed=settings.seed, settled=settled)
         sketch, gradient, read = found.sketch, found.style_gradient, found.positions
         if method == "fused":
@@ -466,7 +467,6 @@ def identify(
         vector, steps = fit_style_vector(model, positions, settings, on_check=ranking_settled)
         scores = similarity_scores(model, vector)
     names = model.player_names()
-    eligible = _eligible(model, opted_out)
     order = [task for task in torch.argsort(scores, descending=True).tolist() if eligible[task]]
     if method == "likelihood":
         head = order[: max(shortlist, top)]
