@@ -23,44 +23,44 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from bench.pilot_queries import pilot_paths, validation_queries
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
+from stylespace.fingerprints import BATCH, Fingerprint, compute_fingerprint
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import _fused_total, author_positions, fused_evidence
+from stylespace.stylometry import _fused_total, author_positions, query_evidence, style_evidence
 
-CHUNK = 512
+CHUNK = BATCH  # 512: the fingerprint's own batches
 RAW = Path("runs/settled-ranking.json")
 GAPS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
 def chunk_rankings(model: StyleModel, games, author: str, from_ply: int) -> list[dict]:
-    """After each chunk of 512 positions: the fused leader, the gap to the second, the
-    author's rank."""
+    """After each batch of 512 positions `compute_fingerprint` reads: the fused leader, the gap
+    to the second, the author's rank (read through its `settled` callback, never stopping)."""
     positions = author_positions(games, author, from_ply, legal_masks=False)
-    order = np.random.default_rng(0).permutation(len(positions))[:FINGERPRINT_POSITIONS]
     per_game = game_repertoires(games, author, from_ply)
     repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
+    others = query_evidence(model, *repertoire, games=bags)
     task = model.task_id(author)
-    total, read, steps = torch.zeros(()), 0, []
-    for start in range(0, len(order), CHUNK):
-        chunk = np.sort(order[start : start + CHUNK])
-        sketch = compute_fingerprint(model, positions.subset(chunk)).sketch
-        total, read = total + sketch * len(chunk), read + len(chunk)
-        fused = _fused_total(fused_evidence(model, total / read, *repertoire, games=bags))
+    steps = []
+
+    def record(fingerprint: Fingerprint) -> bool:
+        fused = _fused_total({"style": style_evidence(model, fingerprint.sketch), **others})
         top = torch.topk(fused, 2)
         steps.append(
             {
-                "positions": read,
+                "positions": fingerprint.positions,
                 "leader": int(top.indices[0]),
                 "gap": float(top.values[0] - top.values[1]),
                 "rank": int((fused > fused[task]).sum()),
             }
         )
+        return False
+
+    record(compute_fingerprint(model, positions, settled=record))
     return steps
 
 
