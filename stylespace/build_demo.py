@@ -9,7 +9,8 @@ reference fingerprints (a no-op unless the artifact predates their cap; when it 
 stylometry, enrolment and confidence steps run again) -> move matching on the test split ->
 stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the opening baseline)
 -> enrol the unseen players from their games -> player facts and properties into the player
-table -> steering benchmark and directions -> style map -> identify speed -> what a ranking's
+table -> steering benchmark and directions -> does a mix of a weaker and a stronger player play in
+between (`bench_interpolation.py`) -> style map -> identify speed -> what a ranking's
 gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run, from the recorded
 results). No game record is copied into the artifact.
 """
@@ -201,6 +202,20 @@ def _step_steering(request: DemoRequest) -> dict:
     return {prop: {"passes": row["passes"], "mean": row["mean"]} for prop, row in report.items()}
 
 
+def _step_interpolation(request: DemoRequest) -> dict:
+    from stylespace.bench_interpolation import interpolation_benchmark
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(request.out)
+    try:
+        with GameStore(request.db, read_only=True) as store:
+            report = interpolation_benchmark(model, store)
+    except ValueError as error:  # a store without Elo has no weaker and stronger players
+        return {"skipped": str(error)}
+    report.pop("summary")
+    return report
+
+
 def _step_map(request: DemoRequest) -> dict:
     from stylespace.projection import build_map
     from stylespace.style_model import StyleModel
@@ -249,6 +264,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("enrol_unseen", _step_enrol),
     ("player_facts", _step_facts),
     ("steering", _step_steering),
+    ("interpolation", _step_interpolation),
     ("map", _step_map),
     ("speed", _step_speed),
     ("confidence", _step_confidence),

@@ -454,6 +454,26 @@ def _cmd_bench_steering(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_interpolation(args: argparse.Namespace) -> int:
+    from stylespace.bench_interpolation import interpolation_benchmark
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    with GameStore(args.db, read_only=True) as store:
+        report = interpolation_benchmark(
+            model,
+            store,
+            pairs=args.pairs,
+            min_games=args.min_games,
+            positions_per_player=args.positions,
+            chosen=[tuple(pair) for pair in args.pair or []],
+            weights=args.weights,
+            seed=args.seed,
+        )
+    _emit(args, report, report["summary"])
+    return 0
+
+
 def _cmd_steer(args: argparse.Namespace) -> int:
     import chess
 
@@ -845,6 +865,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
     bench_steering.add_argument("--seed", type=int, default=0)
+    bench_mix = benches.add_parser(
+        "interpolation",
+        parents=[common],
+        help="Does a mix of a weaker and a stronger player play in between? Move matching.",
+    )
+    bench_mix.set_defaults(handler=_cmd_bench_interpolation)
+    bench_mix.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    bench_mix.add_argument("--pairs", type=int, default=8, help="weakest with strongest, by Elo")
+    bench_mix.add_argument("--min-games", type=int, default=40, help="held-out games a player")
+    bench_mix.add_argument("--positions", type=int, default=2000, help="held-out moves a player")
+    bench_mix.add_argument(
+        "--pair", nargs=2, action="append", metavar=("FIRST", "SECOND"), help="mix these instead"
+    )
+    bench_mix.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0])
+    bench_mix.add_argument("--seed", type=int, default=0)
     bench_identify = benches.add_parser(
         "identify", parents=[common], help="Wall time of the identify command, model load included."
     )

@@ -206,6 +206,32 @@ def _confidence_section(confidence: dict) -> list[str]:
     return lines
 
 
+def _interpolation_section(report: dict) -> list[str]:
+    """Does a mix of a weaker and a stronger player play in between (`bench_interpolation`)?"""
+    if not report.get("pairs"):
+        return []
+    pairs = report["pairs"]
+    curves = report["mean_log_likelihood"]
+    change = {side: sum(row[side]["change"] for row in pairs) / len(pairs) for side in curves}
+    names = "; ".join(f"{row['first']['player']} -> {row['second']['player']}" for row in pairs)
+    verdict = "plays in between" if report["passes"] else "does not play in between"
+    return [
+        "",
+        "## Mixing two players",
+        f"`stylespace bench interpolation`: {len(pairs)} of the weakest trained players by mean "
+        f"Elo, each mixed toward one of the strongest ({names}) at weights "
+        f"{', '.join(f'{w:g}' for w in report['weights'])}, the network alone on up to "
+        f"{max(row['first']['positions'] for row in pairs):,} held-out moves of each player. "
+        "Mean log-likelihood per move of the weaker players' moves: "
+        + " -> ".join(f"{v:.4f}" for v in curves["first"])
+        + f" ({change['first']:+.4f} nats from end to end); of the stronger players' moves: "
+        + " -> ".join(f"{v:.4f}" for v in curves["second"])
+        + f" ({change['second']:+.4f}). The lean toward the stronger player rises at every step "
+        f"for {report['pairs_in_between']} of {len(pairs)} pairs: the mix {verdict}, by as "
+        "little as the vectors differ.",
+    ]
+
+
 def write_model_card(directory: Path | str, batch_size: int) -> Path:
     directory = Path(directory)
     build = json.loads((directory / "build.json").read_text())
@@ -354,6 +380,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
             f"{p} {row['mean'][0]:.4f} -> {row['mean'][-1]:.4f}" for p, row in steering.items()
         )
         + ". Small shifts: the vectors, hence their differences, are small (see Limitations).",
+        *_interpolation_section(build.get("interpolation", {}).get("result", {})),
         "",
         "## Limitations",
         _size_limitation(preset),

@@ -101,3 +101,25 @@ def test_a_mix_of_two_players_plays_in_between(steering_model):
     king, queen = model.style_vector("King Pawn 0"), model.style_vector("Queen Pawn 0")
     chances = [_p_e4(model, interpolate(queen, king, w)) for w in (0.0, 0.5, 1.0)]
     assert chances[0] < chances[1] < chances[2]
+
+
+def test_the_interpolation_benchmark_shows_a_mix_leaning_step_by_step_toward_its_second_player(
+    steering_model, capsys
+):
+    db, out = steering_model
+    capsys.readouterr()
+    bench = ["--db", str(db), "bench", "interpolation", "--model", str(out)]
+    pair = ["--pair", "Queen Pawn 0", "King Pawn 0", "--positions", "300", "--json"]
+    assert main([*bench, *pair]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["weights"] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    (row,) = report["pairs"]
+    assert (row["first"]["player"], row["second"]["player"]) == ("Queen Pawn 0", "King Pawn 0")
+    queen_moves, king_moves = row["first"]["log_likelihood"], row["second"]["log_likelihood"]
+    assert queen_moves == sorted(queen_moves, reverse=True) and king_moves == sorted(king_moves)
+    assert row["in_between"] and report["passes"]
+
+    assert main([*bench, "--pair", "Queen Pawn 0", "Nobody"]) == 2
+    assert "'Nobody' is not a player of this model" in capsys.readouterr().err
+    assert main(bench) == 2  # the planted players have no Elo to pair them by
+    assert "no two trained players have a mean Elo" in capsys.readouterr().err
