@@ -46,19 +46,31 @@ else:
         st.warning("No one plays in every game: choose whose moves to look at.")
     author = st.selectbox("Whose moves are these?", common or everyone, key="author")
 
+left_out = st.slider(
+    "Leave out each game's first moves",
+    0,
+    30,
+    0,
+    key="left_out",
+    help="15 hides the openings: then the style model, the deep lines and the pawn structures "
+    "have to tell who played, as when someone's games are shown from the middlegame on.",
+)
 if st.button("Identify", type="primary", key="identify"):
     with st.spinner("Comparing the author's moves and openings with every player's ..."):
         try:
-            st.session_state["identified"] = explorer.identify(found.games, author=author)
+            st.session_state["identified"] = explorer.identify(
+                found.games, author=author, from_ply=2 * left_out
+            )
         except StylometryError as error:
             st.error(str(error))
             st.stop()
 result = st.session_state.get("identified")
-if not result or result["author"] != author:
+if not result or result["author"] != author or result["from_ply"] != 2 * left_out:
     st.stop()
 
+counted = f" from move {left_out + 1} on" if left_out else ""
 st.success(
-    f"{result['games_used']} games, {result['positions']} moves by {result['author']}, "
+    f"{result['games_used']} games, {result['positions']} moves by {result['author']}{counted}, "
     f"in {result['seconds']:.1f} s. Most similar style: **{result['candidates'][0]['player']}**."
 )
 assessed = result.get("confidence")

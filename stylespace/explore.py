@@ -263,9 +263,18 @@ class Atlas:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def identify(self, games: list[PlayedGame], author: str | None = None, top: int = 10) -> dict:
-        """Rank the visible players as the author of `games`; adds the query's map position."""
-        found = identify(self.model, games, author=author, top=top, opted_out=self.opted_out)
+    def identify(
+        self,
+        games: list[PlayedGame],
+        author: str | None = None,
+        top: int = 10,
+        from_ply: int = 0,
+    ) -> dict:
+        """Rank the visible players as the author of `games` (their moves from `from_ply` on);
+        adds the query's map position and how sure the first place is."""
+        found = identify(
+            self.model, games, author=author, top=top, from_ply=from_ply, opted_out=self.opted_out
+        )
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None
         return found
@@ -273,7 +282,10 @@ class Atlas:
     def enrolment(self, games: list[PlayedGame], found: dict) -> dict:
         """What a session enrolment keeps of an `identify` result on `games`: the result with
         its fingerprint over all the author's moves (`fused` may have stopped reading once its
-        ranking was settled; a reference wants them all)."""
+        ranking was settled; a reference wants them all). A player is enrolled from whole
+        games: a result that left the openings out is made again from the first move."""
+        if found.get("from_ply"):
+            found = identify(self.model, games, author=found["author"], opted_out=self.opted_out)
         if found.get("fingerprint") is None:
             return found
         whole = whole_fingerprint(self.model, games, found)

@@ -491,6 +491,7 @@ def identify(
         "author": name,
         "games": sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games),
         "games_used": len({int(g) for g in positions.game}),
+        "from_ply": from_ply,  # the author's moves before it were left out
         "positions": len(positions),
         "fingerprint_positions": read,  # how many of them the style fingerprint read
         "candidates": candidates,

@@ -13,8 +13,11 @@ from stylespace.cli import main
 PLANTED = {"Lefty, Lea": ["a2a4", "b2b4"], "Righty, Rob": ["h2h4", "g2g4"]}
 
 
-def planted_pgn(games_each: int = 150, seed: int = 0, players: dict | None = None) -> str:
-    """Games of the planted players (as White) against random opponents; the rest is random play."""
+def planted_pgn(
+    games_each: int = 150, seed: int = 0, players: dict | None = None, plies: int = 14
+) -> str:
+    """Games of the planted players (as White) against random opponents; the rest is random play
+    (`plies` half-moves a game, fewer where a game ends sooner)."""
     players = players or PLANTED
     rng = random.Random(seed)
     out = []
@@ -31,7 +34,9 @@ def planted_pgn(games_each: int = 150, seed: int = 0, players: dict | None = Non
             }
         )
         node = game
-        for ply in range(14):
+        for ply in range(plies):
+            if board.is_game_over():
+                break
             if ply % 2 == 0 and ply // 2 < len(players[player]):
                 move = chess.Move.from_uci(players[player][ply // 2])
             else:

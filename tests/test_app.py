@@ -171,6 +171,29 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     assert test.session_state["identified"]["candidates"][0]["player"] == "Me, Myself"
 
 
+def test_the_openings_can_be_left_out_and_the_enrolment_still_reads_whole_games(app):
+    test = app("identify")
+    games = planted_pgn(games_each=25, seed=78, players={"King Pawn 3": ["e2e4"]}, plies=40)
+    test.file_uploader(key="uploads").upload("late.pgn", games.encode()).run()
+    test.slider(key="left_out").set_value(15).run()
+    test.button(key="identify").click().run()
+    assert not test.exception
+    assert "moves by King Pawn 3 from move 16 on" in _texts(test)
+    found = test.session_state["identified"]
+    assert found["from_ply"] == 30 and found["positions"] == 25 * 5  # White's plies 30 to 38
+    # the tiny model's players have no late structures to match: the style alone is left
+    assert found["candidates"][0]["evidence"].keys() == {"style"}
+
+    test.text_input(key="enrol_label").input("Late, Lou").run()
+    test.button(key="enrol").click().run()
+    enrolled = test.session_state["enrolled"]["Late, Lou"]
+    assert enrolled["from_ply"] == 0 and enrolled["positions"] == 25 * 20  # every White move
+    assert len(enrolled["repertoire"].openings) > 0
+
+    test.slider(key="left_out").set_value(0).run()  # a ranking of other moves is not shown
+    assert "from move 16 on" not in _texts(test) and not test.dataframe
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
