@@ -17,7 +17,6 @@ Usage: PYTHONPATH=. python bench/choice_prior_pilot.py [MODEL_DIR] [DB]
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 
@@ -25,9 +24,9 @@ import numpy as np
 from tqdm import tqdm
 
 from bench.pilot_queries import (
-    cut_table,
     hit_rates,
     hundred_game_cuts,
+    opening_profiles,
     pilot_paths,
     standardised,
     validation_queries,
@@ -87,12 +86,7 @@ def main() -> None:
     cut_games = hundred_game_cuts(train_games, queries)
     print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
     for cut in (False, True):
-        table, embedding = model.repertoires, model.game_embedding
-        if cut:
-            table = cut_table(table, model, cut_games, "openings")
-            embedding = copy.deepcopy(embedding)
-            for a, g in cut_games.items():
-                embedding.set_row(model.task_id(a), game_bags(game_repertoires(g, a)))
+        table, embedding = opening_profiles(model, cut_games if cut else None)
         for size, parts in ((20, 5), (5, 20)):
             ranks: dict[str, list[int]] = {}
             for a in tqdm(queries, desc=f"{'cut' if cut else 'whole'} {size}", leave=False):

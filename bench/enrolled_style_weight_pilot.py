@@ -20,7 +20,6 @@ Usage: PYTHONPATH=. python bench/enrolled_style_weight_pilot.py [MODEL_DIR] [DB]
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 from pathlib import Path
@@ -29,9 +28,9 @@ import numpy as np
 import torch
 
 from bench.pilot_queries import (
-    cut_table,
     hit_rates,
     hundred_game_cuts,
+    opening_profiles,
     pilot_paths,
     standardised,
     validation_queries,
@@ -83,13 +82,10 @@ def main() -> None:
     }
     whole_references = model.fingerprints.clone()
     for cut in (False, True):
-        table, embedding = model.repertoires, model.game_embedding
+        table, embedding = opening_profiles(model, cuts if cut else None)
         model.fingerprints = whole_references.clone()
         if cut:
-            table = cut_table(table, model, cuts, "openings")
-            embedding = copy.deepcopy(embedding)
-            for a, g in cuts.items():
-                embedding.set_row(model.task_id(a), game_bags(game_repertoires(g, a)))
+            for a in cuts:
                 model.fingerprints[model.task_id(a)] = found[a]["reference"]
         for size, parts in SIZES:
             ranks: dict[str, list[int]] = {}

@@ -18,7 +18,6 @@ Usage: PYTHONPATH=. python bench/neighbour_prior_pilot.py [MODEL_DIR] [DB]
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 
@@ -27,8 +26,8 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bench.pilot_queries import (
-    cut_table,
     hit_rates,
+    opening_profiles,
     pilot_paths,
     standardised,
     validation_queries,
@@ -92,12 +91,7 @@ def main() -> None:
     }
     print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
     for cut in (False, True):
-        table, embedding = model.repertoires, model.game_embedding
-        if cut:
-            table = cut_table(table, model, cut_games, "openings")
-            embedding = copy.deepcopy(embedding)
-            for a, g in cut_games.items():
-                embedding.set_row(model.task_id(a), game_bags(game_repertoires(g, a)))
+        table, embedding = opening_profiles(model, cut_games if cut else None)
         nears = {
             k: neighbour_matrix(embedding.profiles, embedding.known, k) if k else None
             for k in NEIGHBOURS

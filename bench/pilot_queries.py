@@ -15,7 +15,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from stylespace.openings import repertoire_tokens
+from stylespace.game_embedding import GameEmbedding, game_bags
+from stylespace.openings import MoveChoices, game_repertoires, repertoire_tokens
 from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions
 from stylespace.store import GameStore
@@ -103,6 +104,19 @@ def cut_table(table: T, model: StyleModel, games: dict[str, list[PlayedGame]], f
         }
     )
     return table
+
+
+def opening_profiles(
+    model: StyleModel, cuts: dict[str, list[PlayedGame]] | None
+) -> tuple[MoveChoices, GameEmbedding]:
+    """The model's opening table and game embedding, or copies with the `cuts` players' rows
+    and profiles made from those games only (as if enrolled from them)."""
+    if not cuts:
+        return model.repertoires, model.game_embedding
+    embedding = copy.deepcopy(model.game_embedding)
+    for name, games in cuts.items():
+        embedding.set_row(model.task_id(name), game_bags(game_repertoires(games, name)))
+    return cut_table(model.repertoires, model, cuts, "openings"), embedding
 
 
 def standardised(scores: np.ndarray) -> np.ndarray:
