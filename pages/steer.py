@@ -99,6 +99,8 @@ if mode == "Steer a player":
 
     sliders()
 else:
+    if record := explorer.mixing_record():
+        st.caption(record)
     first_column, second_column = st.columns(2)
     with first_column:
         first = pick_player(names, "From", key="mix_first")

@@ -223,6 +223,29 @@ class Atlas:
             self.model.style_vector(first), self.model.style_vector(second), float(weight)
         )
 
+    def mixing_record(self) -> str | None:
+        """What this model's interpolation benchmark measured, in one sentence for the Steer
+        page (from `build.json`; None for a model without one, or where it was skipped)."""
+        build = self.directory / "build.json"
+        if not build.exists():
+            return None
+        try:
+            report = json.loads(build.read_text())["interpolation"]["result"]
+            pairs, curves = report["pairs"], report["mean_log_likelihood"]
+            change = {side: curve[-1] - curve[0] for side, curve in curves.items()}
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        verdict = "plays in between" if report["passes"] else "does not play in between"
+        return (
+            f"Measured on this model: mixing {len(pairs)} of its weakest players (by Elo) toward "
+            f"{len(pairs)} of its strongest, the weaker player's own moves grew less likely "
+            f"({change['first']:+.4f} nats a move from one end to the other) and the stronger "
+            f"player's more likely ({change['second']:+.4f}), and the balance between them "
+            f"moved toward the stronger at every step for {report['pairs_in_between']} of "
+            f"{len(pairs)} pairs: a mix {verdict}, by as "
+            "little as the players' vectors differ."
+        )
+
     def place(self, vector: torch.Tensor) -> tuple[float, float]:
         x, y = self.style_map.place(vector.cpu().numpy())
         return float(x), float(y)

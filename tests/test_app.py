@@ -73,6 +73,37 @@ def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
     assert test.session_state["extra_moves"] == ["e2e4"]
 
 
+def test_the_mix_mode_quotes_what_the_interpolation_benchmark_measured(
+    tiny_demo, tmp_path, monkeypatch, capsys
+):
+    from stylespace.cli import main
+    from stylespace.explore import Atlas
+
+    out = tmp_path / "demo"
+    shutil.copytree(tiny_demo["out"], out)
+    assert Atlas.load(out).mixing_record() is None  # the planted players have no Elo to pair
+    db = str(tiny_demo["root"] / "store.duckdb")
+    pair = ["--pair", "Queen Pawn 0", "King Pawn 0", "--positions", "100", "--json"]
+    capsys.readouterr()
+    assert main(["--db", db, "bench", "interpolation", "--model", str(out), *pair]) == 0
+    build = json.loads((out / "build.json").read_text())
+    build["interpolation"] = {"seconds": 1.0, "result": json.loads(capsys.readouterr().out)}
+    (out / "build.json").write_text(json.dumps(build))
+
+    record = Atlas.load(out).mixing_record()
+    assert record is not None and "toward the stronger at every step for 1 of 1 pairs" in record
+    assert "a mix plays in between" in record
+    monkeypatch.setenv("STYLESPACE_MODEL", str(out))
+    monkeypatch.setenv("STYLESPACE_OPT_OUT", str(tiny_demo["root"] / "no-opt-out.txt"))
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.session_state[ENTERED] = True
+    test.switch_page("pages/steer.py")
+    test.run()
+    test.radio(key="steer_mode").set_value("Mix two players").run()
+    assert not test.exception
+    assert record in _texts(test)
+
+
 def test_a_typed_position_that_is_not_chess_gets_a_message(app):
     test = app("player")
     test.radio(key="source").set_value("FEN").run()
