@@ -28,16 +28,17 @@ import numpy as np
 import torch
 
 from bench.pilot_queries import (
+    embedding_evidence,
     hit_rates,
     hundred_game_cuts,
     opening_profiles,
+    per_game_tokens,
     pilot_paths,
     standardised,
     validation_queries,
 )
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.game_embedding import game_bags
-from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.openings import joined_repertoire
 from stylespace.references import reference_fingerprint
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import author_positions, fingerprint_scores
@@ -76,10 +77,7 @@ def main() -> None:
     print(f"fingerprints ready {time.perf_counter() - started:.0f} s", flush=True)
     tasks = np.array([model.task_id(n) for n in names])
     trained = model.trained_mask()
-    query_tokens = {
-        a: [game_repertoires(games[i : i + 1], a)[0] for i in range(len(games))]
-        for a, games in queries.items()
-    }
+    query_tokens = per_game_tokens(queries)
     whole_references = model.fingerprints.clone()
     for cut in (False, True):
         table, embedding = opening_profiles(model, cuts if cut else None)
@@ -95,8 +93,7 @@ def main() -> None:
                     chosen = query_tokens[a][part * size : (part + 1) * size]
                     joined = joined_repertoire(chosen)
                     z_open = standardised(table.scores(joined.openings)[tasks])
-                    cosine = embedding.scores(game_bags(chosen), trained)[tasks]
-                    z_embedding = standardised(np.where(np.isfinite(cosine), cosine, 0.0))
+                    z_embedding = embedding_evidence(embedding, chosen, trained, tasks)
                     style = fingerprint_scores(model, found[a]["queries"][size, part])
                     z_style = standardised(style.numpy()[tasks])
                     rest = 16 * z_open + 4 * z_embedding

@@ -26,18 +26,19 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bench.pilot_queries import (
+    embedding_evidence,
     hit_rates,
+    hundred_game_cuts,
     opening_profiles,
+    per_game_tokens,
     pilot_paths,
     standardised,
     validation_queries,
 )
-from stylespace.game_embedding import game_bags
 from stylespace.openings import (
     CHOICE_PRIOR,
     LEGAL_MOVES,
     MoveChoices,
-    game_repertoires,
     joined_repertoire,
 )
 from stylespace.style_model import StyleModel
@@ -81,14 +82,8 @@ def main() -> None:
     names, train_games, queries = validation_queries(model_dir, db, 60)
     tasks = np.array([model.task_id(n) for n in names])
     trained = model.trained_mask()
-    rng = np.random.default_rng(11)
-    query_tokens = {
-        a: [game_repertoires(games[i : i + 1], a)[0] for i in range(len(games))]
-        for a, games in queries.items()
-    }
-    cut_games = {
-        a: [train_games[a][i] for i in rng.permutation(len(train_games[a]))[:100]] for a in queries
-    }
+    query_tokens = per_game_tokens(queries)
+    cut_games = hundred_game_cuts(train_games, queries)
     print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
     for cut in (False, True):
         table, embedding = opening_profiles(model, cut_games if cut else None)
@@ -103,8 +98,7 @@ def main() -> None:
                 for part in range(parts):
                     chosen = query_tokens[a][part * size : (part + 1) * size]
                     joined = joined_repertoire(chosen)
-                    cosine = embedding.scores(game_bags(chosen), trained)[tasks]
-                    z_embedding = standardised(np.where(np.isfinite(cosine), cosine, 0.0))
+                    z_embedding = embedding_evidence(embedding, chosen, trained, tasks)
                     for k, near in nears.items():
                         z_open = standardised(scores(table, joined.openings, near)[tasks])
                         for label, total in (

@@ -16,7 +16,12 @@ import numpy as np
 import torch
 
 from stylespace.game_embedding import GameEmbedding, game_bags
-from stylespace.openings import MoveChoices, game_repertoires, repertoire_tokens
+from stylespace.openings import (
+    MoveChoices,
+    RepertoireTokens,
+    game_repertoires,
+    repertoire_tokens,
+)
 from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions
 from stylespace.store import GameStore
@@ -117,6 +122,29 @@ def opening_profiles(
     for name, games in cuts.items():
         embedding.set_row(model.task_id(name), game_bags(game_repertoires(games, name)))
     return cut_table(model.repertoires, model, cuts, "openings"), embedding
+
+
+def per_game_tokens(
+    queries: dict[str, list[PlayedGame]],
+) -> dict[str, list[RepertoireTokens]]:
+    """Each author's query games, one repertoire per game, so that query sets of any size
+    are joined from them (`joined_repertoire`)."""
+    return {
+        author: [game_repertoires(games[i : i + 1], author)[0] for i in range(len(games))]
+        for author, games in queries.items()
+    }
+
+
+def embedding_evidence(
+    embedding: GameEmbedding,
+    games: list[RepertoireTokens],
+    trained: np.ndarray,
+    tasks: np.ndarray,
+) -> np.ndarray:
+    """The game embedding's evidence for a query of these games' tokens, z-scored over the
+    `tasks` candidates (a candidate without a profile at the mean, as `fused`)."""
+    cosine = embedding.scores(game_bags(games), trained)[tasks]
+    return standardised(np.where(np.isfinite(cosine), cosine, 0.0))
 
 
 def standardised(scores: np.ndarray) -> np.ndarray:

@@ -223,25 +223,33 @@ class Atlas:
             self.model.style_vector(first), self.model.style_vector(second), float(weight)
         )
 
-    def mixing_record(self) -> str | None:
-        """What this model's interpolation benchmark measured, in one sentence for the Steer
-        page (from `build.json`; None for a model without one, or where it was skipped)."""
+    def _build_result(self, step: str) -> dict | None:
+        """What `build-demo` recorded for one of its steps (None: no record of it)."""
         build = self.directory / "build.json"
         if not build.exists():
             return None
         try:
-            report = json.loads(build.read_text())["interpolation"]["result"]
+            return json.loads(build.read_text())[step]["result"]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def mixing_record(self) -> str | None:
+        """What this model's interpolation benchmark measured, in one sentence for the Steer
+        page (from `build.json`; None for a model without one, or where it was skipped)."""
+        report = self._build_result("interpolation")
+        try:
             pairs, curves = report["pairs"], report["mean_log_likelihood"]
             change = {side: curve[-1] - curve[0] for side, curve in curves.items()}
+            verdict = "plays in between" if report["passes"] else "does not play in between"
+            steady = report["pairs_in_between"]
         except (KeyError, TypeError, ValueError, IndexError):
             return None
-        verdict = "plays in between" if report["passes"] else "does not play in between"
         return (
             f"Measured on this model: mixing {len(pairs)} of its weakest players (by Elo) toward "
             f"{len(pairs)} of its strongest, the weaker player's own moves grew less likely "
             f"({change['first']:+.4f} nats a move from one end to the other) and the stronger "
             f"player's more likely ({change['second']:+.4f}), and the balance between them "
-            f"moved toward the stronger at every step for {report['pairs_in_between']} of "
+            f"moved toward the stronger at every step for {steady} of "
             f"{len(pairs)} pairs: a mix {verdict}, by as "
             "little as the players' vectors differ."
         )
@@ -265,11 +273,8 @@ class Atlas:
     def identification_record(self) -> str | None:
         """What this model's stylometry benchmark measured, in one sentence for the page (from
         `build.json`, which `build-demo` writes; None for a model without one)."""
-        build = self.directory / "build.json"
-        if not build.exists():
-            return None
+        runs = self._build_result("stylometry")
         try:
-            runs = json.loads(build.read_text())["stylometry"]["result"]
             opening, hidden = runs["from_ply_0"], runs["from_ply_30"]
 
             def top1(run: dict, size: str) -> str:
