@@ -228,19 +228,17 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 def _cmd_identify(args: argparse.Namespace) -> int:
     from stylespace.confidence import Calibration, confidence_line
-    from stylespace.style_model import StyleModel
-    from stylespace.stylometry import identify
+    from stylespace.quick_identify import identify_in_directory
 
     found = read_game_file(args.games)
-    model = StyleModel.load(args.model)
     with _explained_by(found):
-        result = identify(
-            model,
+        result = identify_in_directory(
+            args.model,
             found.games,
+            method=args.method,
             author=args.name,
             top=args.top,
             from_ply=args.from_ply,
-            method=args.method,
             opted_out=load_opt_out(args.opt_out),
         )
     result.pop("vector")

@@ -20,46 +20,23 @@ to place a query on the style map.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.func import functional_call
 
+from stylespace import sketch
 from stylespace.positions import Positions
-from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
+from stylespace.sketch import BATCH, FINGERPRINT_POSITIONS, FINGERPRINT_SIZE, Fingerprint
+from stylespace.style_model import StyleModel
 
-FINGERPRINT_POSITIONS = 4096  # a query's cap: about 100 games of one player's moves
-SKETCH_SEED = 0
-BATCH = 512  # positions per pass; also how often a caller may stop the reading
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """A fingerprint (skills gradient, sketched), the style-vector gradient of the same pass,
-    and how many positions it read."""
-
-    sketch: torch.Tensor  # (FINGERPRINT_SIZE,)
-    style_gradient: torch.Tensor  # (vector size,)
-    positions: int
-
-
-@lru_cache(maxsize=4)
-def _sketch_plan(length: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Bucket and sign of every gradient coordinate; the same on every machine (PCG64)."""
-    generator = np.random.default_rng(seed)
-    buckets = generator.integers(0, size, length)
-    signs = generator.choice(np.array([-1.0, 1.0], dtype=np.float32), length)
-    return torch.from_numpy(buckets), torch.from_numpy(signs)
+__all__ = ["BATCH", "FINGERPRINT_POSITIONS", "Fingerprint", "compute_fingerprint", "count_sketch"]
 
 
 def count_sketch(values: torch.Tensor, size: int = FINGERPRINT_SIZE) -> torch.Tensor:
-    """`values` (flat) summed into `size` buckets with random signs: inner products survive."""
-    buckets, signs = _sketch_plan(len(values), size, SKETCH_SEED)
-    sketch = torch.zeros(size, dtype=values.dtype)
-    return sketch.index_add_(0, buckets, values.cpu() * signs)
+    """`sketch.count_sketch` of a tensor (the gradient of the autograd pass)."""
+    return torch.from_numpy(sketch.count_sketch(values.detach().cpu().numpy(), size))
 
 
 def _skill_names(model: StyleModel) -> list[str]:

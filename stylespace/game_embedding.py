@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from stylespace.openings import RepertoireTokens, _mix
+
+if TYPE_CHECKING:  # only training needs torch: identifying with the embedding does not
+    import torch
 
 EMBEDDING_BUCKETS = 1 << 18
 EMBEDDING_SIZE = 32
@@ -58,29 +60,31 @@ def game_bags(per_game: Sequence[RepertoireTokens]) -> list[np.ndarray]:
     return bags
 
 
-def _packed(bags: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+def _packed(bags: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.array([len(b) for b in bags], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     flat = np.concatenate(bags) if len(bags) else np.zeros(0, np.int64)
-    return torch.from_numpy(flat), torch.from_numpy(offsets)
+    return flat.astype(np.int64), offsets
 
 
-def _game_vectors(tokens: torch.Tensor, bags: Sequence[np.ndarray]) -> torch.Tensor:
-    """Unit vector of each game (the mean of its tokens'); a game without tokens is zero."""
+def _game_vectors(tokens: np.ndarray, bags: Sequence[np.ndarray]) -> np.ndarray:
+    """Unit vector of each game (the mean of its tokens'); every bag has a token."""
     flat, offsets = _packed(bags)
-    means = F.embedding_bag(flat, tokens, offsets, mode="mean")
-    return F.normalize(means, dim=-1)
+    lengths = np.array([len(b) for b in bags], dtype=np.float32)
+    means = np.add.reduceat(tokens[flat], offsets, axis=0) / lengths[:, None]
+    return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
-def quantised(tokens: torch.Tensor) -> dict[str, torch.Tensor]:
+def quantised(tokens: np.ndarray) -> dict[str, np.ndarray]:
     """The token vectors as one byte a number and one scale a row: 8 MB instead of 32."""
-    scale = tokens.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
-    codes = torch.round(tokens / scale).clamp(-127, 127).to(torch.int8)
-    return {"token_codes": codes.contiguous(), "token_scales": scale.float().contiguous()}
+    tokens = np.asarray(tokens, dtype=np.float32)
+    scale = np.maximum(np.abs(tokens).max(axis=1, keepdims=True), 1e-8) / np.float32(127.0)
+    codes = np.clip(np.round(tokens / scale), -127, 127).astype(np.int8)
+    return {"token_codes": codes, "token_scales": scale.astype(np.float32)}
 
 
-def dequantised(stored: dict[str, torch.Tensor]) -> torch.Tensor:
-    return stored["token_codes"].float() * stored["token_scales"]
+def dequantised(stored: dict[str, np.ndarray]) -> np.ndarray:
+    return stored["token_codes"].astype(np.float32) * stored["token_scales"]
 
 
 class GameEmbedding:
@@ -89,29 +93,28 @@ class GameEmbedding:
     The vectors are held as they are stored (`quantised`), so a profile computed here matches
     one computed after loading (`trained` rounds freshly trained ones)."""
 
-    def __init__(self, tokens: torch.Tensor, profiles: np.ndarray) -> None:
+    def __init__(self, tokens: np.ndarray, profiles: np.ndarray) -> None:
         self.tokens = tokens
         self.profiles = profiles.astype(np.float32)
 
     @classmethod
     def trained(cls, tokens: torch.Tensor, profiles: np.ndarray) -> GameEmbedding:
         """Freshly trained vectors, rounded as `quantised` stores them (0.5 s: not at load)."""
-        return cls(dequantised(quantised(tokens.float())), profiles)
+        return cls(dequantised(quantised(tokens.float().numpy())), profiles)
 
     @property
     def known(self) -> np.ndarray:
         return ~np.isnan(self.profiles).any(axis=1)
 
-    @torch.no_grad()
     def profile(self, bags: Sequence[np.ndarray]) -> np.ndarray:
         """The mean of the games' unit vectors: a player's profile or a query's."""
         bags = [b for b in bags if len(b)]
         if not bags:
             return np.full(self.tokens.shape[1], np.nan, np.float32)
-        vectors = torch.cat(
+        vectors = np.concatenate(
             [_game_vectors(self.tokens, bags[i : i + 4096]) for i in range(0, len(bags), 4096)]
         )
-        return vectors.mean(dim=0).numpy()
+        return vectors.mean(axis=0)
 
     def set_row(self, task: int, bags: Sequence[np.ndarray] | None) -> None:
         """Set (or forget, with None) one player's profile, growing the table for a new one."""
@@ -143,6 +146,9 @@ def train_token_vectors(
     on_step: Callable[[int, float], None] | None = None,
 ) -> torch.Tensor:
     """Token vectors that tell these players apart from a few games each (cosine softmax)."""
+    import torch
+    import torch.nn.functional as F
+
     if len(per_player) < 2:
         raise ValueError("a game embedding needs at least two players to tell apart")
     torch.manual_seed(settings.seed)
@@ -160,7 +166,7 @@ def train_token_vectors(
             for p in players
             for g in rng.integers(len(per_player[p]), size=per_set)
         ]
-        flat, offsets = _packed(chosen)
+        flat, offsets = (torch.from_numpy(a) for a in _packed(chosen))
         games = F.normalize(
             F.embedding_bag(flat, tokens.weight, offsets, mode="mean", sparse=True), dim=-1
         )

@@ -27,7 +27,6 @@ from typing import NamedTuple
 
 import chess
 import numpy as np
-import torch
 from scipy import sparse
 
 from stylespace.encoding import OWN, THEIRS, EncodedGame, GameEncoder
@@ -270,8 +269,8 @@ class Repertoires:
         dense[query.indices] = _unit_weights(query, idf)
         return np.asarray(unit @ dense, dtype=np.float32)
 
-    def tensors(self, prefix: str = "") -> dict[str, torch.Tensor]:
-        """The table as tensors for safetensors, their names starting with `prefix`, small
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """The table as arrays for safetensors, their names starting with `prefix`, small
         enough for the demo model's size budget: a bucket is stored as its uint16 distance from
         the row's previous one (a longer jump is bridged by entries with count 0), a count
         as one byte (`count_codes`), a move-choice key's move beside it; each array
@@ -290,7 +289,7 @@ class Repertoires:
         stored_gaps[slots] = gaps - bridges * _MAX_GAP
         stored_counts[slots] = count_codes(counts.data)
         stored = {
-            f"{prefix}indptr": torch.from_numpy(indptr + bridges_before[indptr]),
+            f"{prefix}indptr": indptr + bridges_before[indptr],
             f"{prefix}gaps.z": _packed(stored_gaps),
             f"{prefix}count_codes.z": _packed(stored_counts),
         }
@@ -301,15 +300,15 @@ class Repertoires:
         return stored
 
     @classmethod
-    def from_tensors(cls, stored: dict[str, torch.Tensor], prefix: str = "") -> Repertoires:
-        """The table saved by `tensors(prefix)` (or by the layouts before it); an empty one when
+    def from_arrays(cls, stored: dict[str, np.ndarray], prefix: str = "") -> Repertoires:
+        """The table saved by `arrays(prefix)` (or by the layouts before it); an empty one when
         it is not there."""
         if f"{prefix}indptr" not in stored:
             return cls.empty(0)
-        indptr = stored[f"{prefix}indptr"].numpy()
+        indptr = np.asarray(stored[f"{prefix}indptr"])
         if f"{prefix}buckets" in stored:  # the first layout: int32 buckets, uint16 counts
-            buckets = stored[f"{prefix}buckets"].numpy()
-            counts = stored[f"{prefix}counts"].numpy().astype(np.float32)
+            buckets = np.asarray(stored[f"{prefix}buckets"])
+            counts = np.asarray(stored[f"{prefix}counts"]).astype(np.float32)
             return cls(sparse.csr_matrix((counts, buckets, indptr), (len(indptr) - 1, cls.width())))
         if f"{prefix}count_codes.z" in stored:
             counts = _COUNT_OF_CODE[_unpacked(stored, f"{prefix}count_codes", np.uint8)]
@@ -344,15 +343,17 @@ def count_codes(counts: np.ndarray) -> np.ndarray:
     return np.where(counts <= _EXACT_COUNTS, exact, np.clip(above, 0, 255)).astype(np.uint8)
 
 
-def _packed(array: np.ndarray) -> torch.Tensor:
-    return torch.frombuffer(bytearray(zlib.compress(array.tobytes(), 6)), dtype=torch.uint8)
+def _packed(array: np.ndarray) -> np.ndarray:
+    return np.frombuffer(zlib.compress(array.tobytes(), 6), dtype=np.uint8)
 
 
-def _unpacked(stored: dict[str, torch.Tensor], name: str, dtype: type) -> np.ndarray:
+def _unpacked(stored: dict[str, np.ndarray], name: str, dtype: type) -> np.ndarray:
     """An array saved by `_packed` under `name.z`, or raw under `name` (the layouts before)."""
     if f"{name}.z" in stored:
-        return np.frombuffer(zlib.decompress(stored[f"{name}.z"].numpy().tobytes()), dtype=dtype)
-    return stored[name].numpy().view(dtype)
+        return np.frombuffer(
+            zlib.decompress(np.asarray(stored[f"{name}.z"]).tobytes()), dtype=dtype
+        )
+    return np.asarray(stored[name]).view(dtype)
 
 
 class MoveChoices(Repertoires):

@@ -17,40 +17,26 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import chess
 import numpy as np
 import torch
+from safetensors import numpy as safetensors_numpy
 from safetensors.torch import load_file, save_file
 
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
-from stylespace.game_embedding import GameEmbedding, dequantised, quantised
+from stylespace.game_embedding import quantised
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import (
-    DEEP_LINE_PLIES,
-    OPENING_PLIES,
-    MoveChoices,
-    Repertoires,
-    RepertoireTokens,
-    StructureVisits,
-)
+from stylespace.openings import DEEP_LINE_PLIES, OPENING_PLIES, RepertoireTokens
+from stylespace.player_table import OPENING_TABLES, QueryTables
+from stylespace.sketch import FINGERPRINT_SIZE
 
 FORMAT_VERSION = 1
-FINGERPRINT_SIZE = 2048  # width of a stylometry fingerprint (see fingerprints.py)
-# openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
-# The first models kept TF-IDF repertoires, deep lines and structures (counted once per
-# position) under the prefixes "", "deep_" and "structures_"; they load without them.
-OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
-    "choices_": ("repertoires", "openings", MoveChoices),
-    "deep_choices_": ("deep_lines", "deep_lines", MoveChoices),
-    "structure_visits_": ("structures", "structures", StructureVisits),
-}
 Style = str | int | torch.Tensor | np.ndarray | None
 
 
@@ -61,33 +47,13 @@ class MovePrediction:
     probability: float
 
 
-def _opening_table(name: str) -> property:
-    """A per-player table of `OPENING_TABLES`, read from the artifact when first used: a query
-    with its openings never needs the structures, the largest table."""
-
-    def read(model: StyleModel) -> Repertoires:
-        if name in model._unread_tables:
-            model._tables[name] = model._unread_tables.pop(name)()
-        return model._tables[name]
-
-    def replace(model: StyleModel, table: Repertoires) -> None:
-        model._unread_tables.pop(name, None)
-        model._tables[name] = table
-
-    return property(read, replace)
-
-
-class StyleModel:
+class StyleModel(QueryTables):
     """Base move predictor + MHR style adapters + player table, ready for inference.
 
     Two engines run the adapters: `peft` (training: peft's Poly tuner, sampled routing) and
     `torch` (the default: our own forward pass in `mhr.py`, which starts without importing peft
     and folds one shared vector into the weights). Both read and write the same artifact.
     """
-
-    repertoires = _opening_table("repertoires")  # the per-player tables of `OPENING_TABLES`
-    deep_lines = _opening_table("deep_lines")
-    structures = _opening_table("structures")
 
     def __init__(
         self,
@@ -115,11 +81,7 @@ class StyleModel:
             raise ValueError(f"unknown engine {engine!r}: torch or peft")
         self._task_of = {p["name"]: p["task_id"] for p in self.players}
         self.fingerprints = torch.full((len(self.players), FINGERPRINT_SIZE), torch.nan)
-        self.game_embedding: GameEmbedding | None = None  # `game_embedding.py`, where trained
-        self._tables: dict[str, Repertoires] = {}
-        self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
-        for table, _, kind in OPENING_TABLES.values():
-            self._tables[table] = kind.empty(len(self.players))
+        self._start_tables()
         self.styled.requires_grad_(False)  # inference; training turns on what it trains
         self.styled.eval()
 
@@ -146,21 +108,11 @@ class StyleModel:
         known = self.fingerprints[self._trained_tasks()]
         return known[~known.isnan().any(dim=1)].mean(dim=0)
 
-    def _trained_tasks(self) -> list[int]:
-        return [p["task_id"] for p in self.players if not p.get("enrolled")]
-
-    def trained_mask(self) -> np.ndarray:
-        """Per task id: trained with the skills (True) or enrolled since (False)."""
-        return np.array([not p.get("enrolled") for p in self.players])
-
     def task_id(self, name: str) -> int:
         try:
             return self._task_of[name]
         except KeyError:
             raise KeyError(f"{name!r} is not a player of this model") from None
-
-    def player_names(self) -> list[str]:
-        return [p["name"] for p in self.players]
 
     def style_vector(self, style: Style) -> torch.Tensor | None:
         """A style as a vector: a player name, a task id, a vector, or None for the base."""
@@ -396,8 +348,8 @@ class StyleModel:
         save_file(table, directory / "style_vectors.safetensors")
         tables = {}
         for prefix, (table, _, _) in OPENING_TABLES.items():
-            tables.update(getattr(self, table).tensors(prefix))
-        save_file(tables, directory / "openings.safetensors")
+            tables.update(getattr(self, table).arrays(prefix))
+        safetensors_numpy.save_file(tables, directory / "openings.safetensors")
         (directory / "players.json").write_text(
             json.dumps(self.players, indent=1, ensure_ascii=False)
         )
@@ -407,7 +359,7 @@ class StyleModel:
         if self.game_embedding is None:
             raise ValueError("this model has no game embedding to save")
         stored = quantised(self.game_embedding.tokens)
-        save_file(stored, Path(directory) / "game_embedding.safetensors")
+        safetensors_numpy.save_file(stored, Path(directory) / "game_embedding.safetensors")
         self.save_player_table(directory)
 
     @classmethod
@@ -434,16 +386,6 @@ class StyleModel:
         stored = table.get("fingerprints")
         if stored is not None and stored.shape == model.fingerprints.shape:
             model.fingerprints = stored  # other shapes are an older kind: read as unknown
-        if (directory / "game_embedding.safetensors").exists():
-            tokens = dequantised(load_file(directory / "game_embedding.safetensors"))
-            profiles = table.get("game_profiles")
-            if profiles is None or profiles.shape[0] != len(players):
-                profiles = torch.full((len(players), tokens.shape[1]), torch.nan)
-            model.game_embedding = GameEmbedding(tokens, profiles.numpy())
-        if (directory / "openings.safetensors").exists():
-            stored = load_file(directory / "openings.safetensors")
-            for prefix, (name, _, kind) in OPENING_TABLES.items():
-                rows = stored[f"{prefix}indptr"].numel() - 1 if f"{prefix}indptr" in stored else -1
-                if rows == len(players):  # unpacked when first used: a query with its openings
-                    model._unread_tables[name] = partial(kind.from_tensors, stored, prefix)
+        profiles = table.get("game_profiles")
+        model._read_tables(directory, None if profiles is None else profiles.numpy())
         return model.to(device)

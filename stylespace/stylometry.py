@@ -19,23 +19,40 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, Fingerprint, compute_fingerprint
+from stylespace.authors import StylometryError, author_positions, games_played, resolve_author
+from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
+from stylespace.fused import (
+    SETTLE_MIN_POSITIONS,
+    WEIGHTS_OPENINGS_HIDDEN,
+    WEIGHTS_WITH_OPENINGS,
+    best_first,
+    eligible_players,
+    evidence_weights,
+    fingerprint_scores,
+    fused_evidence,
+    fused_scores,
+    fused_total,
+    identify_fused,
+    lead_of,
+    query_evidence,
+    ranked_candidates,
+    stand_in_vector,
+    standardised,
+    style_evidence,
+    weighted_sum,
+)
 from stylespace.game_embedding import game_bags
-from stylespace.openings import Tokens, game_repertoires, joined_repertoire
-from stylespace.optout import is_opted_out, normalise_name
-from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
+from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.positions import PlayedGame, Positions
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint
 from stylespace.style_model import StyleModel
-
-
-class StylometryError(ValueError):
-    """A request that cannot be answered as asked; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -59,28 +76,24 @@ ENROL_SETTINGS = FitSettings(steps=24, batch_size=512)
 # from (bench/enrol_size_pilot.py, bench/results/enrolment-size.md: 60 masters among 477).
 FOUND_FROM_20_GAMES = {50: 0.50, 100: 0.61, 200: 0.76, 400: 0.84}
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
-# Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
-# (bench/fusion_pilot.py, figures in bench/results/move-choices.md, structures.md and
-# structure-likelihood.md). With the openings in the query their likelihood carries 16 times the
-# style's weight: every step toward the openings alone helped, the style breaks ties. Once they
-# are hidden, the pawn structures carry nearly everything and the deep lines and the style only
-# break ties. Structures are not weighed beside the openings: there they added nothing
-# measurable (validation and test games) and, since a structure profile needs hundreds of games
-# to match, they would push down players enrolled from 100. With references from up to
-# 16,384 positions (session 20, bench/style_weight_pilot.py, bench/results/style-weight.md) the
-# hidden-openings style weight rose from 1 to 4 (100 games from ply 30: 77/88% -> 77/93% top-1/
-# top-5); beside the openings no style weight did better than 1 by more than one query in 60.
-WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
-WEIGHTS_OPENINGS_HIDDEN = {"style": 4.0, "deep_lines": 0.25, "structures": 16.0}
-SETTLE_MIN_POSITIONS = 1024  # see SettledRanking
-SETTLE_GAP = 8.0
 HUB_NEIGHBOURS = 10  # CSLS's usual neighbourhood, for the style model's own ranking
-
-
-def evidence_weights(evidence: dict) -> dict[str, float]:
-    """The weights `fused` gives to these pieces of evidence (they say whether the openings
-    were seen)."""
-    return WEIGHTS_WITH_OPENINGS if "openings" in evidence else WEIGHTS_OPENINGS_HIDDEN
+# The fused ranking's pieces, re-exported: callers have always found them here.
+__all__ = [
+    "SETTLE_MIN_POSITIONS",
+    "WEIGHTS_OPENINGS_HIDDEN",
+    "WEIGHTS_WITH_OPENINGS",
+    "StylometryError",
+    "author_positions",
+    "evidence_weights",
+    "fingerprint_scores",
+    "fused_evidence",
+    "fused_scores",
+    "fused_total",
+    "query_evidence",
+    "standardised",
+    "style_evidence",
+    "weighted_sum",
+]
 
 
 def _log_likelihood(
@@ -152,30 +165,7 @@ def likelihood_gradient(
     return vector.grad.detach()
 
 
-def fingerprint_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
-    """Cosine of every player's fingerprint with the query's, both centred on the trained
-    players' mean; players without a fingerprint score -inf (ranked last)."""
-    table = model.fingerprints
-    known = _fingerprinted(model)
-    centre = model.fingerprint_centre
-    query = query.cpu()
-    scores = torch.full((len(table),), float("-inf"))
-    scores[known] = F.cosine_similarity(table[known] - centre, (query - centre)[None], dim=-1)
-    return scores
-
-
-def _fingerprinted(model: StyleModel) -> torch.Tensor:
-    """The players with a fingerprint; a model without any cannot rank by style."""
-    known = ~model.fingerprints.isnan().any(dim=1)
-    if not bool(known.any()):
-        raise StylometryError(
-            "this model has no stylometry fingerprints: add them with `stylespace fingerprints "
-            "--model DIR` (or retrain), or use --method similarity"
-        )
-    return known
-
-
-def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> torch.Tensor:
+def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> np.ndarray:
     """Each player's mean centred cosine with its `neighbours` nearest other fingerprints (0 for
     players without one). A reference close to many others is close to many queries too (a
     hub), whoever played them; enrolled players, whose references come from games the model
@@ -186,7 +176,7 @@ def reference_hubness(model: StyleModel, neighbours: int = HUB_NEIGHBOURS) -> to
     if int(known.sum()) > 1:
         references = F.normalize(table[known] - model.fingerprint_centre, dim=-1)
         hubness[known] = neighbour_hubness(references, neighbours)
-    return hubness
+    return hubness.numpy()
 
 
 def neighbour_hubness(references: torch.Tensor, neighbours: int = HUB_NEIGHBOURS) -> torch.Tensor:
@@ -198,107 +188,13 @@ def neighbour_hubness(references: torch.Tensor, neighbours: int = HUB_NEIGHBOURS
     return between.topk(count, dim=1).values.mean(dim=1)
 
 
-def style_alone_scores(model: StyleModel, query: torch.Tensor) -> torch.Tensor:
+def style_alone_scores(model: StyleModel, query: torch.Tensor) -> np.ndarray:
     """The style model's own ranking (`--method fingerprint`): the centred cosine less half of
     each reference's hubness (CSLS, Conneau et al. 2018). Among the demo's 497 players it found
     the author of 100 games 72% of the time where the plain cosine found 49% (57 masters), and
     players enrolled from 100 games 85% where it found 60%. `fused` keeps the plain cosine: there
     the correction changed nothing measurable and its confidence is calibrated on it."""
     return fingerprint_scores(model, query) - 0.5 * reference_hubness(model)
-
-
-def _standardised(scores: torch.Tensor, among: torch.Tensor) -> torch.Tensor:
-    spread = scores[among].std().clamp_min(1e-12) if int(among.sum()) > 1 else torch.tensor(1.0)
-    return (scores - scores[among].mean()) / spread
-
-
-def weighted_sum(weights: dict[str, float]) -> str:
-    """The weights as a formula a reader can check, e.g. `1 x style + 2 x openings`."""
-    return " + ".join(f"{weight:g} x {kind.replace('_', ' ')}" for kind, weight in weights.items())
-
-
-def fused_evidence(
-    model: StyleModel,
-    fingerprint: torch.Tensor,
-    openings: Tokens = (),
-    deep_lines: Tokens = (),
-    structures: Tokens = (),
-    games: Sequence[np.ndarray] = (),
-) -> dict[str, torch.Tensor]:
-    """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
-    (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
-    player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
-    cosine of the query's games with every player's in the learned game embedding (`games`:
-    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
-    `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
-    pawn structures of its moves from move 11 on under every player's against everybody's
-    (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
-    without a fingerprint get -inf; those without a game-embedding profile, the mean.
-    """
-    return {
-        "style": style_evidence(model, fingerprint),
-        **query_evidence(model, openings, deep_lines, structures, games),
-    }
-
-
-def style_evidence(model: StyleModel, fingerprint: torch.Tensor) -> torch.Tensor:
-    """The fingerprint cosines, z-scored over the candidates with a fingerprint (-inf else)."""
-    style = fingerprint_scores(model, fingerprint)
-    known = torch.isfinite(style)
-    return torch.where(known, _standardised(style, known), torch.tensor(float("-inf")))
-
-
-def query_evidence(
-    model: StyleModel,
-    openings: Tokens = (),
-    deep_lines: Tokens = (),
-    structures: Tokens = (),
-    games: Sequence[np.ndarray] = (),
-) -> dict[str, torch.Tensor]:
-    """`fused_evidence` beside the style: what does not depend on the fingerprint, so a query
-    computes it once however much of its fingerprint it reads."""
-    known = _fingerprinted(model)
-    unknown = torch.tensor(float("-inf"))
-
-    def standardised(scores: np.ndarray) -> torch.Tensor:
-        return torch.where(known, _standardised(torch.from_numpy(scores), known), unknown)
-
-    evidence = {}
-    # The tables are read from the artifact when first touched: the deep lines only when the
-    # query has no opening moves.
-    tables = (("openings", "repertoires", openings), ("deep_lines", "deep_lines", deep_lines))
-    for kind, table_name, query in tables:
-        table = getattr(model, table_name) if len(query) else None
-        if table is not None and table.known.any():
-            evidence[kind] = standardised(table.scores(query))
-            break
-    embedding = model.game_embedding
-    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
-        scores = embedding.scores(games, model.trained_mask())
-        found = np.isfinite(scores)
-        if found.any():
-            evidence["embedding"] = standardised(np.where(found, scores, scores[found].mean()))
-    if "openings" not in evidence and len(structures) and model.structures.known.any():
-        evidence["structures"] = standardised(model.structures.scores(structures))
-    return evidence
-
-
-def fused_scores(
-    model: StyleModel,
-    fingerprint: torch.Tensor,
-    openings: Tokens = (),
-    deep_lines: Tokens = (),
-    structures: Tokens = (),
-    games: Sequence[np.ndarray] = (),
-) -> torch.Tensor:
-    """The evidence of `fused_evidence`, weighted by `evidence_weights` and summed (the style
-    evidence alone when neither the query nor the model gives any other)."""
-    return _fused_total(fused_evidence(model, fingerprint, openings, deep_lines, structures, games))
-
-
-def _fused_total(evidence: dict[str, torch.Tensor]) -> torch.Tensor:
-    weights = evidence_weights(evidence)
-    return sum(weights[kind] * scores for kind, scores in evidence.items())
 
 
 def similarity_scores(model: StyleModel, vector: torch.Tensor) -> torch.Tensor:
@@ -327,77 +223,6 @@ def likelihood_scores(
     return torch.stack(scores)
 
 
-def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
-    """The single author of a set of games: `requested`, else the one name in every game."""
-    if not games:
-        raise StylometryError("no games to look at")
-    if requested is not None:
-        wanted = normalise_name(requested)
-        for game in games:
-            for name in (game.white, game.black):
-                if normalise_name(name) == wanted:
-                    return name
-        raise StylometryError(
-            f"{requested!r} plays in none of these games; check the name in the PGN tags"
-        )
-    common = common_players(games)
-    if len(common) == 1:
-        return common[0]
-    if not common:
-        raise StylometryError(
-            "no player is in every game, so the author is ambiguous: pass --as NAME"
-        )
-    raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
-
-
-def author_positions(
-    games: Sequence[PlayedGame], author: str, from_ply: int = 0, legal_masks: bool = True
-) -> Positions:
-    wanted = normalise_name(author)
-    positions = collect_positions(
-        games,
-        lambda name: 0 if normalise_name(name) == wanted else None,
-        from_ply,
-        legal_masks=legal_masks,
-    )
-    if not len(positions):
-        raise StylometryError(f"{author!r} has no moves from ply {from_ply} on in these games")
-    return positions
-
-
-def _eligible(model: StyleModel, opted_out: frozenset[str]) -> torch.Tensor:
-    """Per task id: may be offered as a candidate (not on the opt-out list)."""
-    return torch.tensor([not is_opted_out(name, opted_out) for name in model.player_names()])
-
-
-@dataclass
-class SettledRanking:
-    """Whether a query's `fused` ranking needs more of its moves (`compute_fingerprint`'s
-    `settled`): not once the same player has led at two checks in a row, at least
-    `min_positions` positions in, by at least `gap` (in the fused score's units).
-
-    The openings decide most long queries long before the style fingerprint has read them
-    all, and the fingerprint is most of `identify`'s time. Chosen on validation games
-    (bench/settled_ranking_pilot.py, bench/results/settled-ranking.md).
-    """
-
-    model: StyleModel
-    others: dict[str, torch.Tensor]  # the query's evidence beside the style
-    eligible: torch.Tensor  # candidates the ranking may offer
-    min_positions: int = SETTLE_MIN_POSITIONS
-    gap: float = SETTLE_GAP
-    leader: int | None = None
-
-    def __call__(self, fingerprint: Fingerprint) -> bool:
-        evidence = {"style": style_evidence(self.model, fingerprint.sketch), **self.others}
-        total = _fused_total(evidence).masked_fill(~self.eligible, float("-inf"))
-        top = torch.topk(total, min(2, len(total)))
-        leader, before = int(top.indices[0]), self.leader
-        self.leader = leader
-        lead = float(top.values[0] - top.values[1]) if len(top.values) == 2 else float("inf")
-        return fingerprint.positions >= self.min_positions and leader == before and lead >= self.gap
-
-
 def identify(
     model: StyleModel,
     games: Sequence[PlayedGame],
@@ -424,37 +249,34 @@ def identify(
     """
     if method not in METHODS:
         raise StylometryError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
+    if method == "fused":
+        return identify_fused(
+            model,
+            partial(compute_fingerprint, model),
+            games,
+            author,
+            top,
+            from_ply,
+            opted_out,
+            settle,
+            settings.seed,
+        )
     started = time.perf_counter()
     name = resolve_author(games, author)
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
-    positions = author_positions(games, name, from_ply, method not in ("fingerprint", "fused"))
+    positions = author_positions(games, name, from_ply, method != "fingerprint")
     centred = model.style_vectors - model.trained_mean
-    eligible = _eligible(model, opted_out)
-    sketch, evidence, repertoire, bags = None, {}, None, None
-    read = None
-    if method in ("fingerprint", "fused"):
-        settled = None
-        if method == "fused":
-            per_game = game_repertoires(games, name, from_ply)
-            repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
-            others = query_evidence(model, *repertoire, games=bags)
-            if settle:
-                settled = SettledRanking(model, others, eligible)
-        found = compute_fingerprint(model, positions, seed=settings.seed, settled=settled)
-        sketch, gradient, read = found.sketch, found.style_gradient, found.positions
-        if method == "fused":
-            evidence = {"style": style_evidence(model, sketch), **others}
-            scores = _fused_total(evidence)
-        else:
-            scores = style_alone_scores(model, sketch)
+    sketch = read = None
+    steps = 0
+    if method == "fingerprint":
+        found = compute_fingerprint(model, positions, seed=settings.seed)
+        sketch, read = found.sketch, found.positions
+        scores = style_alone_scores(model, sketch)
+        vector = stand_in_vector(model, found.style_gradient)
     elif method == "gradient":
         gradient = likelihood_gradient(model, positions, seed=settings.seed)
-        scores = F.cosine_similarity(centred, gradient[None], dim=-1)
-    if method in ("gradient", "fingerprint", "fused"):
-        # A stand-in vector for the map and the JSON: along the gradient, at a typical distance.
-        length = centred.norm(dim=-1).median()
-        vector = model.trained_mean + gradient / gradient.norm().clamp_min(1e-12) * length
-        steps = 0
+        scores = F.cosine_similarity(centred, gradient[None], dim=-1).numpy()
+        vector = stand_in_vector(model, gradient)
     else:
         settled = {"leader": None, "held": 0}
 
@@ -465,44 +287,30 @@ def identify(
             return settings.patience > 0 and settled["held"] >= settings.patience
 
         vector, steps = fit_style_vector(model, positions, settings, on_check=ranking_settled)
-        scores = similarity_scores(model, vector)
-    names = model.player_names()
-    order = [task for task in torch.argsort(scores, descending=True).tolist() if eligible[task]]
+        scores = similarity_scores(model, vector).numpy()
+        vector = vector.numpy()
+    order = best_first(scores, eligible_players(model, opted_out))
     if method == "likelihood":
         head = order[: max(shortlist, top)]
-        scores = torch.full_like(scores, float("-inf"))
-        scores[torch.tensor(head)] = likelihood_scores(model, positions, head, seed=settings.seed)
+        scores = np.full_like(scores, -np.inf)
+        scores[head] = likelihood_scores(model, positions, head, seed=settings.seed).numpy()
         order = sorted(head, key=lambda task: -float(scores[task])) + order[len(head) :]
-    candidates = [
-        {
-            "player": names[task],
-            "score": _rounded(scores[task]),
-            **(
-                {"evidence": {k: _rounded(v[task]) for k, v in evidence.items()}}
-                if evidence
-                else {}
-            ),
-        }
-        for task in order[:top]
-    ]
-    wanted = normalise_name(name)
-    first_two = [float(scores[task]) for task in order[:2]]
     return {
         "author": name,
-        "games": sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games),
+        "games": games_played(games, name),
         "games_used": len({int(g) for g in positions.game}),
         "from_ply": from_ply,  # the author's moves before it were left out
         "positions": len(positions),
         "fingerprint_positions": read,  # how many of them the style fingerprint read
-        "candidates": candidates,
+        "candidates": ranked_candidates(model.player_names(), scores, order, {}, top),
         # How far the first place leads the second, in the whole ranking (`confidence.py`).
-        "gap": _rounded(torch.tensor(first_two[0] - first_two[1])) if len(first_two) == 2 else None,
+        "gap": lead_of(scores, order),
         "method": method,
         "fit_steps": steps,
         "vector": vector.tolist(),
         "fingerprint": sketch.tolist() if sketch is not None else None,
-        "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
-        "game_bags": bags,  # and its games' embedding tokens
+        "repertoire": None,  # the query's opening tokens (`fused` only)
+        "game_bags": None,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -517,10 +325,6 @@ def whole_fingerprint(
         return torch.tensor(found["fingerprint"])
     positions = author_positions(games, found["author"], from_ply, legal_masks=False)
     return compute_fingerprint(model, positions).sketch
-
-
-def _rounded(score: torch.Tensor) -> float | None:
-    return round(float(score), 5) if np.isfinite(float(score)) else None
 
 
 def enroll(

@@ -42,11 +42,12 @@ from stylespace.game_embedding import (
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
+from stylespace.player_table import OPENING_TABLES
 from stylespace.progress import progress_bar
 from stylespace.references import reference_fingerprint, reference_rows
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.style_adapters import StyleConfig
-from stylespace.style_model import OPENING_TABLES, StyleModel
+from stylespace.style_model import StyleModel
 
 # An Elo bucket with fewer training positions than this reads as the nearest one with enough.
 MIN_ELO_BUCKET_POSITIONS = 10_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-import torch
 from scipy import sparse
 
 from stylespace.encoding import GameEncoder
@@ -71,9 +70,9 @@ def test_a_table_survives_its_compact_file_layout():
     counts[4, 0], counts[4, 200_000], counts[4, HASH_BUCKETS - 1] = 0.5, 0.5, 0.5  # long jumps
     counts = sparse.csr_matrix(counts, dtype=np.float32)
     counts.data = np.ceil(counts.data * rng.integers(1, 5000, counts.nnz))  # many past 255
-    stored = Repertoires(counts).tensors("x_")
-    assert sum(t.numel() * t.element_size() for t in stored.values()) < 3.5 * counts.nnz
-    again = Repertoires.from_tensors(stored, "x_").counts
+    stored = Repertoires(counts).arrays("x_")
+    assert sum(a.nbytes for a in stored.values()) < 3.5 * counts.nnz
+    again = Repertoires.from_arrays(stored, "x_").counts
     assert (again.indices == counts.indices).all() and (again.indptr == counts.indptr).all()
     small = counts.data <= 160
     assert np.array_equal(again.data[small], counts.data[small])  # exact where most counts are
@@ -82,11 +81,11 @@ def test_a_table_survives_its_compact_file_layout():
 
 def test_a_table_in_the_earlier_layout_still_loads_with_its_counts_clipped():
     counts = sparse.csr_matrix(([3.0, 400.0], ([0, 1], [7, 9])), shape=(2, HASH_BUCKETS))
-    stored = Repertoires(counts).tensors()
+    stored = Repertoires(counts).arrays()
     del stored["count_codes.z"]
     clipped = zlib.compress(np.array([3, 255], dtype=np.uint8).tobytes())
-    stored["counts.z"] = torch.frombuffer(bytearray(clipped), dtype=torch.uint8)
-    again = Repertoires.from_tensors(stored).counts
+    stored["counts.z"] = np.frombuffer(clipped, dtype=np.uint8)
+    again = Repertoires.from_arrays(stored).counts
     assert again.toarray()[[0, 1], [7, 9]].tolist() == [3.0, 255.0]
 
 
@@ -163,8 +162,8 @@ def test_a_player_known_from_few_games_is_not_outscored_by_a_prolific_one():
 def test_a_move_choice_table_survives_its_compact_file_layout():
     keys = [_openings(["e2e4", "e7e5", "g1f3"], games=300), _openings(["d2d4", "d7d5"])]
     table = MoveChoices.from_tokens(keys)
-    stored = table.tensors("c_")
-    again = MoveChoices.from_tensors(stored, "c_").counts
+    stored = table.arrays("c_")
+    again = MoveChoices.from_arrays(stored, "c_").counts
     assert (again.indices == table.counts.indices).all()
     assert abs(again.data.max() / 300 - 1) < 0.035  # not clipped at 255 (a byte once was)
     assert again.shape[1] == HASH_BUCKETS * MOVE_SLOTS

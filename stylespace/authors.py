@@ -1,0 +1,60 @@
+"""Whose moves a set of games is read for: the author's name and their positions.
+
+Torch-free: both `identify` paths (`fused.py` from the command line, `stylometry.py` with a
+loaded model) and enrolment start here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stylespace.optout import normalise_name
+from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
+
+
+class StylometryError(ValueError):
+    """A request that cannot be answered as asked; the message says what to change."""
+
+
+def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
+    """The single author of a set of games: `requested`, else the one name in every game."""
+    if not games:
+        raise StylometryError("no games to look at")
+    if requested is not None:
+        wanted = normalise_name(requested)
+        for game in games:
+            for name in (game.white, game.black):
+                if normalise_name(name) == wanted:
+                    return name
+        raise StylometryError(
+            f"{requested!r} plays in none of these games; check the name in the PGN tags"
+        )
+    common = common_players(games)
+    if len(common) == 1:
+        return common[0]
+    if not common:
+        raise StylometryError(
+            "no player is in every game, so the author is ambiguous: pass --as NAME"
+        )
+    raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
+
+
+def author_positions(
+    games: Sequence[PlayedGame], author: str, from_ply: int = 0, legal_masks: bool = True
+) -> Positions:
+    wanted = normalise_name(author)
+    positions = collect_positions(
+        games,
+        lambda name: 0 if normalise_name(name) == wanted else None,
+        from_ply,
+        legal_masks=legal_masks,
+    )
+    if not len(positions):
+        raise StylometryError(f"{author!r} has no moves from ply {from_ply} on in these games")
+    return positions
+
+
+def games_played(games: Sequence[PlayedGame], author: str) -> int:
+    """How many of the games the author plays in."""
+    wanted = normalise_name(author)
+    return sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games)

@@ -1,0 +1,285 @@
+"""The default identification (`fused`): pieces of evidence about who played a set of games,
+each z-scored over the candidates and added with fixed weights. Numpy only.
+
+The evidence: how the query's style fingerprint matches every player's (the style model), and
+how much better each player's own opening choices predict the query's (when it has moves
+before move 12; a likelihood, `openings.MoveChoices`), with the learned game embedding beside
+them; once the openings are hidden, the pawn structures and deep lines. It runs on a loaded
+`StyleModel` (fingerprints by autograd) or on a `PlayerTable` with the exported gradient graph
+(`graph_fingerprints.py`): `identify` from the command line never imports torch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stylespace.authors import StylometryError, author_positions, games_played, resolve_author
+from stylespace.game_embedding import game_bags
+from stylespace.openings import Tokens, game_repertoires, joined_repertoire
+from stylespace.optout import is_opted_out
+from stylespace.positions import PlayedGame, Positions
+from stylespace.sketch import Fingerprint
+
+# Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
+# (bench/fusion_pilot.py, figures in bench/results/move-choices.md, structures.md and
+# structure-likelihood.md). With the openings in the query their likelihood carries 16 times the
+# style's weight: every step toward the openings alone helped, the style breaks ties. Once they
+# are hidden, the pawn structures carry nearly everything and the deep lines and the style only
+# break ties. Structures are not weighed beside the openings: there they added nothing
+# measurable (validation and test games) and, since a structure profile needs hundreds of games
+# to match, they would push down players enrolled from 100. With references from up to
+# 16,384 positions (session 20, bench/style_weight_pilot.py, bench/results/style-weight.md) the
+# hidden-openings style weight rose from 1 to 4 (100 games from ply 30: 77/88% -> 77/93% top-1/
+# top-5); beside the openings no style weight did better than 1 by more than one query in 60.
+WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
+WEIGHTS_OPENINGS_HIDDEN = {"style": 4.0, "deep_lines": 0.25, "structures": 16.0}
+SETTLE_MIN_POSITIONS = 1024  # see SettledRanking
+SETTLE_GAP = 8.0
+
+Fingerprinter = Callable[..., Fingerprint]  # (positions, seed=, settled=) -> Fingerprint
+
+
+def evidence_weights(evidence: dict) -> dict[str, float]:
+    """The weights `fused` gives to these pieces of evidence (they say whether the openings
+    were seen)."""
+    return WEIGHTS_WITH_OPENINGS if "openings" in evidence else WEIGHTS_OPENINGS_HIDDEN
+
+
+def weighted_sum(weights: dict[str, float]) -> str:
+    """The weights as a formula a reader can check, e.g. `1 x style + 2 x openings`."""
+    return " + ".join(f"{weight:g} x {kind.replace('_', ' ')}" for kind, weight in weights.items())
+
+
+def standardised(scores: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """`scores` less their mean over `among`, over their standard deviation there (n - 1)."""
+    chosen = scores[among]
+    spread = max(float(chosen.std(ddof=1)), 1e-12) if len(chosen) > 1 else 1.0
+    return (scores - chosen.mean()) / spread
+
+
+def fingerprinted(model) -> np.ndarray:
+    """The players with a fingerprint; a model without any cannot rank by style."""
+    known = ~np.isnan(np.asarray(model.fingerprints)).any(axis=1)
+    if not known.any():
+        raise StylometryError(
+            "this model has no stylometry fingerprints: add them with `stylespace fingerprints "
+            "--model DIR` (or retrain), or use --method similarity"
+        )
+    return known
+
+
+def fingerprint_scores(model, query) -> np.ndarray:
+    """Cosine of every player's fingerprint with the query's, both centred on the trained
+    players' mean; players without a fingerprint score -inf (ranked last)."""
+    table = np.asarray(model.fingerprints, np.float32)
+    known = fingerprinted(model)
+    centre = np.asarray(model.fingerprint_centre, np.float32)
+    rows = table[known] - centre
+    query = np.asarray(query, np.float32) - centre
+    norms = np.maximum(np.linalg.norm(rows, axis=1), 1e-8) * max(np.linalg.norm(query), 1e-8)
+    scores = np.full(len(table), -np.inf)
+    scores[known] = rows @ query / norms
+    return scores
+
+
+def style_evidence(model, fingerprint) -> np.ndarray:
+    """The fingerprint cosines, z-scored over the candidates with a fingerprint (-inf else)."""
+    style = fingerprint_scores(model, fingerprint)
+    known = np.isfinite(style)
+    return np.where(known, standardised(style, known), -np.inf)
+
+
+def query_evidence(
+    model,
+    openings: Tokens = (),
+    deep_lines: Tokens = (),
+    structures: Tokens = (),
+    games: Sequence[np.ndarray] = (),
+) -> dict[str, np.ndarray]:
+    """`fused_evidence` beside the style: what does not depend on the fingerprint, so a query
+    computes it once however much of its fingerprint it reads."""
+    known = fingerprinted(model)
+
+    def z_scored(scores: np.ndarray) -> np.ndarray:
+        return np.where(known, standardised(np.asarray(scores, np.float64), known), -np.inf)
+
+    evidence = {}
+    # The tables are read from the artifact when first touched: the deep lines only when the
+    # query has no opening moves.
+    tables = (("openings", "repertoires", openings), ("deep_lines", "deep_lines", deep_lines))
+    for kind, table_name, query in tables:
+        table = getattr(model, table_name) if len(query) else None
+        if table is not None and table.known.any():
+            evidence[kind] = z_scored(table.scores(query))
+            break
+    embedding = model.game_embedding
+    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
+        scores = embedding.scores(games, model.trained_mask())
+        found = np.isfinite(scores)
+        if found.any():
+            evidence["embedding"] = z_scored(np.where(found, scores, scores[found].mean()))
+    if "openings" not in evidence and len(structures) and model.structures.known.any():
+        evidence["structures"] = z_scored(model.structures.scores(structures))
+    return evidence
+
+
+def fused_evidence(
+    model,
+    fingerprint,
+    openings: Tokens = (),
+    deep_lines: Tokens = (),
+    structures: Tokens = (),
+    games: Sequence[np.ndarray] = (),
+) -> dict[str, np.ndarray]:
+    """Each candidate's evidence, z-scored over the candidates with a fingerprint: `style`
+    (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
+    player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
+    cosine of the query's games with every player's in the learned game embedding (`games`:
+    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
+    `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
+    pawn structures of its moves from move 11 on under every player's against everybody's
+    (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
+    without a fingerprint get -inf; those without a game-embedding profile, the mean.
+    """
+    return {
+        "style": style_evidence(model, fingerprint),
+        **query_evidence(model, openings, deep_lines, structures, games),
+    }
+
+
+def fused_total(evidence: dict[str, np.ndarray]) -> np.ndarray:
+    """The evidence weighted by `evidence_weights` and summed."""
+    weights = evidence_weights(evidence)
+    return sum(weights[kind] * scores for kind, scores in evidence.items())
+
+
+def fused_scores(model, fingerprint, *query: Tokens, games: Sequence[np.ndarray] = ()):
+    """`fused_evidence` added up (the style alone when nothing else is known)."""
+    return fused_total(fused_evidence(model, fingerprint, *query, games=games))
+
+
+def eligible_players(model, opted_out: frozenset[str]) -> np.ndarray:
+    """Per task id: may be offered as a candidate (not on the opt-out list)."""
+    return np.array([not is_opted_out(name, opted_out) for name in model.player_names()])
+
+
+def best_first(scores: np.ndarray, eligible: np.ndarray) -> list[int]:
+    """The eligible task ids, highest score first (ties in task order)."""
+    return [int(task) for task in np.argsort(-scores, kind="stable") if eligible[task]]
+
+
+@dataclass
+class SettledRanking:
+    """Whether a query's `fused` ranking needs more of its moves (a fingerprinter's
+    `settled`): not once the same player has led at two checks in a row, at least
+    `min_positions` positions in, by at least `gap` (in the fused score's units).
+
+    The openings decide most long queries long before the style fingerprint has read them
+    all, and the fingerprint is most of `identify`'s time. Chosen on validation games
+    (bench/settled_ranking_pilot.py, bench/results/settled-ranking.md).
+    """
+
+    model: object
+    others: dict[str, np.ndarray]  # the query's evidence beside the style
+    eligible: np.ndarray  # candidates the ranking may offer
+    min_positions: int = SETTLE_MIN_POSITIONS
+    gap: float = SETTLE_GAP
+    leader: int | None = field(default=None)
+
+    def __call__(self, fingerprint: Fingerprint) -> bool:
+        evidence = {"style": style_evidence(self.model, fingerprint.sketch), **self.others}
+        total = np.where(self.eligible, fused_total(evidence), -np.inf)
+        top = np.argsort(-total, kind="stable")[:2]
+        leader, before = int(top[0]), self.leader
+        self.leader = leader
+        lead = float(total[top[0]] - total[top[1]]) if len(top) == 2 else float("inf")
+        return fingerprint.positions >= self.min_positions and leader == before and lead >= self.gap
+
+
+def rounded(score: float) -> float | None:
+    return round(float(score), 5) if np.isfinite(float(score)) else None
+
+
+def ranked_candidates(
+    names: Sequence[str], scores: np.ndarray, order: Sequence[int], evidence: dict, top: int
+) -> list[dict]:
+    """The first `top` of `order` as the JSON contract lists them (with their evidence)."""
+    return [
+        {
+            "player": names[task],
+            "score": rounded(scores[task]),
+            **(
+                {"evidence": {k: rounded(v[task]) for k, v in evidence.items()}} if evidence else {}
+            ),
+        }
+        for task in order[:top]
+    ]
+
+
+def lead_of(scores: np.ndarray, order: Sequence[int]) -> float | None:
+    """How far the first place leads the second (`confidence.py` reads it)."""
+    return rounded(scores[order[0]] - scores[order[1]]) if len(order) >= 2 else None
+
+
+def stand_in_vector(model, gradient) -> np.ndarray:
+    """A vector for the map and the JSON: from the trained mean along the likelihood gradient,
+    as far as the middle player lies from it (the lower median)."""
+    vectors, mean = np.asarray(model.style_vectors), np.asarray(model.trained_mean)
+    norms = np.sort(np.linalg.norm(vectors - mean, axis=1))
+    gradient = np.asarray(gradient, np.float64)
+    length = norms[(len(norms) - 1) // 2]
+    return (mean + gradient / max(float(np.linalg.norm(gradient)), 1e-12) * length).astype(
+        np.float32
+    )
+
+
+def identify_fused(
+    model,
+    fingerprinter: Fingerprinter,
+    games: Sequence[PlayedGame],
+    author: str | None = None,
+    top: int = 10,
+    from_ply: int = 0,
+    opted_out: frozenset[str] = frozenset(),
+    settle: bool = True,
+    seed: int = 0,
+) -> dict:
+    """`stylometry.identify` with the `fused` method: `model` is a `StyleModel` or a
+    `PlayerTable`, `fingerprinter(positions, seed=, settled=)` computes the query's fingerprint
+    for it. `settle`: stop reading a long query's moves once its ranking is settled
+    (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens."""
+    started = time.perf_counter()
+    name = resolve_author(games, author)
+    # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
+    positions: Positions = author_positions(games, name, from_ply, legal_masks=False)
+    eligible = eligible_players(model, opted_out)
+    per_game = game_repertoires(games, name, from_ply)
+    repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
+    others = query_evidence(model, *repertoire, games=bags)
+    settled = SettledRanking(model, others, eligible) if settle else None
+    found = fingerprinter(positions, seed=seed, settled=settled)
+    evidence = {"style": style_evidence(model, found.sketch), **others}
+    scores = fused_total(evidence)
+    order = best_first(scores, eligible)
+    return {
+        "author": name,
+        "games": games_played(games, name),
+        "games_used": len({int(g) for g in positions.game}),
+        "from_ply": from_ply,  # the author's moves before it were left out
+        "positions": len(positions),
+        "fingerprint_positions": found.positions,  # how many of them the fingerprint read
+        "candidates": ranked_candidates(model.player_names(), scores, order, evidence, top),
+        # How far the first place leads the second, in the whole ranking (`confidence.py`).
+        "gap": lead_of(scores, order),
+        "method": "fused",
+        "fit_steps": 0,
+        "vector": stand_in_vector(model, found.style_gradient).tolist(),
+        "fingerprint": np.asarray(found.sketch).tolist(),
+        "repertoire": repertoire,  # the query's opening tokens, for enrolling it
+        "game_bags": bags,  # and its games' embedding tokens
+        "seconds": round(time.perf_counter() - started, 3),
+    }

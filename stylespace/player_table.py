@@ -1,0 +1,121 @@
+"""The player table as identification reads it: names, vectors, fingerprints, opening tables and
+game-embedding profiles, all numpy, loaded from a model directory without importing torch.
+
+`StyleModel` (torch, every other use) shares the table part through `QueryTables`: the same
+files, read by the same code. `identify` from the command line needs only this and the exported
+gradient graph (`graph_fingerprints.py`), so it starts in a fraction of the time torch takes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file
+
+from stylespace.game_embedding import GameEmbedding, dequantised
+from stylespace.openings import MoveChoices, Repertoires, StructureVisits
+from stylespace.sketch import FINGERPRINT_SIZE
+
+# openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
+# The first models kept TF-IDF repertoires, deep lines and structures (counted once per
+# position) under the prefixes "", "deep_" and "structures_"; they load without them.
+OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
+    "choices_": ("repertoires", "openings", MoveChoices),
+    "deep_choices_": ("deep_lines", "deep_lines", MoveChoices),
+    "structure_visits_": ("structures", "structures", StructureVisits),
+}
+
+
+def _opening_table(name: str) -> property:
+    """A per-player table of `OPENING_TABLES`, read from the artifact when first used: a query
+    with its openings never needs the structures, the largest table."""
+
+    def read(table: QueryTables) -> Repertoires:
+        if name in table._unread_tables:
+            table._tables[name] = table._unread_tables.pop(name)()
+        return table._tables[name]
+
+    def replace(table: QueryTables, value: Repertoires) -> None:
+        table._unread_tables.pop(name, None)
+        table._tables[name] = value
+
+    return property(read, replace)
+
+
+class QueryTables:
+    """The per-player tables beside the vectors: opening tables and the game embedding."""
+
+    repertoires = _opening_table("repertoires")  # the per-player tables of `OPENING_TABLES`
+    deep_lines = _opening_table("deep_lines")
+    structures = _opening_table("structures")
+    players: list[dict]
+
+    def _start_tables(self) -> None:
+        self.game_embedding: GameEmbedding | None = None  # `game_embedding.py`, where trained
+        self._tables: dict[str, Repertoires] = {}
+        self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
+        for table, _, kind in OPENING_TABLES.values():
+            self._tables[table] = kind.empty(len(self.players))
+
+    def _read_tables(self, directory: Path, profiles: np.ndarray | None) -> None:
+        """The game embedding (with `profiles`, each player's, from the vectors file) and the
+        opening tables (unpacked when first used) of a model directory, where present."""
+        if (directory / "game_embedding.safetensors").exists():
+            tokens = dequantised(load_file(directory / "game_embedding.safetensors"))
+            if profiles is None or profiles.shape[0] != len(self.players):
+                profiles = np.full((len(self.players), tokens.shape[1]), np.nan, np.float32)
+            self.game_embedding = GameEmbedding(tokens, profiles)
+        if (directory / "openings.safetensors").exists():
+            stored = load_file(directory / "openings.safetensors")
+            for prefix, (name, _, kind) in OPENING_TABLES.items():
+                rows = stored[f"{prefix}indptr"].size - 1 if f"{prefix}indptr" in stored else -1
+                if rows == len(self.players):  # unpacked when first used
+                    self._unread_tables[name] = partial(kind.from_arrays, stored, prefix)
+
+    def _trained_tasks(self) -> list[int]:
+        return [p["task_id"] for p in self.players if not p.get("enrolled")]
+
+    def trained_mask(self) -> np.ndarray:
+        """Per task id: trained with the skills (True) or enrolled since (False)."""
+        return np.array([not p.get("enrolled") for p in self.players])
+
+    def player_names(self) -> list[str]:
+        return [p["name"] for p in self.players]
+
+
+class PlayerTable(QueryTables):
+    """A model directory's player table, numpy only (row = task id)."""
+
+    def __init__(self, players: list[dict], vectors: np.ndarray, fingerprints: np.ndarray) -> None:
+        self.players = players
+        self.style_vectors = vectors
+        self.fingerprints = fingerprints
+        self._start_tables()
+
+    @property
+    def trained_mean(self) -> np.ndarray:
+        """As `StyleModel.trained_mean`: enrolments never move it."""
+        return self.style_vectors[self._trained_tasks()].mean(axis=0)
+
+    @property
+    def fingerprint_centre(self) -> np.ndarray:
+        known = self.fingerprints[self._trained_tasks()]
+        return known[~np.isnan(known).any(axis=1)].mean(axis=0)
+
+    @classmethod
+    def load(cls, directory: Path | str) -> PlayerTable:
+        directory = Path(directory)
+        if not (directory / "config.json").exists():
+            raise FileNotFoundError(f"no style model at {directory} (config.json missing)")
+        players = json.loads((directory / "players.json").read_text())
+        stored = load_file(directory / "style_vectors.safetensors")
+        fingerprints = stored.get("fingerprints")
+        if fingerprints is None or fingerprints.shape != (len(players), FINGERPRINT_SIZE):
+            fingerprints = np.full((len(players), FINGERPRINT_SIZE), np.nan, np.float32)
+        table = cls(players, stored["style_vectors"], fingerprints)
+        table._read_tables(directory, stored.get("game_profiles"))
+        return table

@@ -1,0 +1,39 @@
+"""`identify` straight from a model directory, as the command line runs it.
+
+With the model's gradient graph (`fingerprint_graph.GRAPH_FILE`, written by `stylespace
+export-graph`) and ONNX Runtime, the default method runs without importing torch: the player
+table in numpy (`player_table.py`), the fingerprint in ONNX Runtime (`graph_fingerprints.py`).
+Otherwise, and for every other method, the model is loaded with torch. Both give the same
+ranking (a test holds them equal); `engine` in the result says which ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from stylespace.positions import PlayedGame
+from stylespace.ranking_methods import DEFAULT_METHOD
+
+
+def identify_in_directory(
+    directory: Path | str,
+    games: Sequence[PlayedGame],
+    method: str = DEFAULT_METHOD,
+    **options,
+) -> dict:
+    """`stylometry.identify` on the model saved in `directory` (`options`: its keywords)."""
+    from stylespace.graph_fingerprints import GraphFingerprinter
+
+    if method == "fused" and GraphFingerprinter.available(directory):
+        from stylespace.fused import identify_fused
+        from stylespace.player_table import PlayerTable
+
+        table = PlayerTable.load(directory)
+        fingerprinter = GraphFingerprinter(directory, table.trained_mean)
+        return {**identify_fused(table, fingerprinter, games, **options), "engine": "onnxruntime"}
+    from stylespace.style_model import StyleModel
+    from stylespace.stylometry import identify
+
+    model = StyleModel.load(directory)
+    return {**identify(model, games, method=method, **options), "engine": "torch"}
