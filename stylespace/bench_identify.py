@@ -38,11 +38,19 @@ def _author_with_games(
     return name, games[:count]
 
 
-def _import_times(repeats: int) -> list[float]:
-    """Seconds to import the library in a fresh process, `repeats` times after one untimed
-    import: the commands are timed with a warm file cache too, and a first import from a cold
-    one can outlast a whole command."""
-    import_library = [sys.executable, "-c", "import stylespace.style_model"]
+# What each path of `identify` imports: the torch-free one (a model with its fingerprint
+# graph, `quick_identify.py`) and the one through the loaded model.
+IMPORTS = {
+    "onnxruntime": "import stylespace.fused, stylespace.graph_fingerprints, onnxruntime",
+    "torch": "import stylespace.style_model",
+}
+
+
+def _import_times(statement: str, repeats: int) -> list[float]:
+    """Seconds to run an import statement in a fresh process, `repeats` times after one untimed
+    run: the commands are timed with a warm file cache too, and a first import from a cold one
+    can outlast a whole command."""
+    import_library = [sys.executable, "-c", statement]
     subprocess.run(import_library, check=True)
     times = []
     for _ in range(repeats):
@@ -55,8 +63,13 @@ def _import_times(repeats: int) -> list[float]:
 def bench_identify(
     model_dir: Path, db: Path, sizes: tuple[int, ...] = (100, 20), repeats: int = 3
 ) -> dict:
-    """Median wall seconds of the identify command per query size, and where the time goes."""
+    """Median wall seconds of the identify command per query size, and where the time goes.
+
+    Where the model has its fingerprint graph, the command runs as a user runs it (without
+    torch) and, alternating with it in the same run, forced onto torch (`--engine torch`), so
+    that the two compare on one machine at one time."""
     from stylespace.game_files import read_game_file
+    from stylespace.graph_fingerprints import GraphFingerprinter
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import identify
 
@@ -64,7 +77,11 @@ def bench_identify(
     with GameStore(db, read_only=True) as store:
         author, games = _author_with_games(store, set(model.player_names()), max(sizes))
     report: dict = {"model": str(model_dir), "author": author, "repeats": repeats}
-    report["import_seconds"] = round(statistics.median(_import_times(repeats)), 2)
+    report["import_seconds"] = {
+        engine: round(statistics.median(_import_times(statement, repeats)), 2)
+        for engine, statement in IMPORTS.items()
+    }
+    engines = ["onnxruntime", "torch"] if GraphFingerprinter.available(model_dir) else ["torch"]
     with tempfile.TemporaryDirectory() as scratch:
         for size in sizes:
             path = Path(scratch) / f"query{size}.pgn"
@@ -82,17 +99,22 @@ def bench_identify(
                 author,
                 "--json",
             ]
-            walls = []
+            walls: dict[str, list[float]] = {engine: [] for engine in engines}
             for _ in range(repeats):
-                started = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True)
-                walls.append(time.perf_counter() - started)
+                for engine in engines:
+                    started = time.perf_counter()
+                    subprocess.run([*command, "--engine", engine], check=True, capture_output=True)
+                    walls[engine].append(time.perf_counter() - started)
             started = time.perf_counter()
             found = read_game_file(str(path))
             parse = time.perf_counter() - started
             result = identify(model, found.games, author=author)
             report[str(size)] = {
-                "median_wall_seconds": round(statistics.median(walls), 2),
+                "median_wall_seconds": round(statistics.median(walls[engines[0]]), 2),
+                "engine": engines[0],
+                "median_wall_seconds_by_engine": {
+                    engine: round(statistics.median(times), 2) for engine, times in walls.items()
+                },
                 "positions": result["positions"],
                 "fingerprint_positions": result["fingerprint_positions"],
                 "parse_seconds": round(parse, 2),
@@ -102,11 +124,19 @@ def bench_identify(
     lines = [f"identify on {author}'s held-out games ({repeats} runs, whole command):"]
     for size in sizes:
         row = report[str(size)]
+        by_engine = ", ".join(
+            f"{seconds} s with {engine}"
+            for engine, seconds in row["median_wall_seconds_by_engine"].items()
+        )
         lines.append(
-            f"  {size} games: median {row['median_wall_seconds']} s ({row['positions']} moves, "
-            f"the fingerprint read {row['fingerprint_positions']}; identify "
+            f"  {size} games: median {by_engine} ({row['positions']} moves, the fingerprint "
+            f"read {row['fingerprint_positions']}; identify in-process with torch "
             f"{row['identify_seconds']} s)"
         )
-    lines.append(f"  importing the library alone: {report['import_seconds']} s")
+    imports = report["import_seconds"]
+    lines.append(
+        f"  importing what each path needs: {imports['onnxruntime']} s without torch, "
+        f"{imports['torch']} s with it"
+    )
     report["summary"] = "\n".join(lines)
     return report

@@ -10,7 +10,8 @@ stylometry, enrolment and confidence steps run again) -> move matching on the te
 stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the opening baseline)
 -> enrol the unseen players from their games -> player facts and properties into the player
 table -> steering benchmark and directions -> does a mix of a weaker and a stronger player play in
-between (`bench_interpolation.py`) -> style map -> identify speed -> what a ranking's
+between (`bench_interpolation.py`) -> style map -> the fingerprint graph that lets `identify` run
+without torch (`fingerprint_graph.py`) -> identify speed -> what a ranking's
 gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run, from the recorded
 results). No game record is copied into the artifact.
 """
@@ -226,6 +227,12 @@ def _step_map(request: DemoRequest) -> dict:
     return {"players": len(style_map.names), "method": method, **stability}
 
 
+def _step_graph(request: DemoRequest) -> dict:
+    from stylespace.fingerprint_graph import write_graph
+
+    return write_graph(request.out)
+
+
 def _step_speed(request: DemoRequest) -> dict:
     from stylespace.bench_identify import bench_identify
 
@@ -266,6 +273,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("steering", _step_steering),
     ("interpolation", _step_interpolation),
     ("map", _step_map),
+    ("graph", _step_graph),
     ("speed", _step_speed),
     ("confidence", _step_confidence),
     ("card", _step_card),

@@ -16,6 +16,7 @@ from stylespace import __version__
 from stylespace.confidence import KNOWN_AUTHORS, STRANGERS
 from stylespace.game_files import GameFile, UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
+from stylespace.quick_identify import ENGINES
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.store import GameStore, default_db_path
 
@@ -236,6 +237,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
             args.model,
             found.games,
             method=args.method,
+            engine=args.engine,
             author=args.name,
             top=args.top,
             from_ply=args.from_ply,
@@ -285,6 +287,18 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     text = (
         f"calibrated {args.model}: {result['known_queries']} queries by its players and "
         f"{result['stranger_queries']} by strangers in {result['seconds']:.0f} s"
+    )
+    _emit(args, result, text)
+    return 0
+
+
+def _cmd_export_graph(args: argparse.Namespace) -> int:
+    from stylespace.fingerprint_graph import write_graph
+
+    result = write_graph(args.model)
+    text = (
+        f"wrote {result['graph']} ({result['bytes'] / 1024:.0f} KiB) in {result['seconds']} s: "
+        "`identify` on this model now runs without torch"
     )
     _emit(args, result, text)
     return 0
@@ -692,6 +706,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     ident.add_argument("--opt-out", type=Path, default=None, help="never name these players")
+    ident.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="what computes the fingerprint: auto takes ONNX Runtime (no torch import) when the "
+        "model has its graph and the method is fused",
+    )
 
     calibration = command(
         "calibrate",
@@ -713,6 +734,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Compute the trained players' stylometry fingerprints (resumable; `train` does this).",
     )
     prints.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    graph = command(
+        "export-graph",
+        _cmd_export_graph,
+        "Write the model's fingerprint graph, so that identify runs without torch (`train` and "
+        "`fingerprints` do this).",
+    )
+    graph.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     prints.add_argument(
         "--shard", type=Path, required=True, help="the training run's shards/train directory"
     )

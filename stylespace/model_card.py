@@ -153,6 +153,14 @@ def _reference_line(trained: list[dict]) -> str:
     )
 
 
+def _by_engine(row: dict) -> str:
+    """The command's median time, per engine where both ran in the same measurement."""
+    by_engine = row.get("median_wall_seconds_by_engine")
+    if not by_engine:
+        return f"{row['median_wall_seconds']} s"
+    return ", ".join(f"{seconds} s with {engine}" for engine, seconds in by_engine.items())
+
+
 def _read_note(row: dict) -> str:
     """How many of a timed query's moves the fingerprint read, where the build recorded it."""
     read = row.get("fingerprint_positions")
@@ -360,10 +368,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
             "",
             "## Speed (whole `stylespace identify` command, model loading included)",
             *(
-                f"- {size} games: median {row['median_wall_seconds']} s "
+                f"- {size} games: median {_by_engine(row)} "
                 f"({row['positions']:,} moves{_read_note(row)})"
                 for size, row in speed.items()
-                if isinstance(row, dict)
+                if size.isdigit()
             ),
         ]
     confidence = build.get("confidence", {}).get("result", {})

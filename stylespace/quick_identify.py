@@ -12,20 +12,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from stylespace.authors import StylometryError
 from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD
+
+ENGINES = ("auto", "onnxruntime", "torch")
 
 
 def identify_in_directory(
     directory: Path | str,
     games: Sequence[PlayedGame],
     method: str = DEFAULT_METHOD,
+    engine: str = "auto",
     **options,
 ) -> dict:
-    """`stylometry.identify` on the model saved in `directory` (`options`: its keywords)."""
+    """`stylometry.identify` on the model saved in `directory` (`options`: its keywords).
+    `engine`: `auto` takes ONNX Runtime where it can, the others insist."""
     from stylespace.graph_fingerprints import GraphFingerprinter
 
-    if method == "fused" and GraphFingerprinter.available(directory):
+    if engine not in ENGINES:
+        raise StylometryError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    fast = method == "fused" and GraphFingerprinter.available(directory)
+    if engine == "onnxruntime" and not fast:
+        raise StylometryError(
+            "--engine onnxruntime needs --method fused, onnxruntime installed and the model's "
+            f"fingerprint graph: `stylespace export-graph --model {directory}` writes it"
+        )
+    if fast and engine != "torch":
         from stylespace.fused import identify_fused
         from stylespace.player_table import PlayerTable
 

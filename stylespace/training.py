@@ -31,6 +31,7 @@ from safetensors.torch import load_file, save_file
 from torch.nn.parallel import DistributedDataParallel
 
 from stylespace.encoding import N_ELO_BUCKETS, trained_elo_buckets
+from stylespace.fingerprint_graph import write_graph
 from stylespace.game_embedding import (
     EMBEDDING_SETTINGS,
     EMBEDDING_SIZE,
@@ -690,6 +691,7 @@ def add_fingerprints(
                 model.save_player_table(directory)
             bar.update(1)
     model.save_player_table(directory)
+    write_graph(directory)  # identify reads the fingerprints through it, without torch
     seconds = time.perf_counter() - started
     return {"computed": len(todo), "players": len(model.players), "seconds": round(seconds, 1)}
 

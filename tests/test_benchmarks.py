@@ -67,4 +67,5 @@ def test_bench_identify_times_the_whole_command(planted_store, planted_model, ca
     assert report["author"] in ("Lefty, Lea", "Righty, Rob")
     assert report["20"]["positions"] == 20 * 7 and report["5"]["positions"] == 5 * 7
     # Timings are reported, never compared here: two wall clocks on a shared CI machine race.
-    assert report["20"]["median_wall_seconds"] > 0 and report["import_seconds"] > 0
+    assert report["20"]["median_wall_seconds"] > 0 and report["import_seconds"]["torch"] > 0
+    assert report["20"]["engine"] == "onnxruntime"  # a trained model carries its graph
