@@ -34,7 +34,7 @@ from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import _standardised, enroll, evidence_weights, identify
+from stylespace.stylometry import enroll, evidence_weights, identify, standardised
 
 WEIGHTS = (0, 1, 2, 4, 8, 16)
 
@@ -106,7 +106,11 @@ def main(model_dir: Path, db: Path, from_ply: int = 30) -> None:
             embedding.profiles = profiles
             cosine = torch.from_numpy(embedding.scores(found["game_bags"], trained)[tasks])
             usable = torch.isfinite(cosine)
-            z = torch.where(usable, _standardised(cosine, usable), torch.tensor(0.0))
+            z = torch.where(
+                usable,
+                torch.from_numpy(standardised(cosine.numpy(), usable.numpy())),
+                torch.tensor(0.0, dtype=torch.float64),
+            )
             for weight in WEIGHTS[1:]:
                 total = base + weight * z
                 ranks.setdefault(f"{label} w{weight}", []).append(

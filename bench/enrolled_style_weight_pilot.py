@@ -95,7 +95,7 @@ def main() -> None:
                     z_open = standardised(table.scores(joined.openings)[tasks])
                     z_embedding = embedding_evidence(embedding, chosen, trained, tasks)
                     style = fingerprint_scores(model, found[a]["queries"][size, part])
-                    z_style = standardised(style.numpy()[tasks])
+                    z_style = standardised(style[tasks])
                     rest = 16 * z_open + 4 * z_embedding
                     for weight in STYLE_WEIGHTS:
                         total = weight * z_style + rest

@@ -27,7 +27,7 @@ from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import _fused_total, author_positions, fused_evidence
+from stylespace.stylometry import author_positions, fused_evidence, fused_total
 
 CHUNK = 1024
 CAPS = (1, 2, 3, 4)  # chunks
@@ -74,7 +74,7 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
             task = model.task_id(author)
             for chunks in CAPS:
                 evidence = fused_evidence(model, capped(sketches, chunks), *repertoire, games=bags)
-                fused = _fused_total(evidence)
+                fused = torch.from_numpy(fused_total(evidence))
                 style_ranks[chunks].append(rank_of(evidence["style"], task))
                 fused_ranks[chunks].append(rank_of(fused, task))
                 top_two = torch.topk(fused, 2).values

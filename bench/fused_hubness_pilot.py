@@ -28,9 +28,9 @@ from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
     WEIGHTS_WITH_OPENINGS,
-    _standardised,
     fused_evidence,
     neighbour_hubness,
+    standardised,
     style_alone_scores,
 )
 
@@ -91,12 +91,19 @@ def main(model_dir: Path, db: Path) -> None:
                 games = games_of[author][:size]
                 per_game = game_repertoires(games, author)
                 repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
-                evidence = fused_evidence(model, fingerprint, *repertoire, games=bags)
+                evidence = {
+                    kind: torch.from_numpy(scores)
+                    for kind, scores in fused_evidence(
+                        model, fingerprint, *repertoire, games=bags
+                    ).items()
+                }
                 known = torch.isfinite(evidence["style"])
-                style_csls = _standardised(style_alone_scores(model, fingerprint), known)
+                style_csls = torch.from_numpy(
+                    standardised(style_alone_scores(model, fingerprint), known.numpy())
+                )
                 raw = torch.from_numpy(model.game_embedding.scores(bags, model.trained_mask()))
                 raw = torch.where(torch.isfinite(raw), raw - 0.5 * hubness, raw[known].mean())
-                embedding_csls = _standardised(raw, known)
+                embedding_csls = torch.from_numpy(standardised(raw.numpy(), known.numpy()))
                 for variant in variants:
                     parts = dict(evidence)
                     if variant in ("style csls", "both csls"):

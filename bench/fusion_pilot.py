@@ -50,7 +50,7 @@ def main(model_dir: Path, db: Path, players: int = 60, from_ply: int = 0) -> Non
             sketch = compute_fingerprint(model, author_positions(query, author, from_ply)).sketch
             tokens = repertoire_tokens(query, author, from_ply)
             evidence = fused_evidence(model, sketch, *tokens)
-            parts = {k: v[tasks].numpy() for k, v in evidence.items()}
+            parts = {k: v[tasks] for k, v in evidence.items()}
             if "structures" not in parts:  # `fused` leaves them out beside the openings
                 scores = model.structures.scores(tokens.structures)[tasks]
                 parts["structures"] = (scores - scores.mean()) / max(scores.std(), 1e-12)

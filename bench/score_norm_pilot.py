@@ -91,7 +91,7 @@ def main(model_dir: Path, db: Path, players: int = 60) -> None:
                 sketch = compute_fingerprint(
                     model, author_positions(query, author, from_ply)
                 ).sketch
-                rows["style"].append(fingerprint_scores(model, sketch).numpy()[tasks])
+                rows["style"].append(fingerprint_scores(model, sketch)[tasks])
                 tokens = repertoire_tokens(query, author, from_ply)
                 for prefix, source in (("", model), ("cut_", cut)):
                     rows[prefix + "openings"].append(

@@ -30,7 +30,7 @@ from stylespace.fingerprints import BATCH, Fingerprint, compute_fingerprint
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import _fused_total, author_positions, query_evidence, style_evidence
+from stylespace.stylometry import author_positions, fused_total, query_evidence, style_evidence
 
 CHUNK = BATCH  # 512: the fingerprint's own batches
 RAW = Path("runs/settled-ranking.json")
@@ -48,7 +48,9 @@ def chunk_rankings(model: StyleModel, games, author: str, from_ply: int) -> list
     steps = []
 
     def record(fingerprint: Fingerprint) -> bool:
-        fused = _fused_total({"style": style_evidence(model, fingerprint.sketch), **others})
+        fused = torch.from_numpy(
+            fused_total({"style": style_evidence(model, fingerprint.sketch), **others})
+        )
         top = torch.topk(fused, 2)
         steps.append(
             {

@@ -32,11 +32,11 @@ from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
-    _standardised,
     author_positions,
     evidence_weights,
     fingerprint_scores,
     fused_evidence,
+    standardised,
     weighted_sum,
 )
 
@@ -90,10 +90,10 @@ def query_parts(model: StyleModel, found: dict, size: int, start: int) -> list[t
     for author, queries in found.items():
         sketch, evidence = queries[size, start]
         style = fingerprint_scores(model, sketch)
-        known = torch.isfinite(style)
-        rows.append(
-            (model.task_id(author), known, {**evidence, "style": _standardised(style, known)})
-        )
+        known = np.isfinite(style)
+        parts = {kind: torch.as_tensor(np.asarray(v)) for kind, v in evidence.items()}
+        parts["style"] = torch.from_numpy(standardised(style, known))
+        rows.append((model.task_id(author), torch.from_numpy(known), parts))
     return rows
 
 

@@ -156,7 +156,7 @@ def _run_queries(
                 if found["fingerprint"] is not None:  # the style model's evidence alone
                     whole = whole_fingerprint(model, games, found, from_ply)
                     alone = style_alone_scores(model, whole)
-                    style_ranking = [names[t] for t in alone.argsort(descending=True)[:5]]
+                    style_ranking = [names[t] for t in np.argsort(-alone, kind="stable")[:5]]
             except ValueError:  # no moves left from `from_ply` on
                 ranking = style_ranking = []
             tokens = opening_tokens(games, author, from_ply)
