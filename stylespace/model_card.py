@@ -285,7 +285,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "(`openings.safetensors`), the game embedding's token vectors and each player's mean "
         "game in it (`game_embedding.safetensors`, `style_vectors.safetensors`), plus "
         "`probe_games.json`, "
-        "games the base model played against itself.",
+        "games the base model played against itself, and `fingerprint_graph.onnx`, the "
+        "network's fingerprint pass as a graph without weights (`stylespace export-graph`), "
+        "which lets `identify` run without torch.",
         "",
         "## How it was made",
         *_commands(preset),
