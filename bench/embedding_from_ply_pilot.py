@@ -30,11 +30,12 @@ import torch
 from tqdm import tqdm
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.fused import evidence_weights, standardised
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import enroll, evidence_weights, identify, standardised
+from stylespace.stylometry import enroll, identify
 
 WEIGHTS = (0, 1, 2, 4, 8, 16)
 

@@ -19,10 +19,11 @@ import numpy as np
 import torch
 
 from bench.pilot_queries import pilot_paths
+from stylespace.authors import author_positions
 from stylespace.cli import _names_from
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import ENROL_SETTINGS, FitSettings, author_positions, fit_style_vector
+from stylespace.stylometry import ENROL_SETTINGS, FitSettings, fit_style_vector
 
 VARIANTS = {
     "48 x 1024, lr 0.1 (shipped before)": FitSettings(steps=48, batch_size=1024),

@@ -37,11 +37,12 @@ from bench.pilot_queries import (
     standardised,
     validation_queries,
 )
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
+from stylespace.fused import fingerprint_scores
 from stylespace.openings import joined_repertoire
 from stylespace.references import reference_fingerprint
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, fingerprint_scores
 
 CACHE = Path("runs/enrolled-style-weight.pt")
 SIZES = ((20, 5), (5, 20))  # games a query, queries an author

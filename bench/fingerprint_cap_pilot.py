@@ -22,12 +22,13 @@ import numpy as np
 import torch
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
+from stylespace.fused import fused_evidence, fused_total
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, fused_evidence, fused_total
 
 CHUNK = 1024
 CAPS = (1, 2, 3, 4)  # chunks

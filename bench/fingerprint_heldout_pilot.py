@@ -8,7 +8,7 @@ centring on held-out fingerprints matter?
 
 The pilots' 60 authors (`bench/pilot_queries.py`: >= 100 validation games), queries from their
 test games (the first 100, 20 and 5, and the 100 from ply 30), ranked among the same 60 by the
-centred cosine of `stylometry.fingerprint_scores`: stored references centred on the trained
+centred cosine of `fused.fingerprint_scores`: stored references centred on the trained
 players' mean (as shipped), the same centred on the mean query of that size, and references
 from 100 validation games (all moves, or from ply 30) centred on their own mean.
 Usage: PYTHONPATH=. python bench/fingerprint_heldout_pilot.py [MODEL_DIR] [DB]
@@ -25,10 +25,10 @@ import torch
 import torch.nn.functional as F
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 SIZES = ((100, 0), (20, 0), (5, 0), (100, 30))
 

@@ -24,11 +24,11 @@ import numpy as np
 from pilot_queries import pilot_paths, validation_queries
 from tqdm import tqdm
 
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.shards import open_shard
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 CACHE = Path("data/pilot/fingerprint_metric.npz")
 CHUNKS, CHUNK_GAMES = 4, 12

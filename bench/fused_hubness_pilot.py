@@ -22,17 +22,12 @@ import torch.nn.functional as F
 
 from bench.fingerprint_hubness_pilot import CACHE, REFERENCE_GAMES
 from bench.pilot_queries import pilot_paths
+from stylespace.fused import WEIGHTS_WITH_OPENINGS, fused_evidence, standardised
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import (
-    WEIGHTS_WITH_OPENINGS,
-    fused_evidence,
-    neighbour_hubness,
-    standardised,
-    style_alone_scores,
-)
+from stylespace.stylometry import neighbour_hubness, style_alone_scores
 
 SIZES = (100, 20, 5)
 

@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 from pilot_queries import pilot_paths
 
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
+from stylespace.fused import fused_evidence
 from stylespace.openings import repertoire_tokens
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, fused_evidence
 
 OPENING_WEIGHTS = (0.0, 0.25, 1.0, 2.0, 4.0, 8.0, 16.0)
 STRUCTURE_WEIGHTS = (0.0, 4.0, 8.0, 16.0, 32.0)

@@ -33,10 +33,10 @@ from torch import nn
 from torch.func import functional_call
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.mhr import routing_weights
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 EPS = 1e-5  # nn.LayerNorm's
 

@@ -28,10 +28,10 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 
 from bench.pilot_queries import pilot_paths
+from stylespace.authors import author_positions
 from stylespace.references import reference_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 QUERIES = Path("runs/style-weight-queries.pt")
 CACHE = Path("runs/phase-references.pt")

@@ -22,10 +22,11 @@ import torch
 import torch.nn.functional as F
 
 from bench.pilot_queries import pilot_paths
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, neighbour_hubness
+from stylespace.stylometry import neighbour_hubness
 
 CHUNK = 1024
 MOST_CHUNKS = 16

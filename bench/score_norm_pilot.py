@@ -26,10 +26,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
+from stylespace.fused import fingerprint_scores
 from stylespace.openings import repertoire_tokens
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, fingerprint_scores
 
 SPLITS = ((100, 1, 0), (20, 5, 0), (5, 20, 0), (100, 1, 30))
 WEIGHT_GRID = (4.0, 8.0, 16.0, 32.0)

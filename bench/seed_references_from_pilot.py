@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 
 from bench.pilot_queries import pilot_paths
+from stylespace.authors import author_positions
 from stylespace.references import REFERENCE_POSITIONS, _WorkTable, reference_fingerprint
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 PILOT_CACHE = Path("runs/reference-positions.pt")
 

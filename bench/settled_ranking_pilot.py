@@ -26,11 +26,12 @@ from pathlib import Path
 import torch
 
 from bench.pilot_queries import pilot_paths, validation_queries
+from stylespace.authors import author_positions
 from stylespace.fingerprints import BATCH, Fingerprint, compute_fingerprint
+from stylespace.fused import fused_total, query_evidence, style_evidence
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, fused_total, query_evidence, style_evidence
 
 CHUNK = BATCH  # 512: the fingerprint's own batches
 RAW = Path("runs/settled-ranking.json")

@@ -26,19 +26,19 @@ import torch
 from safetensors.torch import load_file
 
 from bench.pilot_queries import pilot_paths
+from stylespace.authors import author_positions
 from stylespace.fingerprints import compute_fingerprint
-from stylespace.game_embedding import game_bags
-from stylespace.openings import game_repertoires, joined_repertoire
-from stylespace.store import GameStore
-from stylespace.style_model import StyleModel
-from stylespace.stylometry import (
-    author_positions,
+from stylespace.fused import (
     evidence_weights,
     fingerprint_scores,
     fused_evidence,
     standardised,
     weighted_sum,
 )
+from stylespace.game_embedding import game_bags
+from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.store import GameStore
+from stylespace.style_model import StyleModel
 
 CACHE = Path("runs/style-weight-queries.pt")
 QUERIES = ((100, 0), (20, 0), (5, 0), (100, 30))

@@ -3,17 +3,13 @@
 import streamlit as st
 
 from stylespace.app_support import atlas
+from stylespace.authors import StylometryError
 from stylespace.confidence import confidence_line
 from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
+from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
 from stylespace.game_files import UnreadableGames, read_uploaded_games
 from stylespace.positions import common_players
-from stylespace.stylometry import (
-    WEIGHTS_OPENINGS_HIDDEN,
-    WEIGHTS_WITH_OPENINGS,
-    StylometryError,
-    weighted_sum,
-)
 
 explorer = atlas()
 st.title("Identify")

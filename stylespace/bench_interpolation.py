@@ -20,12 +20,12 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from stylespace.authors import author_positions
 from stylespace.positions import PlayedGame, Positions
 from stylespace.progress import progress_bar
 from stylespace.steering import interpolate
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 HELD_OUT = ("val", "test")

@@ -243,7 +243,8 @@ def calibrate(
     """Run one query per author and size (games drawn at random; the openings hidden too, for
     `hidden_sizes`) through `identify` and keep the outcomes. `known` authors must be players
     of `model` whose given games it never learned from; `strangers` must not be players of it."""
-    from stylespace.stylometry import StylometryError, identify
+    from stylespace.authors import StylometryError
+    from stylespace.stylometry import identify
 
     rng = np.random.default_rng(seed)
     plan = []

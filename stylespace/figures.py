@@ -9,8 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from stylespace.explore import CardRow
+from stylespace.fused import evidence_weights
 from stylespace.properties import RECORD_PROPERTIES
-from stylespace.stylometry import evidence_weights
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"

@@ -12,7 +12,7 @@ import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fingerprints import FINGERPRINT_POSITIONS
-from stylespace.stylometry import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
+from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
 
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "
@@ -149,7 +149,7 @@ def _reference_line(trained: list[dict]) -> str:
         f"{max(read):,} (median {int(np.median(read)):,}; for the {capped} with more, a fixed "
         f"draw of that many); a query reads at most {FINGERPRINT_POSITIONS:,}, and `fused` "
         f"stops from {SETTLE_MIN_POSITIONS:,} on once its ranking is settled "
-        "(`stylespace references`, `stylometry.SettledRanking`)."
+        "(`stylespace references`, `fused.SettledRanking`)."
     )
 
 

@@ -98,8 +98,8 @@ def refresh_references(
     model's player table only when all are done, so the model never mixes old and new ones.
     Players without train games in `db` keep their reference and are listed.
     """
+    from stylespace.authors import author_positions
     from stylespace.store import GameStore
-    from stylespace.stylometry import author_positions
 
     started = time.perf_counter()
     model = StyleModel.load(directory)

@@ -5,13 +5,13 @@ paper): start from the trained players' mean vector, follow the gradient of the 
 likelihood (illegal moves masked), with a pull toward the mean so that a few games cannot run away
 with it. It also records the player's fingerprint (how their moves pull the skills: see
 `fingerprints.py`) and their opening repertoire (`openings.py`). Identification (default,
-`fused`) adds pieces of evidence, each z-scored over the candidates: how the query's
-fingerprint matches every player's (the style model) and how much better each player's own
-opening choices predict the query's (when the query has moves before move 12; a likelihood,
-`openings.MoveChoices`). `fingerprint` is the style model
-alone; on the demo model it finds authors far more often than comparing fitted vectors, in
-seconds instead of tens (figures in the README). The paper's ranking (fit a query vector, cosine
-to the players' vectors) and a likelihood re-ranking remain as methods.
+`fused`, in `fused.py`, torch-free) adds pieces of evidence, each z-scored over the candidates:
+how the query's fingerprint matches every player's (the style model) and how much better each
+player's own opening choices predict the query's (when the query has moves before move 12; a
+likelihood, `openings.MoveChoices`). `fingerprint` is the style model alone; on the demo
+model it finds authors far more often than comparing fitted vectors, in seconds instead of tens
+(figures in the README). The paper's ranking (fit a query vector, cosine to the players'
+vectors) and a likelihood re-ranking remain as methods.
 """
 
 from __future__ import annotations
@@ -28,24 +28,13 @@ import torch.nn.functional as F
 from stylespace.authors import StylometryError, author_positions, games_played, resolve_author
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.fused import (
-    SETTLE_MIN_POSITIONS,
-    WEIGHTS_OPENINGS_HIDDEN,
-    WEIGHTS_WITH_OPENINGS,
     best_first,
     eligible_players,
-    evidence_weights,
     fingerprint_scores,
-    fused_evidence,
-    fused_scores,
-    fused_total,
     identify_fused,
     lead_of,
-    query_evidence,
     ranked_candidates,
     stand_in_vector,
-    standardised,
-    style_evidence,
-    weighted_sum,
 )
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
@@ -77,23 +66,6 @@ ENROL_SETTINGS = FitSettings(steps=24, batch_size=512)
 FOUND_FROM_20_GAMES = {50: 0.50, 100: 0.61, 200: 0.76, 400: 0.84}
 IDENTIFY_SETTINGS = FitSettings(steps=30, batch_size=512, patience=6)
 HUB_NEIGHBOURS = 10  # CSLS's usual neighbourhood, for the style model's own ranking
-# The fused ranking's pieces, re-exported: callers have always found them here.
-__all__ = [
-    "SETTLE_MIN_POSITIONS",
-    "WEIGHTS_OPENINGS_HIDDEN",
-    "WEIGHTS_WITH_OPENINGS",
-    "StylometryError",
-    "author_positions",
-    "evidence_weights",
-    "fingerprint_scores",
-    "fused_evidence",
-    "fused_scores",
-    "fused_total",
-    "query_evidence",
-    "standardised",
-    "style_evidence",
-    "weighted_sum",
-]
 
 
 def _log_likelihood(
@@ -245,7 +217,7 @@ def identify(
     their cosine with the query's likelihood gradient at the mean.
     Players on the opt-out list (normalised names) are never offered as candidates.
     `settle`: `fused` stops reading a long query's moves once its ranking is settled
-    (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
+    (`fused.SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
     """
     if method not in METHODS:
         raise StylometryError(f"unknown method {method!r}: one of {', '.join(METHODS)}")

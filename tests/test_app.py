@@ -156,7 +156,7 @@ def test_properties_the_sliders_barely_move_are_called_weak(app, tiny_demo, tmp_
 
 def test_a_fused_ranking_is_drawn_as_the_evidence_it_adds_up():
     from stylespace.figures import candidates_figure
-    from stylespace.stylometry import WEIGHTS_OPENINGS_HIDDEN
+    from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN
 
     candidates = [
         {

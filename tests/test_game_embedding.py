@@ -10,11 +10,12 @@ import numpy as np
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
+from stylespace.fused import fused_evidence
 from stylespace.game_embedding import EmbeddingSettings, game_bags, train_token_vectors
 from stylespace.game_files import read_game_file
 from stylespace.openings import game_repertoires
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import enroll, fused_evidence
+from stylespace.stylometry import enroll
 
 
 def _games(tmp_path, name: str, like: str, seed: int, games_each: int = 10):

@@ -11,13 +11,14 @@ import torch
 from planted import PLANTED, planted_pgn
 from safetensors.torch import load_file
 
+from stylespace.authors import author_positions
 from stylespace.cli import main
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.game_files import read_game_file
 from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint, reference_rows
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
-from stylespace.stylometry import author_positions, enroll
+from stylespace.stylometry import enroll
 
 
 def test_a_reference_reads_every_position_up_to_its_cap_and_a_fixed_draw_beyond():

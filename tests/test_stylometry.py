@@ -11,18 +11,15 @@ import torch
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
+from stylespace.fused import SETTLE_MIN_POSITIONS, fingerprint_scores, fused_evidence, fused_scores
 from stylespace.game_files import read_game_file
 from stylespace.openings import MOVE_SLOTS, repertoire_tokens
 from stylespace.positions import PlayedGame
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import (
-    SETTLE_MIN_POSITIONS,
     enroll,
     enrolment_note,
-    fingerprint_scores,
-    fused_evidence,
-    fused_scores,
     identify,
     similarity_scores,
     style_alone_scores,
