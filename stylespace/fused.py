@@ -265,21 +265,63 @@ def identify_fused(
     evidence = {"style": style_evidence(model, found.sketch), **others}
     scores = fused_total(evidence)
     order = best_first(scores, eligible)
+    return ranking_result(
+        model,
+        games,
+        name,
+        positions,
+        from_ply,
+        scores,
+        order,
+        top,
+        method="fused",
+        started=started,
+        evidence=evidence,
+        read=found.positions,
+        vector=stand_in_vector(model, found.style_gradient),
+        fingerprint=np.asarray(found.sketch),
+        repertoire=repertoire,
+        bags=bags,
+    )
+
+
+def ranking_result(
+    model,
+    games: Sequence[PlayedGame],
+    name: str,
+    positions: Positions,
+    from_ply: int,
+    scores: np.ndarray,
+    order: Sequence[int],
+    top: int,
+    *,
+    method: str,
+    started: float,
+    vector: np.ndarray,
+    evidence: dict | None = None,
+    read: int | None = None,
+    fit_steps: int = 0,
+    fingerprint: np.ndarray | None = None,
+    repertoire=None,
+    bags: list[np.ndarray] | None = None,
+) -> dict:
+    """An identification as `identify` returns it (the `--json` contract and what the app and
+    the enrolment of a query read)."""
     return {
         "author": name,
         "games": games_played(games, name),
         "games_used": len({int(g) for g in positions.game}),
         "from_ply": from_ply,  # the author's moves before it were left out
         "positions": len(positions),
-        "fingerprint_positions": found.positions,  # how many of them the fingerprint read
-        "candidates": ranked_candidates(model.player_names(), scores, order, evidence, top),
+        "fingerprint_positions": read,  # how many of them the style fingerprint read
+        "candidates": ranked_candidates(model.player_names(), scores, order, evidence or {}, top),
         # How far the first place leads the second, in the whole ranking (`confidence.py`).
         "gap": lead_of(scores, order),
-        "method": "fused",
-        "fit_steps": 0,
-        "vector": stand_in_vector(model, found.style_gradient).tolist(),
-        "fingerprint": np.asarray(found.sketch).tolist(),
-        "repertoire": repertoire,  # the query's opening tokens, for enrolling it
+        "method": method,
+        "fit_steps": fit_steps,
+        "vector": vector.tolist(),
+        "fingerprint": None if fingerprint is None else fingerprint.tolist(),
+        "repertoire": repertoire,  # the query's opening tokens, for enrolling it (fused only)
         "game_bags": bags,  # and its games' embedding tokens
         "seconds": round(time.perf_counter() - started, 3),
     }

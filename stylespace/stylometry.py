@@ -25,15 +25,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.authors import StylometryError, author_positions, games_played, resolve_author
+from stylespace.authors import StylometryError, author_positions, resolve_author
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.fused import (
     best_first,
     eligible_players,
     fingerprint_scores,
     identify_fused,
-    lead_of,
-    ranked_candidates,
+    ranking_result,
     stand_in_vector,
 )
 from stylespace.game_embedding import game_bags
@@ -267,24 +266,22 @@ def identify(
         scores = np.full_like(scores, -np.inf)
         scores[head] = likelihood_scores(model, positions, head, seed=settings.seed).numpy()
         order = sorted(head, key=lambda task: -float(scores[task])) + order[len(head) :]
-    return {
-        "author": name,
-        "games": games_played(games, name),
-        "games_used": len({int(g) for g in positions.game}),
-        "from_ply": from_ply,  # the author's moves before it were left out
-        "positions": len(positions),
-        "fingerprint_positions": read,  # how many of them the style fingerprint read
-        "candidates": ranked_candidates(model.player_names(), scores, order, {}, top),
-        # How far the first place leads the second, in the whole ranking (`confidence.py`).
-        "gap": lead_of(scores, order),
-        "method": method,
-        "fit_steps": steps,
-        "vector": vector.tolist(),
-        "fingerprint": sketch.tolist() if sketch is not None else None,
-        "repertoire": None,  # the query's opening tokens (`fused` only)
-        "game_bags": None,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return ranking_result(
+        model,
+        games,
+        name,
+        positions,
+        from_ply,
+        scores,
+        order,
+        top,
+        method=method,
+        started=started,
+        vector=np.asarray(vector),
+        read=read,
+        fit_steps=steps,
+        fingerprint=None if sketch is None else sketch.numpy(),
+    )
 
 
 def whole_fingerprint(
