@@ -248,6 +248,8 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     result.pop("repertoire")
     result.pop("game_bags")
     result.update(found.report())
+    if result.get("engine_note"):
+        print(f"note: {result['engine_note']}", file=sys.stderr)
     calibration = Calibration.load(args.model)
     result["confidence"] = calibration.assess(result) if calibration else None
     read = result["fingerprint_positions"]

@@ -94,6 +94,16 @@ class GraphFingerprinter:
         self.session = onnxruntime.InferenceSession(
             str(directory / GRAPH_FILE), options, providers=["CPUExecutionProvider"]
         )
+        adapted = {
+            key.removeprefix(SKILL_PREFIX).removesuffix(".poly_lora_A")
+            for key in skills
+            if key.endswith(".poly_lora_A")
+        }
+        weights = set(base) - {"promotion_offset"} | {"promotion_bias"}
+        inputs = {graph_input.name for graph_input in self.session.get_inputs()[4:]}
+        outputs = {output.name for output in self.session.get_outputs()}
+        if outputs != adapted or inputs != weights:
+            raise ValueError("the graph was written for another network (its layers differ)")
         self.layers: dict[str, _AdaptedLayer] = {}
         for output in self.session.get_outputs():
             name = output.name
@@ -112,6 +122,11 @@ class GraphFingerprinter:
                 feed[name] = self.layers[name.removesuffix(".weight")].folded(base[name])
             else:
                 feed[name] = base[name]
+            if list(graph_input.shape) != list(feed[name].shape):
+                raise ValueError(
+                    f"the graph's {name} is {graph_input.shape}, the model's "
+                    f"{list(feed[name].shape)}: the graph was written for another network"
+                )
         self.weights = feed
 
     @staticmethod

@@ -38,15 +38,27 @@ def identify_in_directory(
             "--engine onnxruntime needs --method fused, onnxruntime installed and the model's "
             f"fingerprint graph: `stylespace export-graph --model {directory}` writes it"
         )
+    note = None
     if fast and engine != "torch":
         from stylespace.fused import identify_fused
         from stylespace.player_table import PlayerTable
 
         table = PlayerTable.load(directory)
-        fingerprinter = GraphFingerprinter(directory, table.trained_mean)
-        return {**identify_fused(table, fingerprinter, games, **options), "engine": "onnxruntime"}
+        try:
+            fingerprinter = GraphFingerprinter(directory, table.trained_mean)
+        except Exception as error:  # ONNX Runtime's own kinds derive from Exception only
+            note = (
+                f"the fingerprint graph in {directory} could not be used ({error}); identified "
+                f"with torch instead: `stylespace export-graph --model {directory}` rewrites it"
+            )
+            if engine == "onnxruntime":
+                raise StylometryError(note) from None
+        else:
+            found = identify_fused(table, fingerprinter, games, **options)
+            return {**found, "engine": "onnxruntime"}
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import identify
 
     model = StyleModel.load(directory)
-    return {**identify(model, games, method=method, **options), "engine": "torch"}
+    found = {**identify(model, games, method=method, **options), "engine": "torch"}
+    return {**found, "engine_note": note} if note else found

@@ -13,10 +13,11 @@ import numpy as np
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
-from stylespace.fingerprint_graph import GRAPH_FILE
+from stylespace.fingerprint_graph import GRAPH_FILE, export_fingerprint_graph
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.game_files import read_game_file
 from stylespace.graph_fingerprints import GraphFingerprinter
+from stylespace.model import ModelConfig
 from stylespace.player_table import PlayerTable
 from stylespace.positions import collect_positions
 from stylespace.style_model import StyleModel
@@ -128,3 +129,29 @@ def test_a_model_without_its_graph_identifies_with_torch_until_the_graph_is_writ
     assert json.loads(capsys.readouterr().out)["engine"] == "onnxruntime"
     assert main([*common, "--method", "similarity", "--engine", "onnxruntime"]) != 0
     assert "--method fused" in capsys.readouterr().err
+
+
+def test_a_graph_that_does_not_fit_the_model_is_reported_and_torch_identifies(
+    planted_model, tmp_path, capsys
+):
+    model = tmp_path / "model"
+    shutil.copytree(planted_model, model)
+    query = tmp_path / "lea.pgn"
+    query.write_text(
+        planted_pgn(games_each=5, seed=80, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    common = ["identify", "--model", str(model), "--games", str(query), "--json"]
+    other_network = ModelConfig(d_model=32, n_layers=1, n_heads=2, mlp_ratio=2, head_dim=16)
+    for break_it in (
+        lambda: export_fingerprint_graph(other_network, model),  # a stale graph
+        lambda: (model / GRAPH_FILE).write_bytes(b"not a graph"),  # a damaged file
+    ):
+        break_it()
+        capsys.readouterr()
+        assert main(common) == 0
+        captured = capsys.readouterr()
+        result = json.loads(captured.out)
+        assert result["engine"] == "torch" and result["candidates"][0]["player"] == "Lefty, Lea"
+        assert "could not be used" in captured.err and "export-graph" in captured.err
+        assert main([*common, "--engine", "onnxruntime"]) != 0
+        assert "could not be used" in capsys.readouterr().err
