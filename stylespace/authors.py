@@ -7,6 +7,7 @@ loaded model) and enrolment start here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
@@ -58,3 +59,25 @@ def games_played(games: Sequence[PlayedGame], author: str) -> int:
     """How many of the games the author plays in."""
     wanted = normalise_name(author)
     return sum(wanted in (normalise_name(g.white), normalise_name(g.black)) for g in games)
+
+
+@dataclass(frozen=True)
+class AuthorQuery:
+    """A set of games to identify the author of: the games, the author's name as the tags
+    spell it, and the author's positions from `from_ply` on."""
+
+    games: Sequence[PlayedGame]
+    author: str
+    positions: Positions
+    from_ply: int
+
+    @classmethod
+    def read(
+        cls,
+        games: Sequence[PlayedGame],
+        requested: str | None,
+        from_ply: int = 0,
+        legal_masks: bool = True,
+    ) -> AuthorQuery:
+        author = resolve_author(games, requested)
+        return cls(games, author, author_positions(games, author, from_ply, legal_masks), from_ply)

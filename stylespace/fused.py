@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stylespace.authors import StylometryError, author_positions, games_played, resolve_author
+from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out
-from stylespace.positions import PlayedGame, Positions
+from stylespace.positions import PlayedGame
 from stylespace.sketch import Fingerprint
 
 # Each piece of evidence's weight in `fused`, chosen on validation games of the demo model
@@ -253,24 +253,20 @@ def identify_fused(
     for it. `settle`: stop reading a long query's moves once its ranking is settled
     (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens."""
     started = time.perf_counter()
-    name = resolve_author(games, author)
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
-    positions: Positions = author_positions(games, name, from_ply, legal_masks=False)
+    query = AuthorQuery.read(games, author, from_ply, legal_masks=False)
     eligible = eligible_players(model, opted_out)
-    per_game = game_repertoires(games, name, from_ply)
+    per_game = game_repertoires(games, query.author, from_ply)
     repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
     others = query_evidence(model, *repertoire, games=bags)
     settled = SettledRanking(model, others, eligible) if settle else None
-    found = fingerprinter(positions, seed=seed, settled=settled)
+    found = fingerprinter(query.positions, seed=seed, settled=settled)
     evidence = {"style": style_evidence(model, found.sketch), **others}
     scores = fused_total(evidence)
     order = best_first(scores, eligible)
     return ranking_result(
         model,
-        games,
-        name,
-        positions,
-        from_ply,
+        query,
         scores,
         order,
         top,
@@ -287,10 +283,7 @@ def identify_fused(
 
 def ranking_result(
     model,
-    games: Sequence[PlayedGame],
-    name: str,
-    positions: Positions,
-    from_ply: int,
+    query: AuthorQuery,
     scores: np.ndarray,
     order: Sequence[int],
     top: int,
@@ -307,11 +300,12 @@ def ranking_result(
 ) -> dict:
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
+    positions = query.positions
     return {
-        "author": name,
-        "games": games_played(games, name),
+        "author": query.author,
+        "games": games_played(query.games, query.author),
         "games_used": len({int(g) for g in positions.game}),
-        "from_ply": from_ply,  # the author's moves before it were left out
+        "from_ply": query.from_ply,  # the author's moves before it were left out
         "positions": len(positions),
         "fingerprint_positions": read,  # how many of them the style fingerprint read
         "candidates": ranked_candidates(model.player_names(), scores, order, evidence or {}, top),

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.authors import StylometryError, author_positions, resolve_author
+from stylespace.authors import AuthorQuery, StylometryError, author_positions, resolve_author
 from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
 from stylespace.fused import (
     best_first,
@@ -233,9 +233,9 @@ def identify(
             settings.seed,
         )
     started = time.perf_counter()
-    name = resolve_author(games, author)
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
-    positions = author_positions(games, name, from_ply, method != "fingerprint")
+    query = AuthorQuery.read(games, author, from_ply, legal_masks=method != "fingerprint")
+    positions = query.positions
     centred = model.style_vectors - model.trained_mean
     sketch = read = None
     steps = 0
@@ -268,10 +268,7 @@ def identify(
         order = sorted(head, key=lambda task: -float(scores[task])) + order[len(head) :]
     return ranking_result(
         model,
-        games,
-        name,
-        positions,
-        from_ply,
+        query,
         scores,
         order,
         top,
