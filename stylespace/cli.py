@@ -736,6 +736,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Compute the trained players' stylometry fingerprints (resumable; `train` does this).",
     )
     prints.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    prints.add_argument(
+        "--shard", type=Path, required=True, help="the training run's shards/train directory"
+    )
+    prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
     graph = command(
         "export-graph",
         _cmd_export_graph,
@@ -743,10 +747,6 @@ def build_parser() -> argparse.ArgumentParser:
         "`fingerprints` do this).",
     )
     graph.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    prints.add_argument(
-        "--shard", type=Path, required=True, help="the training run's shards/train directory"
-    )
-    prints.add_argument("--redo", action="store_true", help="recompute existing fingerprints too")
 
     refs = command(
         "references",
