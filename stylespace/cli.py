@@ -586,6 +586,25 @@ def _cmd_bench_identify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`, else a usage error that says so
+    (a negative --top once printed every player but the last; --top 0, a traceback)."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return whole_number
+
+
+AT_LEAST_0, AT_LEAST_1 = _at_least(0), _at_least(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="game store file")
@@ -616,12 +635,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="opt-out list, one name a line "
         f"(default: $STYLESPACE_OPT_OUT or {default_opt_out_path()})",
     )
-    ingest.add_argument("--batch-size", type=int, default=20_000, help="games per commit")
+    ingest.add_argument("--batch-size", type=AT_LEAST_1, default=20_000, help="games per commit")
 
     players = command("players", _cmd_players, "List players in the store, most games first.")
-    players.add_argument("--min-games", type=int, default=1)
+    players.add_argument("--min-games", type=AT_LEAST_0, default=1)
     players.add_argument("--search", default=None, help="part of a name, case-insensitive")
-    players.add_argument("--limit", type=int, default=None)
+    players.add_argument("--limit", type=AT_LEAST_1, default=None)
 
     train = command("train", _cmd_train, "Train a style model (both stages), resumable.")
     train.add_argument(
@@ -629,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     train.add_argument(
-        "--min-games", type=int, default=None, help="train-split games to be modelled"
+        "--min-games", type=AT_LEAST_0, default=None, help="train-split games to be modelled"
     )
     train.add_argument("--device", default="cpu", help="cpu or cuda")
     train.add_argument("--resume", action="store_true", help="continue from --out's checkpoint")
@@ -646,8 +665,8 @@ def build_parser() -> argparse.ArgumentParser:
         "stage 1 is skipped and stage 2 trained from scratch",
     )
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--base-steps", type=int, default=None, help="override the preset")
-    train.add_argument("--style-steps", type=int, default=None, help="override the preset")
+    train.add_argument("--base-steps", type=AT_LEAST_1, default=None, help="override the preset")
+    train.add_argument("--style-steps", type=AT_LEAST_1, default=None, help="override the preset")
     train.add_argument(
         "--routing-lr-scale",
         type=float,
@@ -656,7 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--players-per-batch",
-        type=int,
+        type=AT_LEAST_0,
         default=None,
         help="stage 2: batches of this many players' positions, 0 for any rows (override)",
     )
@@ -674,7 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave these players' games out of training entirely (names, or @FILE)",
     )
     train.add_argument("--opt-out", type=Path, default=None)
-    train.add_argument("--workers", type=int, default=None, help="processes for encoding")
+    train.add_argument("--workers", type=AT_LEAST_1, default=None, help="processes for encoding")
 
     evaluate = command(
         "eval", _cmd_eval, "Move matching: base model vs each player's style vector."
@@ -683,7 +702,7 @@ def build_parser() -> argparse.ArgumentParser:
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--games", help="PGN file (.pgn, .gz, .zst, -)")
     source.add_argument("--split", choices=["train", "val", "test"])
-    evaluate.add_argument("--max-positions", type=int, default=None)
+    evaluate.add_argument("--max-positions", type=AT_LEAST_1, default=None)
     evaluate.add_argument("--per-player", action="store_true", help="include per-player figures")
     evaluate.add_argument("--device", default="cpu")
 
@@ -694,15 +713,17 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("--games", required=True, help="PGN file with the player's games")
     enrol.add_argument("--as", dest="name", required=True, help="the player's name in the PGN tags")
     enrol.add_argument("--label", default=None, help="name in the model's table (default: --as)")
-    enrol.add_argument("--from-ply", type=int, default=0, help="count moves from this ply on")
+    enrol.add_argument(
+        "--from-ply", type=AT_LEAST_0, default=0, help="count moves from this ply on"
+    )
 
     ident = command("identify", _cmd_identify, "Rank the model's players as the author of games.")
     ident.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     ident.add_argument("--games", required=True, help="PGN file, all games by one author")
     ident.add_argument("--as", dest="name", default=None, help="the author's name in the PGN tags")
-    ident.add_argument("--top", type=int, default=10)
+    ident.add_argument("--top", type=AT_LEAST_1, default=10)
     ident.add_argument(
-        "--from-ply", type=int, default=0, help="use the author's moves from this ply"
+        "--from-ply", type=AT_LEAST_0, default=0, help="use the author's moves from this ply"
     )
     ident.add_argument(
         "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
@@ -723,10 +744,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibration.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     calibration.add_argument(
-        "--players", type=int, default=KNOWN_AUTHORS, help="trained players queried"
+        "--players", type=AT_LEAST_1, default=KNOWN_AUTHORS, help="trained players queried"
     )
     calibration.add_argument(
-        "--strangers", type=int, default=STRANGERS, help="players of the store not in the model"
+        "--strangers",
+        type=AT_LEAST_1,
+        default=STRANGERS,
+        help="players of the store not in the model",
     )
     calibration.add_argument("--seed", type=int, default=0)
 
@@ -755,7 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
         "train games' positions in the store (resumable; models trained since read as many).",
     )
     refs.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    refs.add_argument("--positions", type=int, default=None, help="cap per player (default 16,384)")
+    refs.add_argument(
+        "--positions", type=AT_LEAST_1, default=None, help="cap per player (default 16,384)"
+    )
     refs.add_argument(
         "--work", type=Path, default=None, help="progress (default runs/references/<model>)"
     )
@@ -775,7 +801,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unpack.add_argument("pack", type=Path)
     unpack.add_argument("--work", type=Path, required=True, help="training run to create")
-    unpack.add_argument("--workers", type=int, default=None, help="processes for replay")
+    unpack.add_argument("--workers", type=AT_LEAST_1, default=None, help="processes for replay")
 
     openings = command(
         "repertoires",
@@ -792,13 +818,15 @@ def build_parser() -> argparse.ArgumentParser:
         "games, and store their profiles (`train` does this; enrolled players need re-enrolling).",
     )
     embedding.add_argument("--model", type=Path, required=True, help="a trained model directory")
-    embedding.add_argument("--steps", type=int, default=3_000, help="training steps")
+    embedding.add_argument("--steps", type=AT_LEAST_1, default=3_000, help="training steps")
 
     props = command("properties", _cmd_properties, "Style properties per player, from their games.")
     props.add_argument("--compute", action="store_true", help="(re)compute them from the store")
-    props.add_argument("--min-games", type=int, default=20, help="players with this many games")
+    props.add_argument(
+        "--min-games", type=AT_LEAST_0, default=20, help="players with this many games"
+    )
     props.add_argument("--player", default=None, help="show one player")
-    props.add_argument("--workers", type=int, default=2)
+    props.add_argument("--workers", type=AT_LEAST_1, default=2)
 
     steer_cmd = command(
         "steer", _cmd_steer, "A player's predicted moves, steered toward properties."
@@ -809,7 +837,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--set", nargs="*", metavar="PROPERTY=STRENGTH", help="e.g. castling_rate=1.5"
     )
     steer_cmd.add_argument("--fen", default=None, help="position (default: the start)")
-    steer_cmd.add_argument("--top", type=int, default=5)
+    steer_cmd.add_argument("--top", type=AT_LEAST_1, default=5)
 
     project = command("project", _cmd_project, "Lay all players out on a 2-D style map (UMAP).")
     project.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -818,15 +846,15 @@ def build_parser() -> argparse.ArgumentParser:
     like = command("like", _cmd_like, "Players whose style is most like a player's.")
     like.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     like.add_argument("--player", required=True)
-    like.add_argument("--top", type=int, default=10)
+    like.add_argument("--top", type=AT_LEAST_1, default=10)
 
     demo = command("build-demo", _cmd_build_demo, "Build models/demo from the store, resumably.")
     demo.add_argument("--work", type=Path, default=Path("runs") / "demo", help="training directory")
     demo.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     demo.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     demo.add_argument("--unseen", type=Path, default=Path("bench") / "demo-unseen-players.txt")
-    demo.add_argument("--min-games", type=int, default=None)
-    demo.add_argument("--stylometry-players", type=int, default=60)
+    demo.add_argument("--min-games", type=AT_LEAST_0, default=None)
+    demo.add_argument("--stylometry-players", type=AT_LEAST_1, default=60)
     demo.add_argument("--device", default="cpu")
 
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
@@ -838,8 +866,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_ingest.set_defaults(handler=_cmd_bench_ingest)
     bench_ingest.add_argument("file")
-    bench_ingest.add_argument("--repeats", type=int, default=3)
-    bench_ingest.add_argument("--batch-size", type=int, default=20_000)
+    bench_ingest.add_argument("--repeats", type=AT_LEAST_1, default=3)
+    bench_ingest.add_argument("--batch-size", type=AT_LEAST_1, default=20_000)
     bench_decoder = benches.add_parser(
         "decoder",
         parents=[common],
@@ -847,15 +875,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_decoder.set_defaults(handler=_cmd_bench_decoder)
     bench_decoder.add_argument("file")
-    bench_decoder.add_argument("--limit", type=int, default=None, help="first N games only")
-    bench_decoder.add_argument("--workers", type=int, default=None)
+    bench_decoder.add_argument("--limit", type=AT_LEAST_1, default=None, help="first N games only")
+    bench_decoder.add_argument("--workers", type=AT_LEAST_1, default=None)
     bench_model = benches.add_parser(
         "model", parents=[common], help="Training and inference positions/s and peak memory."
     )
     bench_model.set_defaults(handler=_cmd_bench_model)
     bench_model.add_argument("--preset", choices=PRESET_NAMES, default="demo")
-    bench_model.add_argument("--players", type=int, default=500)
-    bench_model.add_argument("--repeats", type=int, default=5)
+    bench_model.add_argument("--players", type=AT_LEAST_1, default=500)
+    bench_model.add_argument("--repeats", type=AT_LEAST_1, default=5)
     bench_stylometry = benches.add_parser(
         "stylometry",
         parents=[common],
@@ -863,8 +891,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_stylometry.set_defaults(handler=_cmd_bench_stylometry)
     bench_stylometry.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_stylometry.add_argument("--sizes", type=int, nargs="+", default=[100, 20, 5])
-    bench_stylometry.add_argument("--from-ply", type=int, default=0)
+    bench_stylometry.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20, 5])
+    bench_stylometry.add_argument("--from-ply", type=AT_LEAST_0, default=0)
     bench_stylometry.add_argument(
         "--exclude-players",
         nargs="*",
@@ -872,22 +900,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="players left out of the model's training: enrolled, then identified (names or @FILE)",
     )
-    bench_stylometry.add_argument("--queries", type=int, default=2, help="query sets per player")
-    bench_stylometry.add_argument("--max-players", type=int, default=None)
+    bench_stylometry.add_argument(
+        "--queries", type=AT_LEAST_1, default=2, help="query sets per player"
+    )
+    bench_stylometry.add_argument("--max-players", type=AT_LEAST_1, default=None)
     bench_stylometry.add_argument(
         "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
     )
     bench_stylometry.add_argument("--seed", type=int, default=0)
-    bench_stylometry.add_argument("--steps", type=int, help="fit steps (identify's default)")
-    bench_stylometry.add_argument("--batch-size", type=int, help="positions per fit step")
-    bench_stylometry.add_argument("--patience", type=int, help="early stop checks (0 = never)")
+    bench_stylometry.add_argument("--steps", type=AT_LEAST_1, help="fit steps (identify's default)")
+    bench_stylometry.add_argument("--batch-size", type=AT_LEAST_1, help="positions per fit step")
+    bench_stylometry.add_argument(
+        "--patience", type=AT_LEAST_0, help="early stop checks (0 = never)"
+    )
     bench_steering = benches.add_parser(
         "steering", parents=[common], help="Does steering move each property? Saves the directions."
     )
     bench_steering.set_defaults(handler=_cmd_bench_steering)
     bench_steering.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_steering.add_argument("--players", type=int, default=8)
-    bench_steering.add_argument("--positions", type=int, default=512)
+    bench_steering.add_argument("--players", type=AT_LEAST_1, default=8)
+    bench_steering.add_argument("--positions", type=AT_LEAST_1, default=512)
     bench_steering.add_argument(
         "--strengths", type=float, nargs="+", default=[-1.0, -0.5, 0.0, 0.5, 1.0]
     )
@@ -900,9 +932,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_mix.set_defaults(handler=_cmd_bench_interpolation)
     bench_mix.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_mix.add_argument("--pairs", type=int, default=8, help="weakest with strongest, by Elo")
-    bench_mix.add_argument("--min-games", type=int, default=40, help="held-out games a player")
-    bench_mix.add_argument("--positions", type=int, default=2000, help="held-out moves a player")
+    bench_mix.add_argument(
+        "--pairs", type=AT_LEAST_1, default=8, help="weakest with strongest, by Elo"
+    )
+    bench_mix.add_argument(
+        "--min-games", type=AT_LEAST_0, default=40, help="held-out games a player"
+    )
+    bench_mix.add_argument(
+        "--positions", type=AT_LEAST_1, default=2000, help="held-out moves a player"
+    )
     bench_mix.add_argument(
         "--pair", nargs=2, action="append", metavar=("FIRST", "SECOND"), help="mix these instead"
     )
@@ -913,15 +951,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_identify.set_defaults(handler=_cmd_bench_identify)
     bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_identify.add_argument("--sizes", type=int, nargs="+", default=[100, 20])
-    bench_identify.add_argument("--repeats", type=int, default=3)
+    bench_identify.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20])
+    bench_identify.add_argument("--repeats", type=AT_LEAST_1, default=3)
     bench_app = benches.add_parser(
         "app", parents=[common], help="Page, slider and map timings of the app, server side."
     )
     bench_app.set_defaults(handler=_cmd_bench_app)
     bench_app.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_app.add_argument("--repeats", type=int, default=5)
-    bench_app.add_argument("--players", type=int, default=50_000, help="synthetic map size")
+    bench_app.add_argument("--repeats", type=AT_LEAST_1, default=5)
+    bench_app.add_argument("--players", type=AT_LEAST_1, default=50_000, help="synthetic map size")
     return parser
 
 

@@ -318,6 +318,26 @@ def test_bad_requests_get_one_clear_line(planted_model, tmp_path, capsys):
         assert len(err.strip().splitlines()) == 1
 
 
+def test_counts_that_make_no_sense_are_refused_before_any_work(planted_model, tmp_path, capsys):
+    games = tmp_path / "lea.pgn"
+    games.write_text(
+        planted_pgn(games_each=3, seed=2, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    common = ["identify", "--model", str(planted_model), "--games", str(games)]
+    for flag, value, message in (
+        ("--top", "0", "must be at least 1, not 0"),
+        ("--top", "-3", "must be at least 1, not -3"),
+        ("--from-ply", "-1", "must be at least 0, not -1"),
+        ("--from-ply", "ten", "'ten' is not a whole number"),
+    ):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stopped:
+            main([*common, flag, value])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and f"argument {flag}: {message}" in err
+        assert "Traceback" not in err
+
+
 def test_malformed_games_are_skipped_and_counted(planted_model, tmp_path, capsys):
     text = planted_pgn(games_each=8, seed=3, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
     broken = text.replace("1. a4", "1. a5", 1)
