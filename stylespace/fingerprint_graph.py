@@ -27,9 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from stylespace.encoding import VOCABULARY_CELLS
+from stylespace.graph_fingerprints import GRAPH_FILE
 from stylespace.model import ADAPTED_LAYERS, ModelConfig, MovePredictor
 
-GRAPH_FILE = "fingerprint_graph.onnx"  # `graph_fingerprints.GRAPH_FILE` reads it
 POSITION_INPUTS = ("squares", "last_move", "elo", "move")
 EPS = 1e-5  # nn.LayerNorm's
 

@@ -24,10 +24,11 @@ from stylespace.encoding import VOCABULARY_PROMOTION, elo_level_table
 from stylespace.positions import Positions
 from stylespace.sketch import BATCH, FINGERPRINT_POSITIONS, Fingerprint, count_sketch
 
-GRAPH_FILE = "fingerprint_graph.onnx"  # as `fingerprint_graph.GRAPH_FILE` writes it
-ADAPTED_LAYERS = ("qkv", "out", "fc", "proj")  # `model.ADAPTED_LAYERS`, without torch
-SKILL_PREFIX = "base_model.model."  # `mhr.SKILL_PREFIX`
-ROUTER_EPS = 1e-12  # `mhr.EPS`
+GRAPH_FILE = "fingerprint_graph.onnx"  # in a model directory, beside its weights
+# Shared with `mhr.py` (which imports torch): the skills' names in skills.safetensors, as peft
+# saves them, and peft's router epsilon.
+SKILL_PREFIX = "base_model.model."
+ROUTER_EPS = 1e-12
 
 
 def routing_weights(vector: np.ndarray, n_splits: int, n_skills: int) -> np.ndarray:
@@ -48,11 +49,9 @@ class _AdaptedLayer:
 
     @classmethod
     def mixed(cls, skills_a: np.ndarray, skills_b: np.ndarray, mixing: np.ndarray, rank: int):
-        splits = skills_a.shape[0]
         mixed_a = np.einsum("qs,qsdr->qdr", mixing, skills_a).reshape(-1, rank)
         mixed_b = np.einsum("qs,qsrd->qrd", mixing, skills_b)
         mixed_b = mixed_b.transpose(1, 0, 2).reshape(rank, -1)
-        assert mixed_a.shape[0] % splits == 0
         return cls(skills_a, skills_b, mixed_a.astype(np.float32), mixed_b.astype(np.float32), rank)
 
     def folded(self, base_weight: np.ndarray) -> np.ndarray:

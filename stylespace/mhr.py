@@ -17,10 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from stylespace.graph_fingerprints import ROUTER_EPS, SKILL_PREFIX
 from stylespace.model import ADAPTED_LAYERS, MovePredictor
-
-EPS = 1e-12  # peft's router epsilon
-SKILL_PREFIX = "base_model.model."  # names of the skills as peft saves them
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def routing_weights(logits: torch.Tensor, n_splits: int, n_skills: int) -> torch
     """Style vectors (b, splits*skills) -> per-head skill mixes (b, splits, skills), as peft's
     router does in eval mode: sigmoid, then normalised within each head."""
     weights = torch.sigmoid(logits.reshape(-1, n_splits, n_skills))
-    return weights / (weights.sum(dim=-1, keepdim=True) + EPS)
+    return weights / (weights.sum(dim=-1, keepdim=True) + ROUTER_EPS)
 
 
 def resized_table(table: torch.Tensor, n_players: int) -> torch.Tensor:

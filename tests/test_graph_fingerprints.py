@@ -13,10 +13,10 @@ import numpy as np
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
-from stylespace.fingerprint_graph import GRAPH_FILE, export_fingerprint_graph
+from stylespace.fingerprint_graph import export_fingerprint_graph
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.game_files import read_game_file
-from stylespace.graph_fingerprints import GraphFingerprinter
+from stylespace.graph_fingerprints import GRAPH_FILE, GraphFingerprinter
 from stylespace.model import ModelConfig
 from stylespace.player_table import PlayerTable
 from stylespace.positions import collect_positions
