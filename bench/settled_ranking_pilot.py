@@ -27,10 +27,11 @@ import torch
 
 from bench.pilot_queries import pilot_paths, validation_queries
 from stylespace.authors import author_positions
-from stylespace.fingerprints import BATCH, Fingerprint, compute_fingerprint
+from stylespace.fingerprints import compute_fingerprint
 from stylespace.fused import fused_total, query_evidence, style_evidence
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.sketch import BATCH, Fingerprint
 from stylespace.style_model import StyleModel
 
 CHUNK = BATCH  # 512: the fingerprint's own batches

@@ -31,8 +31,6 @@ from stylespace.positions import Positions
 from stylespace.sketch import BATCH, FINGERPRINT_POSITIONS, FINGERPRINT_SIZE, Fingerprint
 from stylespace.style_model import StyleModel
 
-__all__ = ["BATCH", "FINGERPRINT_POSITIONS", "Fingerprint", "compute_fingerprint", "count_sketch"]
-
 
 def count_sketch(values: torch.Tensor, size: int = FINGERPRINT_SIZE) -> torch.Tensor:
     """`sketch.count_sketch` of a tensor (the gradient of the autograd pass)."""

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
-from stylespace.fingerprints import FINGERPRINT_POSITIONS
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
+from stylespace.sketch import FINGERPRINT_POSITIONS
 
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from stylespace.authors import AuthorQuery, StylometryError, author_positions, resolve_author
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
+from stylespace.fingerprints import compute_fingerprint
 from stylespace.fused import (
     best_first,
     eligible_players,
@@ -40,6 +40,7 @@ from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.positions import PlayedGame, Positions
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint
+from stylespace.sketch import FINGERPRINT_POSITIONS
 from stylespace.style_model import StyleModel
 
 

@@ -13,10 +13,11 @@ from safetensors.torch import load_file, save_file
 
 from stylespace import fingerprints
 from stylespace.cli import main
-from stylespace.fingerprints import Fingerprint, compute_fingerprint, count_sketch
+from stylespace.fingerprints import compute_fingerprint, count_sketch
 from stylespace.game_files import read_game_file
 from stylespace.positions import collect_positions
-from stylespace.style_model import FINGERPRINT_SIZE, StyleModel
+from stylespace.sketch import FINGERPRINT_SIZE, Fingerprint
+from stylespace.style_model import StyleModel
 
 
 def test_a_count_sketch_is_fixed_and_keeps_the_angle_between_long_vectors():

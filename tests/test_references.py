@@ -13,9 +13,10 @@ from safetensors.torch import load_file
 
 from stylespace.authors import author_positions
 from stylespace.cli import main
-from stylespace.fingerprints import FINGERPRINT_POSITIONS, compute_fingerprint
+from stylespace.fingerprints import compute_fingerprint
 from stylespace.game_files import read_game_file
 from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint, reference_rows
+from stylespace.sketch import FINGERPRINT_POSITIONS
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import enroll
