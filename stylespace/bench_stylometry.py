@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stylespace.intervals import wilson_interval
 from stylespace.openings import OpeningProfiles, opening_tokens
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
@@ -182,6 +183,9 @@ def _run_queries(
             "queries": len(rows),
             "players": players,
             "top1": round(hits[:, 0].mean(), 4),
+            "top1_interval": [
+                round(x, 4) for x in wilson_interval(int(hits[:, 0].sum()), len(rows))
+            ],
             "top5": round(hits[:, 1].mean(), 4),
             "baseline_top1": round(hits[:, 2].mean(), 4),
             "baseline_top5": round(hits[:, 3].mean(), 4),
@@ -193,7 +197,9 @@ def _run_queries(
     for group in ("seen", "unseen"):
         for size, row in report.get(group, {}).items():
             lines.append(
-                f"  {group:<6} {size:>3} games: top-1 {row['top1']:.1%} top-5 {row['top5']:.1%} "
+                f"  {group:<6} {size:>3} games: top-1 {row['top1']:.1%} "
+                f"({row['top1_interval'][0]:.0%}-{row['top1_interval'][1]:.0%}) "
+                f"top-5 {row['top5']:.1%} "
                 f"| style alone {row['style_alone_top1']:.1%} "
                 f"| opening baseline {row['baseline_top1']:.1%} ({row['queries']} queries)"
             )

@@ -12,6 +12,7 @@ import torch
 
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
+from stylespace.intervals import share_interval
 from stylespace.sketch import FINGERPRINT_POSITIONS
 
 SOURCE = (
@@ -22,7 +23,8 @@ SOURCE = (
 
 
 TABLE_HEAD = [
-    "| group | games per query | players | queries | top-1 | top-5 | style alone top-1 (top-5) "
+    "| group | games per query | players | queries | top-1 (95% interval) | top-5 "
+    "| style alone top-1 (top-5) "
     "| opening baseline top-1 |",
     "|---|---|---|---|---|---|---|---|",
 ]
@@ -32,12 +34,19 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
+def _with_interval(share: float, trials: int) -> str:
+    """A share and its 95% Wilson interval, e.g. `93.2% (84-97)`."""
+    low, high = share_interval(share, trials)
+    return f"{_pct(share)} ({100 * low:.0f}-{100 * high:.0f})"
+
+
 def _stylometry_rows(run: dict) -> list[str]:
     rows = []
     for group in ("seen", "unseen"):
         for size, row in run.get(group, {}).items():
+            top1 = _with_interval(row["top1"], row["queries"])
             rows.append(
-                f"| {group} | {size} | {row['players']} | {row['queries']} | {_pct(row['top1'])} "
+                f"| {group} | {size} | {row['players']} | {row['queries']} | {top1} "
                 f"| {_pct(row['top5'])} | {_pct(row.get('style_alone_top1'))} "
                 f"({_pct(row.get('style_alone_top5'))}) | {_pct(row['baseline_top1'])} |"
             )
@@ -363,7 +372,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         *_stylometry_rows(stylometry["from_ply_30"]),
         "",
         "Goals: >= 99.5% top-1 from 100 games, >= 95% from 20, >= 75% from 5; >= 90% from 100 "
-        "games from ply 30.",
+        "games from ply 30. In brackets, the 95% Wilson interval of each top-1 over its cell's "
+        "queries: one query is 100 / queries points, so a cell of 20 to 60 queries places its "
+        "rate only within 10 to 40 points.",
     ]
     if speed:
         lines += [
