@@ -71,8 +71,12 @@ def main() -> None:
         record("base", base, part, None, move)
         record("mean vector", mean, part, None, move)
         for g in GUIDANCE:
-            record(f"own, base + {g} x (own - base)", base + g * (own - base), part, part.label, move)
-            record(f"own, mean + {g} x (own - mean)", mean + g * (own - mean), part, part.label, move)
+            record(
+                f"own, base + {g} x (own - base)", base + g * (own - base), part, part.label, move
+            )
+            record(
+                f"own, mean + {g} x (own - mean)", mean + g * (own - mean), part, part.label, move
+            )
     report = {"split": args.split, "positions": len(found)}
     for name, parts in hits.items():
         report[f"top1 {name}"] = round(float(np.concatenate(parts).mean()), 4)

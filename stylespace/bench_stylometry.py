@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -59,7 +59,7 @@ def bench_stylometry(
     sizes: Sequence[int] = (100, 20, 5),
     from_ply: int = 0,
     unseen: Sequence[str] = (),
-    queries: int = 2,
+    queries: int | Mapping[int, int] = 2,
     max_players: int | None = None,
     method: str = DEFAULT_METHOD,
     seed: int = 0,
@@ -70,7 +70,9 @@ def bench_stylometry(
 
     `later_plies` {ply: sizes} repeats the run on the same query sets with only the moves from
     that ply on (the unseen players are enrolled once); their reports go under `from_ply_N`.
+    `queries` is the number of disjoint query sets per player, or that number per size.
     """
+    per_size = queries if isinstance(queries, Mapping) else dict.fromkeys(sizes, queries)
     rng = np.random.default_rng(seed)
     model = StyleModel.load(model_dir)
     trained = [p["name"] for p in model.players if not p.get("enrolled")]
@@ -98,13 +100,16 @@ def bench_stylometry(
             profiles[name] = opening_tokens(reference, name)
             enrolled.append(name)
             for size in sizes:
-                plan += [("unseen", name, size, q) for q in _query_sets(rest, size, queries, rng)]
+                plan += [
+                    ("unseen", name, size, q) for q in _query_sets(rest, size, per_size[size], rng)
+                ]
     seen_players = [name for name in trained if held_out.get(name)]
     rng.shuffle(seen_players)
     for name in seen_players[: max_players or len(seen_players)]:
         for size in sizes:
             plan += [
-                ("seen", name, size, q) for q in _query_sets(held_out[name], size, queries, rng)
+                ("seen", name, size, q)
+                for q in _query_sets(held_out[name], size, per_size[size], rng)
             ]
     baseline = OpeningProfiles(profiles)
     context = {

@@ -125,6 +125,11 @@ def _step_eval(request: DemoRequest) -> dict:
     return result
 
 
+# Disjoint query sets per player and size: a cell of 60 queries knows its top-1 only within
+# +-12 points (`intervals.py`), and small queries are cheap, so they get more draws.
+STYLOMETRY_QUERIES = {100: 1, 20: 3, 5: 5}
+
+
 def _step_stylometry(request: DemoRequest) -> dict:
     from stylespace.bench_stylometry import bench_stylometry
 
@@ -133,7 +138,7 @@ def _step_stylometry(request: DemoRequest) -> dict:
         request.db,
         sizes=(100, 20, 5),
         unseen=_unseen(request),
-        queries=1,
+        queries=STYLOMETRY_QUERIES,
         max_players=request.stylometry_players,
         later_plies={30: (100,)},
     )

@@ -322,7 +322,8 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "",
         "## Stylometry (who played these games?)",
         f"Ranked among all {stylometry['from_ply_0']['players_in_model']} players of the model; "
-        f"method `{stylometry['from_ply_0']['method']}`; one query set per player and size; "
+        f"method `{stylometry['from_ply_0']['method']}`; a player's query sets of one size are "
+        "disjoint (a row's queries / players per player); "
         "seen players' query games come from the val/test splits, unseen players were left out "
         "of training, enrolled from 100 games and queried on other games. Beside it, in the same "
         "run, the opening baseline (TF-IDF over (position, move) of the first 12 moves). "
@@ -373,8 +374,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "",
         "Goals: >= 99.5% top-1 from 100 games, >= 95% from 20, >= 75% from 5; >= 90% from 100 "
         "games from ply 30. In brackets, the 95% Wilson interval of each top-1 over its cell's "
-        "queries: one query is 100 / queries points, so a cell of 20 to 60 queries places its "
-        "rate only within 10 to 40 points.",
+        "queries: one query is 100 / queries points, so a row of 20 to 60 queries places its "
+        "rate only within 10 to 40 points (a little optimistic where a player has several "
+        "queries, which share their profile).",
     ]
     if speed:
         lines += [
