@@ -388,13 +388,22 @@ def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
     from stylespace.bench_stylometry import bench_stylometry
     from stylespace.stylometry import IDENTIFY_SETTINGS
 
+    if len(args.queries) not in (1, len(args.sizes)):
+        raise CommandError(
+            f"--queries takes one count, or one per size ({len(args.sizes)}), "
+            f"not {len(args.queries)}"
+        )
+    counts = (
+        args.queries if len(args.queries) == len(args.sizes) else args.queries * len(args.sizes)
+    )
+    queries = dict(zip(args.sizes, counts, strict=True))
     report = bench_stylometry(
         args.model,
         args.db,
         sizes=args.sizes,
         from_ply=args.from_ply,
         unseen=_names_from(args.exclude_players),
-        queries=args.queries,
+        queries=queries,
         max_players=args.max_players,
         method=args.method,
         seed=args.seed,
@@ -901,7 +910,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="players left out of the model's training: enrolled, then identified (names or @FILE)",
     )
     bench_stylometry.add_argument(
-        "--queries", type=AT_LEAST_1, default=2, help="query sets per player"
+        "--queries",
+        type=AT_LEAST_1,
+        nargs="+",
+        default=[2],
+        help="disjoint query sets per player: one count, or one per size (the demo build: 1 3 5)",
     )
     bench_stylometry.add_argument("--max-players", type=AT_LEAST_1, default=None)
     bench_stylometry.add_argument(

@@ -58,6 +58,7 @@ def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(
             "5",
             "--queries",
             "2",
+            "3",
             "--exclude-players",
             "Middy, Mo",
             "--json",
@@ -73,6 +74,14 @@ def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(
         low, high = row["top1_interval"]  # a few queries bound the rate loosely
         assert high == 1.0 and low < 0.75
         assert row["baseline_top1"] == 1.0  # the planted players differ only in their openings
+    assert report["seen"]["5"]["queries"] == 3 * report["seen"]["5"]["players"]  # per size
+    assert report["unseen"]["5"]["queries"] == 3
+
+
+def test_query_counts_are_one_for_all_sizes_or_one_per_size(capsys):
+    bench = ["bench", "stylometry", "--sizes", "20", "5", "--queries", "1", "2", "3"]
+    assert main(bench) != 0
+    assert "--queries takes one count, or one per size (2), not 3" in capsys.readouterr().err
 
 
 def test_the_opening_baseline_is_blind_once_the_openings_are_hidden():
