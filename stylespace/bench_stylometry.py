@@ -37,6 +37,9 @@ from stylespace.stylometry import (
 )
 
 REFERENCE_GAMES = 100
+# Bands of the games a player's profile was made from (train games; an enrolled player's 100
+# reference games): how far the accuracy rests on how much the model saw of each author.
+PROFILE_BANDS = ((0, 200, "<200"), (200, 1000, "200-999"), (1000, None, ">=1000"))
 
 
 def _query_sets(
@@ -112,6 +115,8 @@ def bench_stylometry(
                 for q in _query_sets(held_out[name], size, per_size[size], rng)
             ]
     baseline = OpeningProfiles(profiles)
+    profile_games = {name: len(train_games[name]) for name in trained}
+    profile_games |= dict.fromkeys(enrolled, REFERENCE_GAMES)
     context = {
         "model": str(model_dir),
         "method": method,
@@ -122,7 +127,7 @@ def bench_stylometry(
 
     def run(ply: int, wanted: Sequence[int]) -> dict:
         chosen = [item for item in plan if item[2] in set(wanted)]
-        return _run_queries(model, chosen, baseline, ply, method, settings, context)
+        return _run_queries(model, chosen, baseline, ply, method, settings, context, profile_games)
 
     report = run(from_ply, sizes)
     for ply, wanted in (later_plies or {}).items():
@@ -139,8 +144,10 @@ def _run_queries(
     method: str,
     settings: FitSettings,
     context: dict,
+    profile_games: dict[str, int],
 ) -> dict:
     results: dict[tuple[str, int], list[tuple[bool, ...]]] = defaultdict(list)
+    authors: dict[tuple[str, int], list[str]] = defaultdict(list)
     names = model.player_names()
     seconds = []
     with progress_bar(total=len(plan), desc=f"stylometry from ply {from_ply}", unit="query") as bar:
@@ -167,6 +174,7 @@ def _run_queries(
                 ranking = style_ranking = []
             tokens = opening_tokens(games, author, from_ply)
             base_ranking = [name for name, _ in baseline.rank(tokens)] if tokens else []
+            authors[(group, size)].append(author)
             results[(group, size)].append(
                 (
                     *_hits(ranking, author),
@@ -196,6 +204,9 @@ def _run_queries(
             "baseline_top5": round(hits[:, 3].mean(), 4),
             "style_alone_top1": round(hits[:, 4].mean(), 4),
             "style_alone_top5": round(hits[:, 5].mean(), 4),
+            "top1_by_profile_games": _by_profile(
+                hits[:, 0], [profile_games[a] for a in authors[(group, size)]]
+            ),
         }
     players_in_model = context["players_in_model"]
     lines = [f"from ply {from_ply}, {players_in_model} players in the model ({method}):"]
@@ -210,3 +221,17 @@ def _run_queries(
             )
     report["summary"] = "\n".join(lines)
     return report
+
+
+def _by_profile(top1: np.ndarray, games: list[int]) -> dict[str, dict]:
+    """Top-1 of the queries whose author's profile came from each band's number of games."""
+    games_array = np.asarray(games)
+    found = {}
+    for low, high, label in PROFILE_BANDS:
+        inside = (games_array >= low) & (games_array < (high or np.inf))
+        if inside.any():
+            found[label] = {
+                "queries": int(inside.sum()),
+                "top1": round(float(top1[inside].mean()), 4),
+            }
+    return found

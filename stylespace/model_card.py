@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from stylespace.bench_stylometry import PROFILE_BANDS
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
 from stylespace.intervals import share_interval
@@ -51,6 +52,36 @@ def _stylometry_rows(run: dict) -> list[str]:
                 f"({_pct(row.get('style_alone_top5'))}) | {_pct(row['baseline_top1'])} |"
             )
     return rows
+
+
+def _profile_rows(stylometry: dict) -> list[str]:
+    """Seen authors' top-1 by the number of train games their profile came from, when the
+    benchmark recorded it: how much of the accuracy rests on how much the model saw of them."""
+    runs = (("", stylometry["from_ply_0"]), (" from ply 30", stylometry.get("from_ply_30", {})))
+    rows = [
+        (f"{size}{suffix}", row["top1_by_profile_games"])
+        for suffix, run in runs
+        for size, row in run.get("seen", {}).items()
+        if row.get("top1_by_profile_games")
+    ]
+    if not rows:
+        return []
+    bands = [label for *_, label in PROFILE_BANDS]
+    lines = [
+        "",
+        "Seen authors' top-1 by the number of train games the model learned them from "
+        "(queries in brackets):",
+        "",
+        "| games per query | " + " | ".join(f"{band} train games" for band in bands) + " |",
+        "|---|" + "---|" * len(bands),
+    ]
+    for label, split in rows:
+        cells = [
+            f"{_pct(split[band]['top1'])} ({split[band]['queries']})" if band in split else "-"
+            for band in bands
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _training_minutes(metrics: dict, batch_size: int) -> dict[int, float]:
@@ -377,6 +408,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "queries: one query is 100 / queries points, so a row of 20 to 60 queries places its "
         "rate only within 10 to 40 points (a little optimistic where a player has several "
         "queries, which share their profile).",
+        *_profile_rows(stylometry),
     ]
     if speed:
         lines += [

@@ -76,6 +76,11 @@ def test_seen_and_unseen_players_are_identified_and_the_baseline_runs_beside(
         assert row["baseline_top1"] == 1.0  # the planted players differ only in their openings
     assert report["seen"]["5"]["queries"] == 3 * report["seen"]["5"]["players"]  # per size
     assert report["unseen"]["5"]["queries"] == 3
+    # every query counted once by the games its author's profile came from (enrolled: 100)
+    unseen_by_profile = report["unseen"]["5"]["top1_by_profile_games"]
+    assert list(unseen_by_profile) == ["<200"] and unseen_by_profile["<200"]["queries"] == 3
+    by_profile = report["seen"]["5"]["top1_by_profile_games"].values()
+    assert sum(band["queries"] for band in by_profile) == report["seen"]["5"]["queries"]
 
 
 def test_query_counts_are_one_for_all_sizes_or_one_per_size(capsys):
