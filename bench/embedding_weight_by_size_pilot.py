@@ -17,45 +17,35 @@ from __future__ import annotations
 import sys
 import time
 
-import numpy as np
 from tqdm import tqdm
 
 from bench.pilot_queries import (
     embedding_evidence,
     hit_rates,
-    hundred_game_cuts,
     opening_profiles,
-    per_game_tokens,
-    pilot_paths,
+    pilot_draw,
     standardised,
-    validation_queries,
 )
 from stylespace.openings import joined_repertoire
-from stylespace.style_model import StyleModel
 
 WEIGHTS = (0, 2, 4, 6, 8, 12, 16, 24)
 
 
 def main() -> None:
     started = time.perf_counter()
-    model_dir, db = pilot_paths(sys.argv[1:])
-    model = StyleModel.load(model_dir)
-    names, train_games, queries = validation_queries(model_dir, db, 60)
-    tasks = np.array([model.task_id(n) for n in names])
-    trained = model.trained_mask()
-    query_tokens = per_game_tokens(queries)
-    cut_games = hundred_game_cuts(train_games, queries)
+    draw = pilot_draw(sys.argv[1:])
+    model, tasks, queries = draw.model, draw.tasks, draw.queries
     print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
     for cut in (False, True):
-        table, embedding = opening_profiles(model, cut_games if cut else None)
+        table, embedding = opening_profiles(model, draw.cut_games if cut else None)
         for size, parts in ((20, 5), (5, 20)):
             ranks: dict[str, list[int]] = {}
             for a in tqdm(queries, desc=f"{'cut' if cut else 'whole'} {size}", leave=False):
-                truth = int(np.flatnonzero(tasks == model.task_id(a))[0])
+                truth = draw.truth(a)
                 for part in range(parts):
-                    chosen = query_tokens[a][part * size : (part + 1) * size]
+                    chosen = draw.query_tokens[a][part * size : (part + 1) * size]
                     z_open = standardised(table.scores(joined_repertoire(chosen).openings)[tasks])
-                    z_emb = embedding_evidence(embedding, chosen, trained, tasks)
+                    z_emb = embedding_evidence(embedding, chosen, draw.trained, tasks)
                     for w in WEIGHTS:
                         total = 16 * z_open + w * z_emb
                         ranks.setdefault(f"w{w}", []).append(int((total > total[truth]).sum()))

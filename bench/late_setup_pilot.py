@@ -26,14 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from bench.own_setup_pilot import KEYINGS
-from bench.pilot_queries import (
-    cut_table,
-    hit_rates,
-    hundred_game_cuts,
-    pilot_paths,
-    standardised,
-    validation_queries,
-)
+from bench.pilot_queries import cut_table, hit_rates, pilot_draw, standardised
 from stylespace.fused import query_evidence
 from stylespace.openings import (
     HASH_BUCKETS,
@@ -45,7 +38,6 @@ from stylespace.openings import (
     joined_repertoire,
 )
 from stylespace.positions import PlayedGame
-from stylespace.style_model import StyleModel
 
 FROM_PLY, UNTIL_PLY = 30, 60
 WEIGHTS = (0, 1, 2, 4, 8, 16)
@@ -67,11 +59,9 @@ def late_setup_keys(games: Sequence[PlayedGame], player: str, kept: np.ndarray) 
 
 def main() -> None:
     started = time.perf_counter()
-    model_dir, db = pilot_paths(sys.argv[1:])
-    model = StyleModel.load(model_dir)
-    names, train_games, queries = validation_queries(model_dir, db, 60)
-    tasks = np.array([model.task_id(n) for n in names])
-    cut_games = hundred_game_cuts(train_games, queries)
+    draw = pilot_draw(sys.argv[1:])
+    model, names, tasks, queries = draw.model, draw.names, draw.tasks, draw.queries
+    train_games, cut_games = draw.train_games, draw.cut_games
     kept = KEYINGS["own pieces + all pawns"]
     rows = [np.zeros(0, np.int64)] * len(model.players)
     for name in tqdm(names, desc="late setups", leave=False):
@@ -94,7 +84,7 @@ def main() -> None:
             )
         ranks: dict[str, list[int]] = {}
         for a in tqdm(queries, desc="cut" if cut else "whole", leave=False):
-            truth = int(np.flatnonzero(tasks == model.task_id(a))[0])
+            truth = draw.truth(a)
             tokens = query_tokens[a]
             evidence = query_evidence(tables, (), tokens.deep_lines, tokens.structures)
             shipped = 16 * evidence["structures"][tasks] + 0.25 * evidence["deep_lines"][tasks]

@@ -29,12 +29,9 @@ from tqdm import tqdm
 from bench.pilot_queries import (
     embedding_evidence,
     hit_rates,
-    hundred_game_cuts,
     opening_profiles,
-    per_game_tokens,
-    pilot_paths,
+    pilot_draw,
     standardised,
-    validation_queries,
 )
 from stylespace.openings import (
     HASH_BUCKETS,
@@ -46,7 +43,6 @@ from stylespace.openings import (
     joined_repertoire,
 )
 from stylespace.positions import PlayedGame
-from stylespace.style_model import StyleModel
 
 OWN_TOKENS = np.array([1, 2, 3, 4, 5, 6, 13])
 PAWNS = np.array([1, 7])
@@ -78,26 +74,21 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
 
 def main() -> None:
     started = time.perf_counter()
-    model_dir, db = pilot_paths(sys.argv[1:])
-    model = StyleModel.load(model_dir)
-    names, train_games, queries = validation_queries(model_dir, db, 60)
-    tasks = np.array([model.task_id(n) for n in names])
-    trained = model.trained_mask()
-    query_tokens = per_game_tokens(queries)
-    cut_games = hundred_game_cuts(train_games, queries)
+    draw = pilot_draw(sys.argv[1:])
+    model, names, tasks, queries = draw.model, draw.names, draw.tasks, draw.queries
     tables, query_setups, cut_rows = {}, {}, {}
     for label, kept in KEYINGS.items():
         rows = [np.zeros(0, np.int64)] * len(model.players)
         for name in tqdm(names, desc=label, leave=False):
-            rows[model.task_id(name)] = _joined(setup_keys(train_games[name], name, kept))
+            rows[model.task_id(name)] = _joined(setup_keys(draw.train_games[name], name, kept))
         tables[label] = MoveChoices.from_tokens(rows)
         query_setups[label] = {a: setup_keys(g, a, kept) for a, g in queries.items()}
         cut_rows[label] = {
-            model.task_id(a): _joined(setup_keys(g, a, kept)) for a, g in cut_games.items()
+            model.task_id(a): _joined(setup_keys(g, a, kept)) for a, g in draw.cut_games.items()
         }
     print(f"ready {time.perf_counter() - started:.0f} s", flush=True)
     for cut in (False, True):
-        table, embedding = opening_profiles(model, cut_games if cut else None)
+        table, embedding = opening_profiles(model, draw.cut_games if cut else None)
         setups = {}
         for label, whole in tables.items():
             setups[label] = whole
@@ -107,12 +98,14 @@ def main() -> None:
         for size, parts in ((20, 5), (5, 20)):
             ranks: dict[str, list[int]] = {}
             for a in tqdm(queries, desc=f"{'cut' if cut else 'whole'} {size}", leave=False):
-                truth = int(np.flatnonzero(tasks == model.task_id(a))[0])
+                truth = draw.truth(a)
                 for part in range(parts):
                     chosen = slice(part * size, (part + 1) * size)
-                    joined = joined_repertoire(query_tokens[a][chosen])
+                    joined = joined_repertoire(draw.query_tokens[a][chosen])
                     z_open = standardised(table.scores(joined.openings)[tasks])
-                    z_emb = embedding_evidence(embedding, query_tokens[a][chosen], trained, tasks)
+                    z_emb = embedding_evidence(
+                        embedding, draw.query_tokens[a][chosen], draw.trained, tasks
+                    )
                     shipped = 16 * z_open + 4 * z_emb
                     for label, setup in setups.items():
                         keys = _joined(query_setups[label][a][chosen])

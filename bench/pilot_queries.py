@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,6 +56,43 @@ def validation_queries(
         a: [held[a][i] for i in rng.permutation(len(held[a]))[:100]] for a in chosen[:players]
     }
     return names, train, queries
+
+
+@dataclass
+class PilotDraw:
+    """What the query pilots start from: the model, the trained players (`tasks`, the
+    candidates), their train games, the 60 authors' validation games, those games' tokens one
+    game at a time, and 100 train games of each author (`hundred_game_cuts`)."""
+
+    model: StyleModel
+    names: list[str]
+    tasks: np.ndarray
+    trained: np.ndarray
+    train_games: dict[str, list[PlayedGame]]
+    queries: dict[str, list[PlayedGame]]
+    query_tokens: dict[str, list[RepertoireTokens]]
+    cut_games: dict[str, list[PlayedGame]]
+
+    def truth(self, author: str) -> int:
+        """The author's place among the candidates."""
+        return int(np.flatnonzero(self.tasks == self.model.task_id(author))[0])
+
+
+def pilot_draw(arguments: list[str], players: int = 60) -> PilotDraw:
+    """The shared draw for a pilot run with these command-line arguments (`pilot_paths`)."""
+    model_dir, db = pilot_paths(arguments)
+    model = StyleModel.load(model_dir)
+    names, train_games, queries = validation_queries(model_dir, db, players)
+    return PilotDraw(
+        model=model,
+        names=names,
+        tasks=np.array([model.task_id(n) for n in names]),
+        trained=model.trained_mask(),
+        train_games=train_games,
+        queries=queries,
+        query_tokens=per_game_tokens(queries),
+        cut_games=hundred_game_cuts(train_games, queries),
+    )
 
 
 def trained_task_ids(model: StyleModel) -> dict[str, int]:
