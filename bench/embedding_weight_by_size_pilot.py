@@ -24,6 +24,7 @@ from bench.pilot_queries import (
     hit_rates,
     opening_profiles,
     pilot_draw,
+    rank_of,
     standardised,
 )
 from stylespace.openings import joined_repertoire
@@ -48,8 +49,8 @@ def main() -> None:
                     z_emb = embedding_evidence(embedding, chosen, draw.trained, tasks)
                     for w in WEIGHTS:
                         total = 16 * z_open + w * z_emb
-                        ranks.setdefault(f"w{w}", []).append(int((total > total[truth]).sum()))
-                    ranks.setdefault("alone", []).append(int((z_emb > z_emb[truth]).sum()))
+                        ranks.setdefault(f"w{w}", []).append(rank_of(total, truth))
+                    ranks.setdefault("alone", []).append(rank_of(z_emb, truth))
             print(f"{'cut' if cut else 'whole'} {size:>2} games: " + hit_rates(ranks), flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 

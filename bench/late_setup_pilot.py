@@ -26,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from bench.own_setup_pilot import KEYINGS
-from bench.pilot_queries import cut_table, hit_rates, pilot_draw, standardised
+from bench.pilot_queries import cut_table, hit_rates, pilot_draw, rank_of, standardised
 from stylespace.fused import query_evidence
 from stylespace.openings import (
     HASH_BUCKETS,
@@ -91,8 +91,8 @@ def main() -> None:
             z_setup = standardised(setups.scores(query_keys[a])[tasks])
             for w in WEIGHTS:
                 total = shipped + w * z_setup
-                ranks.setdefault(f"w{w}", []).append(int((total > total[truth]).sum()))
-            ranks.setdefault("alone", []).append(int((z_setup > z_setup[truth]).sum()))
+                ranks.setdefault(f"w{w}", []).append(rank_of(total, truth))
+            ranks.setdefault("alone", []).append(rank_of(z_setup, truth))
         print(
             f"{'cut' if cut else 'whole'}, 100 games from ply 30: " + hit_rates(ranks), flush=True
         )

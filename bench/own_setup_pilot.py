@@ -31,6 +31,7 @@ from bench.pilot_queries import (
     hit_rates,
     opening_profiles,
     pilot_draw,
+    rank_of,
     standardised,
 )
 from stylespace.openings import (
@@ -112,12 +113,8 @@ def main() -> None:
                         z_setup = standardised(setup.scores(keys)[tasks])
                         for w in WEIGHTS:
                             total = shipped + w * z_setup
-                            ranks.setdefault(f"{label}|w{w}", []).append(
-                                int((total > total[truth]).sum())
-                            )
-                        ranks.setdefault(f"{label}|alone", []).append(
-                            int((z_setup > z_setup[truth]).sum())
-                        )
+                            ranks.setdefault(f"{label}|w{w}", []).append(rank_of(total, truth))
+                        ranks.setdefault(f"{label}|alone", []).append(rank_of(z_setup, truth))
             print(f"{'cut' if cut else 'whole'} {size:>2} games:", flush=True)
             for label in KEYINGS:
                 print(

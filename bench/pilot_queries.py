@@ -185,6 +185,12 @@ def embedding_evidence(
     return standardised(np.where(np.isfinite(cosine), cosine, 0.0))
 
 
+def rank_of(scores: np.ndarray, truth: int) -> int:
+    """The author's rank (0 = first) with ties counted against them: an evidence that says
+    nothing about a query (every score equal) must not put its author first."""
+    return int((scores >= scores[truth]).sum()) - 1
+
+
 def standardised(scores: np.ndarray) -> np.ndarray:
     """Scores in standard deviations from their mean over the candidates."""
     return (scores - scores.mean()) / max(float(scores.std()), 1e-12)
