@@ -405,9 +405,9 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "",
         "Goals: >= 99.5% top-1 from 100 games, >= 95% from 20, >= 75% from 5; >= 90% from 100 "
         "games from ply 30. In brackets, the 95% Wilson interval of each top-1 over its cell's "
-        "queries: one query is 100 / queries points, so a row of 20 to 60 queries places its "
-        "rate only within 10 to 40 points (a little optimistic where a player has several "
-        "queries, which share their profile).",
+        "queries (one query is 100 / queries points; a little optimistic where a player has "
+        "several queries, which share their profile): a row of a few dozen queries places its "
+        "rate only within 10 to 40 points.",
         *_profile_rows(stylometry),
     ]
     if speed:
