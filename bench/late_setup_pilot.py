@@ -86,7 +86,7 @@ def main() -> None:
         for a in tqdm(queries, desc="cut" if cut else "whole", leave=False):
             truth = draw.truth(a)
             tokens = query_tokens[a]
-            evidence = query_evidence(tables, (), tokens.deep_lines, tokens.structures)
+            evidence = query_evidence(tables, (), tokens.deep_lines, tokens.structures).scores
             shipped = 16 * evidence["structures"][tasks] + 0.25 * evidence["deep_lines"][tasks]
             z_setup = standardised(setups.scores(query_keys[a])[tasks])
             for w in WEIGHTS:

@@ -45,7 +45,7 @@ def chunk_rankings(model: StyleModel, games, author: str, from_ply: int) -> list
     positions = author_positions(games, author, from_ply, legal_masks=False)
     per_game = game_repertoires(games, author, from_ply)
     repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
-    others = query_evidence(model, *repertoire, games=bags)
+    others = query_evidence(model, *repertoire, games=bags).scores
     task = model.task_id(author)
     steps = []
 

@@ -77,6 +77,8 @@ if assessed and assessed["verdict"] == "uncertain":
     )
 elif assessed:
     st.info(f"How sure: {confidence_line(assessed)}")
+if result.get("openings_note"):
+    st.info(f"Openings: {result['openings_note']}.")
 chart, places = st.columns(2)
 with chart:
     st.plotly_chart(candidates_figure(result["candidates"]), key="candidates")

@@ -268,6 +268,8 @@ def _cmd_identify(args: argparse.Namespace) -> int:
             if value is not None
         )
         lines.append(f"{rank:>3}. {candidate['player']:<36} {score:>8}{evidence}")
+    if result.get("openings_note"):
+        lines.append(f"openings: {result['openings_note']}")
     if result["confidence"]:
         lines.append(f"first place: {confidence_line(result['confidence'])}")
     _emit(args, result, "\n".join(lines))

@@ -37,6 +37,9 @@ from stylespace.sketch import Fingerprint
 # top-5); beside the openings no style weight did better than 1 by more than one query in 60.
 WEIGHTS_WITH_OPENINGS = {"style": 1.0, "openings": 16.0, "embedding": 4.0}
 WEIGHTS_OPENINGS_HIDDEN = {"style": 4.0, "deep_lines": 0.25, "structures": 16.0}
+# The share of a query's opening moves, chosen before by somebody in the model, below which
+# the openings say nothing and from which they count fully (`opening_reach`).
+OPENINGS_REACH = (0.1, 0.4)
 SETTLE_MIN_POSITIONS = 1024  # see SettledRanking
 SETTLE_GAP = 8.0
 
@@ -93,38 +96,85 @@ def style_evidence(model, fingerprint) -> np.ndarray:
     return np.where(known, standardised(style, known), -np.inf)
 
 
+def opening_reach(known_share: float) -> float:
+    """How much the openings' evidence (and the embedding's, read from the same lines) counts
+    for a query of which `known_share` of the opening moves were chosen before by somebody in
+    the model, in that position: nothing below `OPENINGS_REACH[0]`, fully from
+    `OPENINGS_REACH[1]`, linearly between.
+
+    Why: each piece of evidence is z-scored over the candidates, so it speaks as loudly from
+    the first moves of games that leave all known lines at once as from a master's theory. A
+    player far from the masters (an engine, a beginner, a bot) leaves them by move 2: every
+    player of that kind shares the few known moves, and the openings' 16-fold weight drowned
+    the style model, which named such players from 5 games where `fused` missed them from 100
+    (`bench/off_map_pilot.py`, `bench/results/off-map.md`). Masters' queries know 45-100% of
+    their opening moves, so their rankings do not change.
+    """
+    low, full = OPENINGS_REACH
+    return float(np.clip((known_share - low) / (full - low), 0.0, 1.0))
+
+
+def openings_note(known_share: float | None) -> str | None:
+    """What a reader of a ranking should know when its openings counted less than fully."""
+    if known_share is None or opening_reach(known_share) >= 1.0:
+        return None
+    reach = opening_reach(known_share)
+    weight = (
+        "they say nothing here and the style model decides"
+        if reach == 0.0
+        else f"they count {reach:.0%} of their usual weight"
+    )
+    return (
+        f"only {known_share:.0%} of these games' opening moves were ever played in the same "
+        f"position by a player this model knows, so {weight}"
+    )
+
+
+@dataclass(frozen=True)
+class QueryEvidence:
+    """`fused_evidence` beside the style (`scores`, each piece z-scored over the candidates,
+    the openings' and the embedding's times `opening_reach`), and the share of the query's
+    opening moves the model's players chose before (None when it has none)."""
+
+    scores: dict[str, np.ndarray]
+    openings_known: float | None = None
+
+
 def query_evidence(
     model,
     openings: Tokens = (),
     deep_lines: Tokens = (),
     structures: Tokens = (),
     games: Sequence[np.ndarray] = (),
-) -> dict[str, np.ndarray]:
+) -> QueryEvidence:
     """`fused_evidence` beside the style: what does not depend on the fingerprint, so a query
     computes it once however much of its fingerprint it reads."""
     known = fingerprinted(model)
 
-    def z_scored(scores: np.ndarray) -> np.ndarray:
-        return np.where(known, standardised(np.asarray(scores, np.float64), known), -np.inf)
+    def z_scored(scores: np.ndarray, reach: float = 1.0) -> np.ndarray:
+        return np.where(known, reach * standardised(np.asarray(scores, np.float64), known), -np.inf)
 
-    evidence = {}
+    evidence: dict[str, np.ndarray] = {}
+    known_share = None
     # The tables are read from the artifact when first touched: the deep lines only when the
     # query has no opening moves.
-    tables = (("openings", "repertoires", openings), ("deep_lines", "deep_lines", deep_lines))
-    for kind, table_name, query in tables:
-        table = getattr(model, table_name) if len(query) else None
-        if table is not None and table.known.any():
-            evidence[kind] = z_scored(table.scores(query))
-            break
-    embedding = model.game_embedding
-    if "openings" in evidence and len(games) and embedding is not None and embedding.known.any():
-        scores = embedding.scores(games, model.trained_mask())
-        found = np.isfinite(scores)
-        if found.any():
-            evidence["embedding"] = z_scored(np.where(found, scores, scores[found].mean()))
+    tables = model.repertoires if len(openings) else None
+    if tables is not None and tables.known.any():
+        scores, known_share = tables.scores_and_known_share(openings)
+        reach = opening_reach(known_share)
+        evidence["openings"] = z_scored(scores, reach)
+        embedding = model.game_embedding
+        if len(games) and embedding is not None and embedding.known.any():
+            cosines = embedding.scores(games, model.trained_mask())
+            found = np.isfinite(cosines)
+            if found.any():
+                filled = np.where(found, cosines, cosines[found].mean())
+                evidence["embedding"] = z_scored(filled, reach)
+    elif len(deep_lines) and model.deep_lines is not None and model.deep_lines.known.any():
+        evidence["deep_lines"] = z_scored(model.deep_lines.scores(deep_lines))
     if "openings" not in evidence and len(structures) and model.structures.known.any():
         evidence["structures"] = z_scored(model.structures.scores(structures))
-    return evidence
+    return QueryEvidence(evidence, known_share)
 
 
 def fused_evidence(
@@ -147,7 +197,7 @@ def fused_evidence(
     """
     return {
         "style": style_evidence(model, fingerprint),
-        **query_evidence(model, openings, deep_lines, structures, games),
+        **query_evidence(model, openings, deep_lines, structures, games).scores,
     }
 
 
@@ -259,9 +309,9 @@ def identify_fused(
     per_game = game_repertoires(games, query.author, from_ply)
     repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
     others = query_evidence(model, *repertoire, games=bags)
-    settled = SettledRanking(model, others, eligible) if settle else None
+    settled = SettledRanking(model, others.scores, eligible) if settle else None
     found = fingerprinter(query.positions, seed=seed, settled=settled)
-    evidence = {"style": style_evidence(model, found.sketch), **others}
+    evidence = {"style": style_evidence(model, found.sketch), **others.scores}
     scores = fused_total(evidence)
     order = best_first(scores, eligible)
     return ranking_result(
@@ -278,6 +328,7 @@ def identify_fused(
         fingerprint=np.asarray(found.sketch),
         repertoire=repertoire,
         bags=bags,
+        openings_known=others.openings_known,
     )
 
 
@@ -297,6 +348,7 @@ def ranking_result(
     fingerprint: np.ndarray | None = None,
     repertoire=None,
     bags: list[np.ndarray] | None = None,
+    openings_known: float | None = None,
 ) -> dict:
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
@@ -311,6 +363,9 @@ def ranking_result(
         "candidates": ranked_candidates(model.player_names(), scores, order, evidence or {}, top),
         # How far the first place leads the second, in the whole ranking (`confidence.py`).
         "gap": lead_of(scores, order),
+        # The share of the query's opening moves somebody in the model chose before (`fused`).
+        "openings_known": None if openings_known is None else round(openings_known, 3),
+        "openings_note": openings_note(openings_known),
         "method": method,
         "fit_steps": fit_steps,
         "vector": vector.tolist(),

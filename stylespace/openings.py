@@ -408,12 +408,18 @@ class MoveChoices(Repertoires):
         position, all players), with the player's counts in that position smoothed toward
         everybody's choice (`CHOICE_PRIOR`). Positions nobody in the table reached, and players
         without a profile, score 0."""
+        return self.scores_and_known_share(tokens)[0]
+
+    def scores_and_known_share(self, tokens: Tokens) -> tuple[np.ndarray, float]:
+        """`scores`, and the share of the query's moves that somebody in the table chose in
+        that position: how much of the query the table can speak to (0 for an empty query)."""
         if len(tokens) == 0 or not self.known.any():
-            return np.zeros(len(self), dtype=np.float32)
+            return np.zeros(len(self), dtype=np.float32), 0.0
         player_chose, player_visits, repeats = self.query_counts(tokens)
         prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
         own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
-        return (np.log(own / prior) @ repeats).astype(np.float32)
+        known = float(repeats[player_chose.sum(axis=0) > 0].sum()) / len(tokens)
+        return (np.log(own / prior) @ repeats).astype(np.float32), known
 
     def query_counts(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the distinct query moves in positions somebody reached: (players, moves) counts

@@ -202,6 +202,18 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     assert test.session_state["identified"]["candidates"][0]["player"] == "Me, Myself"
 
 
+def test_games_whose_openings_nobody_played_leave_the_ranking_to_the_style_and_say_so(app):
+    test = app("identify")
+    games = planted_pgn(games_each=20, seed=79, players={"Rando, Ray": []})  # random moves
+    test.file_uploader(key="uploads").upload("random.pgn", games.encode()).run()
+    test.button(key="identify").click().run()
+    assert not test.exception
+    found = test.session_state["identified"]
+    assert found["openings_known"] < 0.1
+    assert all(c["evidence"]["openings"] == 0.0 for c in found["candidates"])
+    assert "the style model decides" in _texts(test)
+
+
 def test_the_openings_can_be_left_out_and_the_enrolment_still_reads_whole_games(app):
     test = app("identify")
     games = planted_pgn(games_each=25, seed=78, players={"King Pawn 3": ["e2e4"]}, plies=40)

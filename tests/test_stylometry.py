@@ -11,7 +11,15 @@ import torch
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
-from stylespace.fused import SETTLE_MIN_POSITIONS, fingerprint_scores, fused_evidence, fused_scores
+from stylespace.fused import (
+    OPENINGS_REACH,
+    SETTLE_MIN_POSITIONS,
+    fingerprint_scores,
+    fused_evidence,
+    fused_scores,
+    opening_reach,
+    query_evidence,
+)
 from stylespace.game_files import read_game_file
 from stylespace.openings import MOVE_SLOTS, repertoire_tokens
 from stylespace.positions import PlayedGame
@@ -162,6 +170,37 @@ def test_fused_ranking_lets_the_opening_repertoire_speak_when_the_fingerprint_is
     leaning = model.fingerprints[model.task_id("Righty, Rob")]
     alone = fingerprint_scores(model, leaning)
     assert np.array_equal(fused_scores(model, leaning, []).argsort(), alone.argsort())
+
+
+def test_the_openings_count_by_the_share_of_their_moves_somebody_in_the_model_chose():
+    low, full = OPENINGS_REACH
+    assert opening_reach(0.0) == opening_reach(low) == 0.0
+    assert opening_reach((low + full) / 2) == pytest.approx(0.5)
+    assert opening_reach(full) == opening_reach(1.0) == 1.0
+
+
+def test_openings_that_leave_every_known_line_at_once_leave_the_ranking_to_the_style(
+    planted_model,
+):
+    model = StyleModel.load(planted_model)
+    lefty, righty = model.task_id("Lefty, Lea"), model.task_id("Righty, Rob")
+    games = planted_pgn(games_each=10, seed=5, players={"Lea": PLANTED["Lefty, Lea"]}, plies=4)
+    lea_opening = repertoire_tokens(read_game_file_text(games), "Lea").openings
+    first_moves = [t for t in lea_opening if t == lea_opening[0]]  # 1.a4, as Lea always plays
+    never_chosen = [key * MOVE_SLOTS + 5 for key in range(900_001, 900_001 + 12 * len(first_moves))]
+    leaning = model.fingerprints[righty]  # the style model says: Rob
+    # Lea's own lines, which the model knows: her openings outweigh the style's lean.
+    known = query_evidence(model, lea_opening)
+    assert known.openings_known > OPENINGS_REACH[1]
+    assert fused_scores(model, leaning, lea_opening).argmax() == lefty
+    # Her first move, then only moves nobody in the model ever chose there (a bot, a beginner):
+    # the openings say nothing, whatever their z-scores, and the style decides.
+    off_the_map = np.array(first_moves + never_chosen)
+    far = query_evidence(model, off_the_map)
+    assert far.openings_known == pytest.approx(1 / 13)
+    assert np.array_equal(far.scores["openings"], np.zeros(2))
+    assert fused_scores(model, leaning, off_the_map).argmax() == righty
+    assert fused_evidence(model, leaning, off_the_map)["openings"][lefty] == 0.0
 
 
 def test_the_style_models_own_ranking_discounts_a_reference_close_to_everybody(planted_model):
