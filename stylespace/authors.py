@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stylespace.optout import normalise_name
+from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
 
 
@@ -22,6 +23,11 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
     if not games:
         raise StylometryError("no games to look at")
     if requested is not None:
+        if is_placeholder_name(requested):
+            raise StylometryError(
+                f"{requested!r} stands for unknown players, not one person: its games are by many "
+                "people, so they have no single style; pass the name of a person"
+            )
         wanted = normalise_name(requested)
         for game in games:
             for name in (game.white, game.black):

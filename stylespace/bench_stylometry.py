@@ -22,6 +22,7 @@ import numpy as np
 
 from stylespace.intervals import wilson_interval
 from stylespace.openings import OpeningProfiles, opening_tokens
+from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame
 from stylespace.progress import progress_bar
 from stylespace.ranking_methods import DEFAULT_METHOD
@@ -108,6 +109,7 @@ def bench_stylometry(
                 ]
     seen_players = [name for name in trained if held_out.get(name)]
     rng.shuffle(seen_players)
+    seen_players = [name for name in seen_players if not is_placeholder_name(name)]
     for name in seen_players[: max_players or len(seen_players)]:
         for size in sizes:
             plan += [

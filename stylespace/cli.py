@@ -553,7 +553,8 @@ def _cmd_like(args: argparse.Namespace) -> int:
     from stylespace.projection import players_like
     from stylespace.style_model import StyleModel
 
-    similar = players_like(StyleModel.load(args.model), args.player, top=args.top)
+    model = StyleModel.load(args.model)
+    similar = players_like(model, args.player, top=args.top, opted_out=load_opt_out())
     result = [{"player": name, "similarity": score} for name, score in similar]
     _emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
     return 0

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stylespace.placeholders import is_placeholder_name
 from stylespace.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -306,12 +307,13 @@ def calibrate_from_store(
         outsiders = [
             row.name
             for row in store.players(min_games=min(QUERY_SIZES))
-            if _surname(row.name) not in held
+            if _surname(row.name) not in held and not is_placeholder_name(row.name)
         ][:strangers]
         validation = store.games_by_player(["val"], trained)
         every_split = store.games_by_player(["train", "val", "test"], enrolled + outsiders)
     chosen = [name for name in trained if validation[name]]
     rng.shuffle(chosen)
+    chosen = [name for name in chosen if not is_placeholder_name(name)]
     known = {name: validation[name] for name in chosen[:players]}
     for name in enrolled:
         games = every_split[name]

@@ -21,6 +21,7 @@ from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.optout import is_opted_out
+from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame
 from stylespace.sketch import Fingerprint
 
@@ -213,8 +214,14 @@ def fused_scores(model, fingerprint, *query: Tokens, games: Sequence[np.ndarray]
 
 
 def eligible_players(model, opted_out: frozenset[str]) -> np.ndarray:
-    """Per task id: may be offered as a candidate (not on the opt-out list)."""
-    return np.array([not is_opted_out(name, opted_out) for name in model.player_names()])
+    """Per task id: may be offered as a candidate (not on the opt-out list, and a person: not
+    a placeholder such as "NN" that a model trained before they were left out may hold)."""
+    return np.array(
+        [
+            not is_opted_out(name, opted_out) and not is_placeholder_name(name)
+            for name in model.player_names()
+        ]
+    )
 
 
 def best_first(scores: np.ndarray, eligible: np.ndarray) -> list[int]:

@@ -14,6 +14,7 @@ from stylespace.bench_stylometry import PROFILE_BANDS
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
 from stylespace.intervals import share_interval
+from stylespace.placeholders import is_placeholder_name
 from stylespace.sketch import FINGERPRINT_POSITIONS
 
 SOURCE = (
@@ -82,6 +83,21 @@ def _profile_rows(stylometry: dict) -> list[str]:
         ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _placeholder_lines(players: list[dict]) -> list[str]:
+    """What the card says of players who are placeholders ("NN"), if the model holds any."""
+    names = [p["name"] for p in players if is_placeholder_name(p["name"])]
+    if not names:
+        return []
+    listed = ", ".join(f'"{name}"' for name in names)
+    return [
+        f"- Of the trained players, {listed} stands for unknown opponents (in the master file, "
+        "the masters' anonymous opponents in simultaneous exhibitions): many people under one "
+        "name. Trained before such placeholders were left out (`stylespace/placeholders.py`; "
+        "`train` no longer models them), it stays in the tables but is never shown, offered as "
+        "a candidate or a neighbour, nor drawn as an author by the benchmarks."
+    ]
 
 
 def _training_minutes(metrics: dict, batch_size: int) -> dict[int, float]:
@@ -313,6 +329,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         f"- Players with a style vector: {len(trained)} trained (>= "
         f"{config.get('min_games', 100)} train-split games) + {len(enrolled)} enrolled afterwards "
         "(left out of training on purpose, for the unseen-player benchmark).",
+        *_placeholder_lines(trained),
         f"- Training positions: {metrics['train_positions']:,} (stage 1, every position of the "
         f"train split); {metrics['styled_train_positions']:,} by modelled players (stage 2).",
         _reference_line(trained),

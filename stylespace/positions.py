@@ -14,6 +14,7 @@ import chess
 import numpy as np
 
 from stylespace.encoding import N_MOVES, GameEncoder, elo_bucket, legal_move_mask
+from stylespace.placeholders import is_placeholder_name
 
 if TYPE_CHECKING:  # torch is imported where tensors are made: reading PGN files needs none
     import torch
@@ -121,10 +122,11 @@ def collect_positions(
 
 
 def common_players(games: Sequence[PlayedGame]) -> list[str]:
-    """Names that appear in every game (the candidates for a set's single author)."""
+    """Names that appear in every game (the candidates for a set's single author); a
+    placeholder such as "NN" is many opponents, never the author."""
     if not games:
         return []
     common = {games[0].white, games[0].black}
     for game in games[1:]:
         common &= {game.white, game.black}
-    return sorted(common)
+    return sorted(name for name in common if not is_placeholder_name(name))

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from stylespace.optout import is_opted_out
+from stylespace.placeholders import is_placeholder_name
 from stylespace.style_model import StyleModel
 
 MAP_FILE = "map.json"
@@ -131,11 +133,20 @@ def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[S
     return style_map, "neighbours", stability
 
 
-def players_like(model: StyleModel, name: str, top: int = 10) -> list[tuple[str, float]]:
-    """The players whose style vectors are most similar to `name`'s (centred cosine)."""
+def players_like(
+    model: StyleModel, name: str, top: int = 10, opted_out: frozenset[str] = frozenset()
+) -> list[tuple[str, float]]:
+    """The players whose style vectors are most similar to `name`'s (centred cosine); players
+    on the opt-out list and placeholders such as "NN" (many people) are left out."""
     from stylespace.stylometry import similarity_scores
 
     scores = similarity_scores(model, model.style_vector(name))
     order = torch.argsort(scores, descending=True).tolist()
     names = model.player_names()
-    return [(names[i], round(float(scores[i]), 4)) for i in order if names[i] != name][:top]
+    return [
+        (names[i], round(float(scores[i]), 4))
+        for i in order
+        if names[i] != name
+        and not is_opted_out(names[i], opted_out)
+        and not is_placeholder_name(names[i])
+    ][:top]

@@ -43,6 +43,7 @@ from stylespace.game_embedding import (
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
+from stylespace.placeholders import is_placeholder_name
 from stylespace.player_table import OPENING_TABLES
 from stylespace.progress import progress_bar
 from stylespace.references import reference_fingerprint, reference_rows
@@ -200,13 +201,7 @@ def _players_and_shards(request: TrainRequest, preset: Preset) -> tuple[list[dic
 
         with GameStore(request.db, read_only=True) as store:
             counts = store.player_game_counts("train")
-            names = sorted(
-                name
-                for name, games in counts.items()
-                if games >= min_games
-                and not is_opted_out(name, opted_out)
-                and name.casefold() not in excluded
-            )
+            names = modelled_players(counts, min_games, opted_out, excluded)
             players = [
                 {"name": name, "task_id": task, "train_games": counts[name]}
                 for task, name in enumerate(names)
@@ -490,6 +485,21 @@ def _resolve_preset(request: TrainRequest) -> Preset:
     if request.players_per_batch is not None:
         preset = replace(preset, players_per_batch=request.players_per_batch)
     return preset
+
+
+def modelled_players(
+    train_games: dict[str, int], min_games: int, opted_out: frozenset[str], excluded: set[str]
+) -> list[str]:
+    """The players who get a style vector, sorted: enough train games, not opted out, not
+    left out on purpose (`excluded`, casefolded), and a person (not "NN", many people)."""
+    return sorted(
+        name
+        for name, games in train_games.items()
+        if games >= min_games
+        and not is_opted_out(name, opted_out)
+        and not is_placeholder_name(name)
+        and name.casefold() not in excluded
+    )
 
 
 def train(request: TrainRequest) -> dict:

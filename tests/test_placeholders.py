@@ -1,0 +1,53 @@
+"""A placeholder name such as "NN" is many people: never modelled, offered, shown or an author."""
+
+from __future__ import annotations
+
+import pytest
+
+from stylespace.authors import StylometryError, resolve_author
+from stylespace.fused import eligible_players
+from stylespace.placeholders import is_placeholder_name
+from stylespace.positions import PlayedGame
+from stylespace.projection import players_like
+from stylespace.style_model import StyleModel
+from stylespace.training import modelled_players
+
+
+def test_placeholder_names_are_told_from_people():
+    for name in ("NN", "N.N.", "n n", "?", "", "Unknown", " anonymous "):
+        assert is_placeholder_name(name), name
+    for name in ("Nunn, John", "N. Short", "So,W", "Nakamura,Hi", "Anand"):
+        assert not is_placeholder_name(name), name
+
+
+def test_only_people_with_enough_games_get_a_style_vector():
+    train_games = {
+        "Tal, Mihail": 300,
+        "NN": 146,
+        "Few, Games": 3,
+        "Gone, Away": 500,
+        "Out, Lo": 200,
+    }
+    chosen = modelled_players(train_games, 100, frozenset({"gone, away"}), {"out, lo"})
+    assert chosen == ["Tal, Mihail"]
+
+
+def test_nn_in_every_game_is_not_the_author_and_cannot_be_asked_for():
+    games = [
+        PlayedGame(["e2e4"], "Lasker, Emanuel", "NN"),
+        PlayedGame(["d2d4"], "NN", "Lasker, Emanuel"),
+    ]
+    assert resolve_author(games, None) == "Lasker, Emanuel"
+    with pytest.raises(StylometryError, match="not one person"):
+        resolve_author(games, "N.N.")
+
+
+def test_a_model_that_holds_nn_never_offers_it_as_a_candidate_or_a_neighbour(planted_model):
+    model = StyleModel.load(planted_model)
+    lefty = model.task_id("Lefty, Lea")
+    # A model trained before placeholders were left out: "NN" is Lea's double.
+    model.set_player("NN", model.style_vectors[lefty], model.fingerprints[lefty], enrolled=True)
+    eligible = eligible_players(model, frozenset())
+    assert not eligible[model.task_id("NN")] and eligible[lefty]
+    assert "NN" not in [name for name, _ in players_like(model, "Righty, Rob")]
+    assert "Lefty, Lea" in [name for name, _ in players_like(model, "Righty, Rob")]
