@@ -9,7 +9,7 @@ from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
 from stylespace.game_files import UnreadableGames, read_uploaded_games
-from stylespace.positions import common_players
+from stylespace.positions import common_players, players_in
 
 explorer = atlas()
 st.title("Identify")
@@ -37,7 +37,7 @@ if len(common) == 1:
     author = common[0]
     st.write(f"The author is taken to be **{author}**, who plays in every game.")
 else:
-    everyone = sorted({g.white for g in found.games} | {g.black for g in found.games})
+    everyone = players_in(found.games)
     if not common:
         st.warning("No one plays in every game: choose whose moves to look at.")
     author = st.selectbox("Whose moves are these?", common or everyone, key="author")

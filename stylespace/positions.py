@@ -121,6 +121,12 @@ def collect_positions(
     )
 
 
+def players_in(games: Sequence[PlayedGame]) -> list[str]:
+    """Every name in the games that may be an author (placeholders such as "NN" are not)."""
+    names = {game.white for game in games} | {game.black for game in games}
+    return sorted(name for name in names if not is_placeholder_name(name))
+
+
 def common_players(games: Sequence[PlayedGame]) -> list[str]:
     """Names that appear in every game (the candidates for a set's single author); a
     placeholder such as "NN" is many opponents, never the author."""

@@ -7,7 +7,7 @@ import pytest
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
 from stylespace.placeholders import is_placeholder_name
-from stylespace.positions import PlayedGame
+from stylespace.positions import PlayedGame, players_in
 from stylespace.projection import players_like
 from stylespace.style_model import StyleModel
 from stylespace.training import modelled_players
@@ -38,6 +38,7 @@ def test_nn_in_every_game_is_not_the_author_and_cannot_be_asked_for():
         PlayedGame(["d2d4"], "NN", "Lasker, Emanuel"),
     ]
     assert resolve_author(games, None) == "Lasker, Emanuel"
+    assert players_in(games) == ["Lasker, Emanuel"]  # whose moves the Identify page offers
     with pytest.raises(StylometryError, match="not one person"):
         resolve_author(games, "N.N.")
 
