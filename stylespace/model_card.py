@@ -85,6 +85,39 @@ def _profile_rows(stylometry: dict) -> list[str]:
     return lines
 
 
+def spelling_pairs(names: list[str]) -> list[tuple[str, str]]:
+    """Names that are likely one person spelt two ways: the same surname, and one given name
+    the start of the other ("Kamsky,G" and "Kamsky, Gata"; not "Polgar, Judit" and "Polgar,
+    Sofia")."""
+
+    def parts(name: str) -> tuple[str, str]:
+        surname, _, given = name.partition(",") if "," in name else name.partition(" ")
+        return surname.strip().casefold(), given.replace(" ", "").casefold()
+
+    pairs = []
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            (surname_a, given_a), (surname_b, given_b) = parts(first), parts(second)
+            short, long = sorted((given_a, given_b), key=len)
+            if surname_a == surname_b and short and long.startswith(short):
+                pairs.append((first, second))
+    return pairs
+
+
+def _alias_lines(names: list[str]) -> list[str]:
+    pairs = spelling_pairs(names)
+    if not pairs:
+        return []
+    listed = "; ".join(f'"{a}" and "{b}"' for a, b in pairs)
+    return [
+        f"- {len(pairs)} masters are here under two spellings each ({listed}): the master "
+        "file makes each featured player's own name consistent but keeps their opponents' "
+        "names as the sources gave them, so a master's games against other featured players "
+        "can carry another spelling. Each spelling is a player of its own, with its own games: "
+        "rankings and the map show both."
+    ]
+
+
 def _placeholder_lines(players: list[dict]) -> list[str]:
     """What the card says of players who are placeholders ("NN"), if the model holds any."""
     names = [p["name"] for p in players if is_placeholder_name(p["name"])]
@@ -477,6 +510,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "- Masters only, mostly classical games, many from before Elo ratings existed: "
         "the model knows nothing of amateur or online play beyond what these players did. "
         f"{_elo_limitation(config)}",
+        *_alias_lines([p["name"] for p in players]),
         "- A ranking always names somebody: for an author the model does not know, the top "
         "candidate is only the nearest known style. `identify`'s confidence (above) tells a "
         "clear first place from a guess, but not perfectly: a few strangers' queries were "

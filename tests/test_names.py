@@ -1,4 +1,5 @@
-"""A placeholder name such as "NN" is many people: never modelled, offered, shown or an author."""
+"""Names: a placeholder such as "NN" is many people (never modelled, offered, shown or an
+author); one master may be spelt two ways."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
+from stylespace.model_card import spelling_pairs
 from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame, players_in
 from stylespace.projection import players_like
@@ -52,3 +54,19 @@ def test_a_model_that_holds_nn_never_offers_it_as_a_candidate_or_a_neighbour(pla
     assert not eligible[model.task_id("NN")] and eligible[lefty]
     assert "NN" not in [name for name, _ in players_like(model, "Righty, Rob")]
     assert "Lefty, Lea" in [name for name, _ in players_like(model, "Righty, Rob")]
+
+
+def test_one_master_spelt_two_ways_is_told_from_two_people_of_one_surname():
+    names = [
+        "Kamsky, Gata",
+        "Kamsky,G",
+        "Polgar, Judit",
+        "Polgar, Sofia",
+        "Nakamura,H",
+        "Nakamura,Hi",
+        "Wang Hao",
+        "Wang Yue",
+        "Anand",
+        "Anand,V",
+    ]
+    assert spelling_pairs(names) == [("Kamsky, Gata", "Kamsky,G"), ("Nakamura,H", "Nakamura,Hi")]
