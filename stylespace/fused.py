@@ -4,7 +4,8 @@ each z-scored over the candidates and added with fixed weights. Numpy only.
 The evidence: how the query's style fingerprint matches every player's (the style model), and
 how much better each player's own opening choices predict the query's (when it has moves
 before move 12; a likelihood, `openings.MoveChoices`), with the learned game embedding beside
-them; once the openings are hidden, the pawn structures and deep lines. It runs on a loaded
+them, both weighed by how much of the query's openings the model knows (`opening_reach`);
+once the openings are hidden, the pawn structures and deep lines. It runs on a loaded
 `StyleModel` (fingerprints by autograd) or on a `PlayerTable` with the exported gradient graph
 (`graph_fingerprints.py`): `identify` from the command line never imports torch.
 """
@@ -190,7 +191,8 @@ def fused_evidence(
     (fingerprint cosine); `openings`: the likelihood of the query's first 12 moves under every
     player's own choices against everybody's (`MoveChoices.scores`) and `embedding`: the
     cosine of the query's games with every player's in the learned game embedding (`games`:
-    `game_embedding.game_bags`); or, when it has no opening moves (its moves start later),
+    `game_embedding.game_bags`), both times `opening_reach` of the share of the query's opening
+    moves the model knows; or, when it has no opening moves (its moves start later),
     `deep_lines`: the likelihood of its moves 13 to 20, and `structures`: the likelihood of the
     pawn structures of its moves from move 11 on under every player's against everybody's
     (`StructureVisits.scores`). A piece the query or the model lacks is absent. Candidates
