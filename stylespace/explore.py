@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
-from stylespace.optout import is_opted_out, load_opt_out, normalise_name
+from stylespace.optout import load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
-from stylespace.placeholders import is_placeholder_name
+from stylespace.placeholders import may_be_named
 from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
@@ -99,7 +99,7 @@ class Atlas:
     # --- players ---------------------------------------------------------------------------
 
     def visible(self, name: str) -> bool:
-        return not is_opted_out(name, self.opted_out) and not is_placeholder_name(name)
+        return may_be_named(name, self.opted_out)
 
     def names(self) -> list[str]:
         """Every player the app may show, in map order."""

@@ -21,8 +21,7 @@ import numpy as np
 from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
-from stylespace.optout import is_opted_out
-from stylespace.placeholders import is_placeholder_name
+from stylespace.placeholders import may_be_named
 from stylespace.positions import PlayedGame
 from stylespace.sketch import Fingerprint
 
@@ -118,9 +117,9 @@ def opening_reach(known_share: float) -> float:
 
 def openings_note(known_share: float | None) -> str | None:
     """What a reader of a ranking should know when its openings counted less than fully."""
-    if known_share is None or opening_reach(known_share) >= 1.0:
+    reach = 1.0 if known_share is None else opening_reach(known_share)
+    if reach >= 1.0:
         return None
-    reach = opening_reach(known_share)
     weight = (
         "they say nothing here and the style model decides"
         if reach == 0.0
@@ -218,12 +217,7 @@ def fused_scores(model, fingerprint, *query: Tokens, games: Sequence[np.ndarray]
 def eligible_players(model, opted_out: frozenset[str]) -> np.ndarray:
     """Per task id: may be offered as a candidate (not on the opt-out list, and a person: not
     a placeholder such as "NN" that a model trained before they were left out may hold)."""
-    return np.array(
-        [
-            not is_opted_out(name, opted_out) and not is_placeholder_name(name)
-            for name in model.player_names()
-        ]
-    )
+    return np.array([may_be_named(name, opted_out) for name in model.player_names()])
 
 
 def best_first(scores: np.ndarray, eligible: np.ndarray) -> list[int]:

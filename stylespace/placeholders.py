@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from stylespace.optout import normalise_name
+from stylespace.optout import is_opted_out, normalise_name
 
 PLACEHOLDERS = frozenset(
     {"", "nn", "?", "??", "???", "-", "unknown", "anonymous", "anon", "nobody"}
@@ -23,3 +23,9 @@ def is_placeholder_name(name: str) -> bool:
     """Whether `name` stands for an unknown player rather than a person (ignoring case,
     spaces and dots: "NN", "N.N.", "n n")."""
     return re.sub(r"[\s.]", "", normalise_name(name)) in PLACEHOLDERS
+
+
+def may_be_named(name: str, opted_out: frozenset[str]) -> bool:
+    """Whether a model's player may be shown or offered by name: a person (not a placeholder)
+    who has not opted out."""
+    return not is_placeholder_name(name) and not is_opted_out(name, opted_out)

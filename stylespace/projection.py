@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stylespace.optout import is_opted_out
-from stylespace.placeholders import is_placeholder_name
+from stylespace.placeholders import may_be_named
 from stylespace.style_model import StyleModel
 
 MAP_FILE = "map.json"
@@ -146,7 +145,5 @@ def players_like(
     return [
         (names[i], round(float(scores[i]), 4))
         for i in order
-        if names[i] != name
-        and not is_opted_out(names[i], opted_out)
-        and not is_placeholder_name(names[i])
+        if names[i] != name and may_be_named(names[i], opted_out)
     ][:top]

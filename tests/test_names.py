@@ -8,7 +8,7 @@ import pytest
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
 from stylespace.model_card import spelling_pairs
-from stylespace.placeholders import is_placeholder_name
+from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame, players_in
 from stylespace.projection import players_like
 from stylespace.style_model import StyleModel
@@ -20,6 +20,8 @@ def test_placeholder_names_are_told_from_people():
         assert is_placeholder_name(name), name
     for name in ("Nunn, John", "N. Short", "So,W", "Nakamura,Hi", "Anand"):
         assert not is_placeholder_name(name), name
+    assert may_be_named("Tal, Mihail", frozenset()) and not may_be_named("NN", frozenset())
+    assert not may_be_named("Tal, Mihail", frozenset({"tal, mihail"}))  # opted out
 
 
 def test_only_people_with_enough_games_get_a_style_vector():
