@@ -1,19 +1,20 @@
 """Players of a very different kind: does `fused` hear the style model when the openings say
 nothing? (pilot; figures in bench/results/off-map.md)
 
-Five bots with planted habits (`bench/off_map_bots.py`) are enrolled from 100 games each into
-a copy of the demo model; the style fingerprint alone names every bot from 5 games, while
-`fused` as shipped before missed many even from 100. `collect` caches every query's evidence
-over all candidates, z-scored but not yet scaled by `fused.opening_reach`, and how many of
-its opening moves somebody in the model chose before, for the bots and for masters (validation
-queries of the pilots' 60 authors); `rules` compares weightings offline:
+Bots with planted habits (`bench/off_map_bots.py`: five that open at random, four that share one
+opening setup) are enrolled from 100 games each into a copy of the demo model; the style
+fingerprint alone names every bot from 5 games, while `fused` as shipped before missed many even
+from 100. `collect` caches every query's evidence over all candidates, z-scored but not yet
+scaled by `fused.opening_reach`, and how many of its opening moves somebody in the model chose
+before, for the bots and for masters (validation queries of the pilots' 60 authors); `rules`
+compares weightings offline:
 
-    .venv/bin/python bench/off_map_bots.py runs/bots
+    .venv/bin/python bench/off_map_bots.py runs/bots   # or: runs/london london ("London ...")
     cp -r models/demo runs/bot-model
     for h in random captures pawns queen knights; do .venv/bin/stylespace enroll \
         --model runs/bot-model --games runs/bots/$h-enrol.pgn --as "Bot ${h^}"; done
     PYTHONPATH=. .venv/bin/python bench/off_map_pilot.py collect runs/bot-model runs/bots \
-        data/stylespace.duckdb runs/off_map.npz
+        data/stylespace.duckdb runs/off_map.npz [bots|london]
     PYTHONPATH=. .venv/bin/python bench/off_map_pilot.py rules runs/off_map.npz
 """
 
@@ -23,6 +24,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from off_map_bots import FAMILIES, Family
 
 from stylespace import fused
 from stylespace.authors import AuthorQuery
@@ -34,7 +36,6 @@ from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.player_table import PlayerTable
 from stylespace.store import GameStore
 
-BOTS = ("random", "captures", "pawns", "queen", "knights")
 SIZES = {100: 1, 20: 2, 5: 4}  # query sets per author and size
 
 
@@ -88,23 +89,23 @@ def master_queries(table: PlayerTable, db: Path, players: int = 60):
                 start += size
 
 
-def bot_queries(bots_dir: Path):
-    for habit in BOTS:
+def bot_queries(bots_dir: Path, family: Family):
+    for habit in family.habits:
         games = read_game_file(str(bots_dir / f"{habit}-q100.pgn")).games
         start = 0
         for size, count in SIZES.items():
             for _ in range(count):
-                yield "bot", f"Bot {habit.title()}", games[start : start + size]
+                yield "bot", f"{family.prefix} {habit.title()}", games[start : start + size]
                 start = (start + size) % 100
 
 
-def collect(model_dir: Path, bots_dir: Path, db: Path, out: Path) -> None:
+def collect(model_dir: Path, bots_dir: Path, db: Path, out: Path, family: Family) -> None:
     fused.OPENINGS_REACH = (-1.0, 0.0)  # every query's openings at full weight: the raw z
     table = PlayerTable.load(model_dir)
     fingerprinter = GraphFingerprinter(model_dir, table.trained_mean)
     names = table.player_names()
     rows = []
-    queries = list(bot_queries(bots_dir)) + list(master_queries(table, db))
+    queries = list(bot_queries(bots_dir, family)) + list(master_queries(table, db))
     for index, (kind, author, games) in enumerate(queries):
         record = query_record(table, fingerprinter, games, author)
         record.update(kind=kind, truth=names.index(author), size=len(games))
@@ -168,7 +169,10 @@ def rules(path: Path) -> None:
         "shipped before (no reach)": lambda i: shipped,
         "style alone": lambda i: {"style": 1.0},
         **{f"(share / {f})^{p}": reach_of(0.0, f, p) for f in (0.2, 0.3, 0.4) for p in (1, 2, 3)},
-        **{f"ramp {lo}-{f}": reach_of(lo, f) for lo, f in ((0.05, 0.4), (0.1, 0.3), (0.1, 0.4))},
+        **{
+            f"ramp {lo}-{f}": reach_of(lo, f)
+            for lo, f in ((0.05, 0.4), (0.1, 0.3), (0.1, 0.4), (0.2, 0.6), (0.2, 0.8), (0.3, 1.0))
+        },
     }
     cells = [(g, n) for g in ("bot", "seen") for n in SIZES]
     print("| weighting | " + " | ".join(f"{g} {n}" for g, n in cells) + " |")
@@ -185,6 +189,7 @@ def rules(path: Path) -> None:
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
     if command == "collect":
-        collect(*(Path(a) for a in arguments))
+        family = FAMILIES[arguments[4] if len(arguments) > 4 else "bots"]
+        collect(*(Path(a) for a in arguments[:4]), family)
     elif command == "rules":
         rules(Path(arguments[0]))
