@@ -466,15 +466,17 @@ def test_an_enrolment_from_few_games_says_what_more_games_would_buy():
 def test_a_long_querys_ranking_stops_reading_its_moves_once_settled(planted_model, tmp_path):
     path = tmp_path / "lea.pgn"
     lea = {"Lefty, Lea": PLANTED["Lefty, Lea"]}
-    path.write_text(planted_pgn(games_each=400, seed=8, players=lea))
+    # Her own openings only (two moves a game), which the model knows: they count fully.
+    path.write_text(planted_pgn(games_each=600, seed=8, players=lea, plies=4))
     games = read_game_file(str(path)).games
     model = StyleModel.load(planted_model)
 
     settled = identify(model, games, top=2)
     everything = identify(model, games, top=2, settle=False)
 
-    assert settled["positions"] == everything["positions"] == 2800
-    assert everything["fingerprint_positions"] == 2800
+    assert settled["openings_known"] > 0.8
+    assert settled["positions"] == everything["positions"] == 1200
+    assert everything["fingerprint_positions"] == 1200
     assert settled["fingerprint_positions"] == SETTLE_MIN_POSITIONS
     assert [c["player"] for c in settled["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
     assert [c["player"] for c in everything["candidates"]] == ["Lefty, Lea", "Righty, Rob"]
