@@ -22,7 +22,7 @@ from stylespace.optout import load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.placeholders import may_be_named
 from stylespace.positions import PlayedGame
-from stylespace.projection import MAP_FILE, StyleMap
+from stylespace.projection import MAP_FILE, StyleMap, nearest_players
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
 from stylespace.steering import (
     PositionSet,
@@ -33,7 +33,7 @@ from stylespace.steering import (
     steer,
 )
 from stylespace.style_model import MovePrediction, StyleModel
-from stylespace.stylometry import identify, similarity_scores, whole_fingerprint
+from stylespace.stylometry import identify, whole_fingerprint
 
 ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
 GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
@@ -164,15 +164,7 @@ class Atlas:
     def nearest(
         self, vector: torch.Tensor, top: int = 8, exclude: str | None = None
     ) -> list[tuple[str, float]]:
-        scores = similarity_scores(self.model, vector)
-        names = self.model.player_names()
-        order = torch.argsort(scores, descending=True).tolist()
-        found = [
-            (names[i], round(float(scores[i]), 4))
-            for i in order
-            if names[i] != exclude and self.visible(names[i])
-        ]
-        return found[:top]
+        return nearest_players(self.model, vector, top, self.opted_out, exclude)
 
     # --- moves -----------------------------------------------------------------------------
 

@@ -132,18 +132,29 @@ def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[S
     return style_map, "neighbours", stability
 
 
-def players_like(
-    model: StyleModel, name: str, top: int = 10, opted_out: frozenset[str] = frozenset()
+def nearest_players(
+    model: StyleModel,
+    vector: torch.Tensor,
+    top: int = 10,
+    opted_out: frozenset[str] = frozenset(),
+    exclude: str | None = None,
 ) -> list[tuple[str, float]]:
-    """The players whose style vectors are most similar to `name`'s (centred cosine); players
-    on the opt-out list and placeholders such as "NN" (many people) are left out."""
+    """The players whose style vectors are most similar to `vector` (centred cosine), best
+    first; players on the opt-out list and placeholders such as "NN" (many people) are left out."""
     from stylespace.stylometry import similarity_scores
 
-    scores = similarity_scores(model, model.style_vector(name))
+    scores = similarity_scores(model, vector)
     order = torch.argsort(scores, descending=True).tolist()
     names = model.player_names()
     return [
         (names[i], round(float(scores[i]), 4))
         for i in order
-        if names[i] != name and may_be_named(names[i], opted_out)
+        if names[i] != exclude and may_be_named(names[i], opted_out)
     ][:top]
+
+
+def players_like(
+    model: StyleModel, name: str, top: int = 10, opted_out: frozenset[str] = frozenset()
+) -> list[tuple[str, float]]:
+    """The players whose style is most like `name`'s, `name` left out."""
+    return nearest_players(model, model.style_vector(name), top, opted_out, exclude=name)
