@@ -4,6 +4,7 @@ import streamlit as st
 
 from stylespace.app_support import atlas, remember_player
 from stylespace.figures import map_figure
+from stylespace.map_reading import island_title, islands_text, sorted_by_text
 
 st.title("Style map")
 st.caption(
@@ -13,6 +14,7 @@ st.caption(
 explorer = atlas()
 rows = explorer.table()
 colourings = explorer.colourings(rows)
+reading = explorer.map_reading
 
 left, middle, right = st.columns([2, 2, 1])
 colour_by = left.selectbox(
@@ -38,7 +40,13 @@ if query:
             st.switch_page("pages/player.py")
 
 event = st.plotly_chart(
-    map_figure(rows, colour_by, colourings.get(colour_by or ""), highlight),
+    map_figure(
+        rows,
+        colour_by,
+        colourings.get(colour_by or ""),
+        highlight,
+        labels=[(island_title(i), i.centre[0], i.top) for i in reading.islands],
+    ),
     key="style_map",
     on_select="rerun",
     selection_mode="points",
@@ -53,3 +61,6 @@ if points:
         remember_player(name)
         st.switch_page("pages/player.py")
 st.caption(f"{len(rows)} players. Click a dot to open that player.")
+st.subheader("What the layout follows")
+st.markdown(islands_text(reading))
+st.markdown(sorted_by_text(reading) + " Colour the map by a property to see where it lies.")

@@ -549,6 +549,18 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_map_reading(args: argparse.Namespace) -> int:
+    from stylespace.explore import Atlas, AtlasError
+    from stylespace.map_reading import islands_text, sorted_by_text
+
+    try:
+        reading = Atlas.load(args.model).map_reading
+    except AtlasError as error:
+        raise CommandError(str(error)) from None
+    _emit(args, reading.to_dict(), islands_text(reading) + "\n" + sorted_by_text(reading))
+    return 0
+
+
 def _cmd_like(args: argparse.Namespace) -> int:
     from stylespace.projection import players_like
     from stylespace.style_model import StyleModel
@@ -854,6 +866,13 @@ def build_parser() -> argparse.ArgumentParser:
     project = command("project", _cmd_project, "Lay all players out on a 2-D style map (UMAP).")
     project.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     project.add_argument("--seed", type=int, default=0)
+
+    reading = command(
+        "map-reading",
+        _cmd_map_reading,
+        "What the style map's layout follows: its islands and the properties neighbours share.",
+    )
+    reading.add_argument("--model", type=Path, default=DEFAULT_MODEL)
 
     like = command("like", _cmd_like, "Players whose style is most like a player's.")
     like.add_argument("--model", type=Path, default=DEFAULT_MODEL)

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import chess
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
+from stylespace.map_reading import MapReading, read_map
 from stylespace.optout import load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
 from stylespace.placeholders import may_be_named
@@ -140,6 +142,18 @@ class Atlas:
         """Properties a map of these `table()` rows can be coloured by, with their labels."""
         present = {k for row in rows for k, v in row.items() if v is not None}
         return {k: label for k, (label, _) in ALL_PROPERTIES.items() if k in present}
+
+    @cached_property
+    def map_reading(self) -> MapReading:
+        """What the map's layout follows: its islands and the properties neighbours share, over
+        the players the app shows."""
+        rows = self.table()
+        coordinates = np.array([[row["x"], row["y"]] for row in rows])
+        properties = {
+            prop: np.array([np.nan if row.get(prop) is None else row[prop] for row in rows])
+            for prop in self.colourings(rows)
+        }
+        return read_map(coordinates, properties)
 
     def style_card(self, name: str) -> list[CardRow]:
         """The player's properties beside the population of players that have them."""

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from stylespace.explore import CardRow
 from stylespace.fused import evidence_weights
-from stylespace.properties import RECORD_PROPERTIES
+from stylespace.properties import format_value
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"
@@ -36,9 +36,11 @@ def map_figure(
     highlight: Sequence[str] = (),
     markers: Sequence[tuple[str, float, float]] = (),
     height: int = 620,
+    labels: Sequence[tuple[str, float, float]] = (),
 ) -> go.Figure:
     """All players as one WebGL scatter (customdata = name); highlighted players ringed in red;
-    `markers` are extra labelled points (a steered style, an identified author)."""
+    `markers` are extra labelled points (a steered style, an identified author); `labels` are
+    words written on the map, centred above (x, y) (what an island of players has most of)."""
     x = np.array([r["x"] for r in rows])
     y = np.array([r["y"] for r in rows])
     values = [r.get(colour_by) if colour_by else None for r in rows]
@@ -99,9 +101,19 @@ def map_figure(
                 name=label,
             )
         )
+    for text, lx, ly in labels:
+        figure.add_annotation(
+            x=lx,
+            y=ly,
+            text=text,
+            showarrow=False,
+            yanchor="bottom",
+            yshift=6,
+            font={"size": 14, "color": "#333"},
+        )
     figure.update_layout(
         height=height,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        margin={"l": 0, "r": 0, "t": 30 if labels else 10, "b": 0},
         showlegend=False,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
@@ -111,16 +123,6 @@ def map_figure(
     return figure
 
 
-def card_value(row: CardRow) -> str:
-    """A property's value as people read it: shares in percent, years and Elo whole, counts
-    and move numbers to one decimal."""
-    if row.meaning.startswith("share of"):
-        return f"{row.value:.0%}"
-    if row.prop in RECORD_PROPERTIES:
-        return f"{row.value:.0f}"
-    return f"{row.value:.1f}"
-
-
 def card_figure(rows: Sequence[CardRow]) -> go.Figure:
     """Percentiles of a player's properties against all players, as horizontal bars."""
     figure = go.Figure(
@@ -128,7 +130,7 @@ def card_figure(rows: Sequence[CardRow]) -> go.Figure:
             x=[r.percentile for r in rows],
             y=[r.label for r in rows],
             orientation="h",
-            text=[card_value(r) for r in rows],
+            text=[format_value(r.prop, r.value) for r in rows],
             textposition="outside",
             hovertext=[r.meaning for r in rows],
             marker={"color": "#1f77b4"},

@@ -37,6 +37,16 @@ PROPERTIES: dict[str, tuple[str, str]] = {
 RECORD_PROPERTIES = {"mean_elo": ("Elo", "mean Elo in rated games"), "era": ("era", "median year")}
 
 
+def format_value(prop: str, value: float) -> str:
+    """A property's value as people read it: shares in percent, years and Elo whole, counts
+    and move numbers to one decimal."""
+    if PROPERTIES.get(prop, ("", ""))[1].startswith("share of"):
+        return f"{value:.0%}"
+    if prop in RECORD_PROPERTIES:
+        return f"{value:.0f}"
+    return f"{value:.1f}"
+
+
 @dataclass(frozen=True, slots=True)
 class SideGame:
     """One game from one player's side: what `side_measures` needs."""

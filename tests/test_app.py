@@ -12,9 +12,7 @@ from planted import planted_pgn
 from streamlit.testing.v1 import AppTest
 
 from stylespace.app_support import ENTERED
-from stylespace.explore import CardRow
-from stylespace.figures import card_value
-from stylespace.properties import PROPERTIES, RECORD_PROPERTIES
+from stylespace.properties import format_value
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -50,6 +48,7 @@ def test_the_map_shows_every_player_and_finds_one_by_name(app):
     assert test.title[0].value == "Style map"
     assert len(test.get("plotly_chart")) == 1
     assert "11 players" in _texts(test)
+    assert "The layout follows 1.e4 as White" in _texts(test)  # the planted openings
     test.text_input(key="map_search").input("queen pawn").run()
     assert not test.exception
     matches = test.selectbox(key="map_found")
@@ -329,11 +328,14 @@ def test_the_identify_page_quotes_what_this_models_benchmark_measured(app, tiny_
     assert record in _texts(app("identify"))
 
 
-def test_style_card_values_read_as_people_write_them():
-    def row(prop: str, value: float) -> CardRow:
-        label, meaning = {**PROPERTIES, **RECORD_PROPERTIES}[prop]
-        return CardRow(prop, label, meaning, value, 50.0)
-
-    shown = [card_value(row(p, v)) for p, v in [("e4_share", 0.6434), ("mean_elo", 2641.97)]]
-    shown += [card_value(row(p, v)) for p, v in [("era", 2021.0), ("captures_per_game", 9.713)]]
+def test_property_values_read_as_people_write_them():
+    shown = [
+        format_value(prop, value)
+        for prop, value in [
+            ("e4_share", 0.6434),
+            ("mean_elo", 2641.97),
+            ("era", 2021.0),
+            ("captures_per_game", 9.713),
+        ]
+    ]
     assert shown == ["64%", "2642", "2021", "9.7"]
