@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from stylespace.aliases import same_person_note
 from stylespace.app_support import atlas
 from stylespace.authors import StylometryError
 from stylespace.confidence import confidence_line
@@ -79,6 +80,8 @@ elif assessed:
     st.info(f"How sure: {confidence_line(assessed)}")
 if result.get("openings_note"):
     st.info(f"Openings: {result['openings_note']}.")
+if same_person := same_person_note(result.get("same_person", [])):
+    st.info(f"Names: {same_person}.")
 chart, places = st.columns(2)
 with chart:
     st.plotly_chart(candidates_figure(result["candidates"]), key="candidates")

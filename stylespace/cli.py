@@ -228,6 +228,7 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _cmd_identify(args: argparse.Namespace) -> int:
+    from stylespace.aliases import same_person_note
     from stylespace.confidence import Calibration, confidence_line
     from stylespace.quick_identify import identify_in_directory
 
@@ -270,6 +271,8 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         lines.append(f"{rank:>3}. {candidate['player']:<36} {score:>8}{evidence}")
     if result.get("openings_note"):
         lines.append(f"openings: {result['openings_note']}")
+    if same_person := same_person_note(result.get("same_person", [])):
+        lines.append(f"names: {same_person}")
     if result["confidence"]:
         lines.append(f"first place: {confidence_line(result['confidence'])}")
     _emit(args, result, "\n".join(lines))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stylespace.aliases import spelling_pairs
 from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
@@ -360,6 +361,7 @@ def ranking_result(
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
     positions = query.positions
+    candidates = ranked_candidates(model.player_names(), scores, order, evidence or {}, top)
     return {
         "author": query.author,
         "games": games_played(query.games, query.author),
@@ -367,7 +369,9 @@ def ranking_result(
         "from_ply": query.from_ply,  # the author's moves before it were left out
         "positions": len(positions),
         "fingerprint_positions": read,  # how many of them the style fingerprint read
-        "candidates": ranked_candidates(model.player_names(), scores, order, evidence or {}, top),
+        "candidates": candidates,
+        # Candidates that are likely one person under two spellings (`aliases.py`).
+        "same_person": [list(p) for p in spelling_pairs([c["player"] for c in candidates])],
         # How far the first place leads the second, in the whole ranking (`confidence.py`).
         "gap": lead_of(scores, order),
         # The share of the query's opening moves somebody in the model chose before (`fused`).

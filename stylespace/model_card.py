@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from stylespace.aliases import spelling_pairs
 from stylespace.bench_stylometry import PROFILE_BANDS
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
@@ -83,25 +84,6 @@ def _profile_rows(stylometry: dict) -> list[str]:
         ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
-
-
-def spelling_pairs(names: list[str]) -> list[tuple[str, str]]:
-    """Names that are likely one person spelt two ways: the same surname, and one given name
-    the start of the other ("Kamsky,G" and "Kamsky, Gata"; not "Polgar, Judit" and "Polgar,
-    Sofia")."""
-
-    def parts(name: str) -> tuple[str, str]:
-        surname, _, given = name.partition(",") if "," in name else name.partition(" ")
-        return surname.strip().casefold(), given.replace(" ", "").casefold()
-
-    pairs = []
-    for i, first in enumerate(names):
-        for second in names[i + 1 :]:
-            (surname_a, given_a), (surname_b, given_b) = parts(first), parts(second)
-            short, long = sorted((given_a, given_b), key=len)
-            if surname_a == surname_b and short and long.startswith(short):
-                pairs.append((first, second))
-    return pairs
 
 
 def _alias_lines(names: list[str]) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from stylespace.aliases import spelling_pairs
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
-from stylespace.model_card import spelling_pairs
 from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame, players_in
 from stylespace.projection import players_like
@@ -72,3 +72,35 @@ def test_one_master_spelt_two_ways_is_told_from_two_people_of_one_surname():
         "Anand,V",
     ]
     assert spelling_pairs(names) == [("Kamsky, Gata", "Kamsky,G"), ("Nakamura,H", "Nakamura,Hi")]
+
+
+def test_a_ranking_that_shows_one_person_under_two_spellings_says_so(
+    planted_model, tmp_path, capsys
+):
+    import json
+    import shutil
+
+    from planted import PLANTED, planted_pgn
+
+    from stylespace.cli import main
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    lea = {"Lefty, L": PLANTED["Lefty, Lea"]}  # Lea again, as another game file spells her
+    (tmp_path / "other.pgn").write_text(planted_pgn(games_each=30, seed=41, players=lea))
+    enrol = ["enroll", "--model", str(model_dir), "--games", str(tmp_path / "other.pgn")]
+    assert main([*enrol, "--as", "Lefty, L"]) == 0
+    query = {"Lefty, Lea": PLANTED["Lefty, Lea"]}
+    (tmp_path / "query.pgn").write_text(planted_pgn(games_each=20, seed=42, players=query))
+    capsys.readouterr()
+    identify = ["identify", "--model", str(model_dir), "--games", str(tmp_path / "query.pgn")]
+    assert main([*identify, "--top", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    shown = [c["player"] for c in result["candidates"]]
+    assert set(shown[:2]) == {"Lefty, Lea", "Lefty, L"}
+    assert result["same_person"] == [shown[:2]]
+    assert main([*identify, "--top", "3"]) == 0
+    said = f'names: "{shown[0]}" and "{shown[1]}" are likely one person under two spellings'
+    assert said in capsys.readouterr().out
+    assert main([*identify, "--top", "1", "--json"]) == 0  # only one of them shown: nothing said
+    assert json.loads(capsys.readouterr().out)["same_person"] == []
