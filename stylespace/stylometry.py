@@ -38,6 +38,7 @@ from stylespace.fused import (
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.positions import PlayedGame, Positions
+from stylespace.progress import progress_bar
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.references import REFERENCE_POSITIONS, reference_fingerprint
 from stylespace.sketch import FINGERPRINT_POSITIONS
@@ -82,10 +83,12 @@ def fit_style_vector(
     positions: Positions,
     settings: FitSettings = ENROL_SETTINGS,
     on_check=None,
+    on_step=None,
 ) -> tuple[torch.Tensor, int]:
     """Routing-only fit on `positions`; returns the vector and the steps taken.
 
     `on_check(vector)` is called every two steps; returning True stops the fit early.
+    `on_step()` is called after every step (a progress bar).
     """
     if not len(positions):
         raise StylometryError("no positions to fit a style to")
@@ -108,6 +111,8 @@ def fit_style_vector(
         loss.backward()
         optimizer.step()
         steps = step + 1
+        if on_step is not None:
+            on_step()
         if (
             on_check is not None
             and steps % 2 == 0
@@ -307,8 +312,9 @@ def enroll(
     author = resolve_author(games, name)
     positions = author_positions(games, author, from_ply)
     torch.manual_seed(settings.seed)
-    vector, steps = fit_style_vector(model, positions, settings)
     label = label or author
+    with progress_bar(settings.steps, desc=f"fitting {label}'s style vector", unit="step") as bar:
+        vector, steps = fit_style_vector(model, positions, settings, on_step=bar.update)
     replaced = label in model.player_names()
     per_game = game_repertoires(games, author, from_ply)
     task = model.set_player(
