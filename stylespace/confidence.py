@@ -9,7 +9,10 @@ openings were hidden, its gap, and whether the first name was right. `assess` th
 ranking's gap against the queries of the same kind and of the largest size it reaches: how
 often known authors' rankings with at least this gap named the right player, and how often a
 stranger's query reached it. The strangers are masters too: an amateur's unusual opening can
-still match the one master who played it. Stored as `confidence.json` in the model directory.
+still match the one master who played it. A query whose openings the model does not know (a
+player far from the masters, `fused.opening_reach`) is ranked by the style model alone, whose
+gaps are of another scale: it is read against the same held-out queries ranked that way (each
+query's `style_alone` lead). Stored as `confidence.json` in the model directory.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ class CalibrationQuery:
     openings_hidden: bool
     gap: float  # first candidate's score minus the second's
     right: bool  # the first candidate is the author
+    # Ranked by the style model alone, as `fused` ranks a query whose openings the model does
+    # not know (`fused.opening_reach` 0): the same query's `style_alone` lead.
+    style_only: bool = False
 
 
 class Calibration:
@@ -95,7 +101,10 @@ class Calibration:
         if result.get("method") != self.method or gap is None:
             return None
         hidden = "openings" not in result["candidates"][0]["evidence"]  # `fused` has it
-        same_kind = [q for q in self.queries if q.openings_hidden == hidden]
+        style_only = not hidden and _openings_unknown(result)
+        same_kind = [
+            q for q in self.queries if q.openings_hidden == hidden and q.style_only == style_only
+        ]
         if not same_kind:
             return None
         games = result.get("games_used") or result["games"]
@@ -111,6 +120,7 @@ class Calibration:
                 "too_few_games": games,
                 "fewest_calibrated": min(q.games for q in same_kind),
                 "openings_hidden": hidden,
+                "style_only": style_only,
             }
         size = max(reached_sizes)
         compared = [q for q in same_kind if q.games == size]
@@ -140,6 +150,7 @@ class Calibration:
             "stranger_queries": len(strangers),
             "compared_games": size,
             "openings_hidden": hidden,
+            "style_only": style_only,
         }
 
 
@@ -149,11 +160,15 @@ def verdict_summary(calibration: Calibration) -> list[dict]:
     how often their ranking was called clear and was then right, how often a stranger's was
     called clear anyway."""
     rows = []
-    kinds = sorted({(q.games, q.openings_hidden) for q in calibration.queries})
-    for games, hidden in kinds:
+    kinds = sorted({(q.style_only, q.games, q.openings_hidden) for q in calibration.queries})
+    for style_only, games, hidden in kinds:
         verdicts = {True: [], False: []}
         for index, query in enumerate(calibration.queries):
-            if (query.games, query.openings_hidden) != (games, hidden):
+            if (query.style_only, query.games, query.openings_hidden) != (
+                style_only,
+                games,
+                hidden,
+            ):
                 continue
             others = Calibration(calibration.queries[:index] + calibration.queries[index + 1 :])
             assessed = others.assess(_as_result(query, calibration.method))
@@ -165,6 +180,7 @@ def verdict_summary(calibration: Calibration) -> list[dict]:
             {
                 "games": games,
                 "openings_hidden": hidden,
+                "style_only": style_only,
                 "known_queries": len(known),
                 "top1": _share(sum(right for _, right in known), len(known)),
                 "called_clear": _share(len(clear), len(known)),
@@ -193,7 +209,17 @@ def _as_result(query: CalibrationQuery, method: str) -> dict:
         "games": query.games,
         "gap": query.gap,
         "candidates": [{"score": query.gap, "evidence": evidence}],
+        "openings_known": 0.0 if query.style_only else None,
     }
+
+
+def _openings_unknown(result: dict) -> bool:
+    """Whether `fused` ranked this result by the style model alone: its openings were too
+    little known to count (`fused.opening_reach` 0)."""
+    from stylespace.fused import opening_reach
+
+    known = result.get("openings_known")
+    return known is not None and opening_reach(known) == 0.0
 
 
 def _verdict(right_share: float, stranger_share: float | None) -> str:
@@ -216,6 +242,8 @@ def confidence_line(assessment: dict) -> str:
     size = assessment["compared_games"]
     kind = " with the openings hidden" if assessment["openings_hidden"] else ""
     queries = f"{size}-game queries{kind} of players this model knows"
+    if assessment.get("style_only"):
+        queries += " ranked by the style model alone, as these games are"
     compared = (
         f"the {assessment['known_queries']} clearest held-out {queries}"
         if assessment["clearest_queries"]
@@ -277,6 +305,18 @@ def calibrate(
                     right=found["candidates"][0]["player"] == author,
                 )
             )
+            alone = found.get("style_alone")
+            if ply < HIDDEN_FROM_PLY and alone and alone["gap"] is not None:
+                queries.append(
+                    CalibrationQuery(
+                        known=is_known,
+                        games=size,
+                        openings_hidden=False,
+                        gap=alone["gap"],
+                        right=alone["player"] == author,
+                        style_only=True,
+                    )
+                )
     return Calibration(queries)
 
 

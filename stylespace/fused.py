@@ -322,6 +322,7 @@ def identify_fused(
     evidence = {"style": style_evidence(model, found.sketch), **others.scores}
     scores = fused_total(evidence)
     order = best_first(scores, eligible)
+    by_style = best_first(evidence["style"], eligible)
     return ranking_result(
         model,
         query,
@@ -337,6 +338,10 @@ def identify_fused(
         repertoire=repertoire,
         bags=bags,
         openings_known=others.openings_known,
+        style_alone={
+            "player": model.player_names()[by_style[0]],
+            "gap": lead_of(evidence["style"], by_style),
+        },
     )
 
 
@@ -357,6 +362,7 @@ def ranking_result(
     repertoire=None,
     bags: list[np.ndarray] | None = None,
     openings_known: float | None = None,
+    style_alone: dict | None = None,
 ) -> dict:
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
@@ -377,6 +383,10 @@ def ranking_result(
         # The share of the query's opening moves somebody in the model chose before (`fused`).
         "openings_known": None if openings_known is None else round(openings_known, 3),
         "openings_note": openings_note(openings_known),
+        # The style model's own first place and its lead, as if the openings said nothing
+        # (`fused`): what a query whose openings the model does not know is ranked by, and
+        # what `confidence.py` calibrates such rankings on.
+        "style_alone": style_alone,
         "method": method,
         "fit_steps": fit_steps,
         "vector": vector.tolist(),

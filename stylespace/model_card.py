@@ -268,7 +268,10 @@ def _confidence_section(confidence: dict) -> list[str]:
         "hold, none sharing a surname with one of its players). *Clear*: known authors' "
         "rankings of the nearest query size with at least that gap were right >= 90% of the "
         "time and <= 5% of strangers' queries reached it (shares as (k + 1) / (n + 2), so a "
-        "few queries make no certainty); *likely*: >= 60% and <= 25%; else *uncertain*. Each "
+        "few queries make no certainty); *likely*: >= 60% and <= 25%; else *uncertain*. A "
+        "query whose openings the model does not know (under 20% of its opening moves ever "
+        "chosen in the same position by a player of the model) is ranked by the style model "
+        "alone and read against the same queries ranked that way (openings *unknown*). Each "
         "query judged against all the others:",
         "",
         "| games | openings | known authors' queries | top-1 | called clear | right when clear "
@@ -277,12 +280,18 @@ def _confidence_section(confidence: dict) -> list[str]:
     ]
     for row in confidence["verdicts"]:
         lines.append(
-            f"| {row['games']} | {'hidden' if row['openings_hidden'] else 'seen'} "
+            f"| {row['games']} | {_openings_kind(row)} "
             f"| {row['known_queries']} | {_pct(row['top1'])} | {_pct(row['called_clear'])} "
             f"| {_pct(row['clear_right'])} | {row['stranger_queries']} "
             f"| {_pct(row['strangers_called_clear'])} | {_pct(row['strangers_called_uncertain'])} |"
         )
     return lines
+
+
+def _openings_kind(row: dict) -> str:
+    if row.get("style_only"):
+        return "unknown: style alone"
+    return "hidden" if row["openings_hidden"] else "seen"
 
 
 def _interpolation_section(report: dict) -> list[str]:

@@ -20,13 +20,20 @@ def _queries(games: int = 20, hidden: bool = False) -> list[CalibrationQuery]:
     return right + wrong + strangers
 
 
-def _result(gap: float, games: int = 20, hidden: bool = False, method: str = "fused") -> dict:
+def _result(
+    gap: float,
+    games: int = 20,
+    hidden: bool = False,
+    method: str = "fused",
+    openings_known: float | None = 0.75,
+) -> dict:
     evidence = {"style": 1.0, ("structures" if hidden else "openings"): 2.0}
     return {
         "method": method,
         "games": games,
         "games_used": games,
         "gap": gap,
+        "openings_known": None if hidden else openings_known,
         "candidates": [
             {"player": "A", "score": 30.0, "evidence": evidence},
             {"player": "B", "score": 30.0 - gap, "evidence": evidence},
@@ -74,6 +81,28 @@ def test_a_query_is_judged_by_the_largest_calibrated_size_it_reaches_and_its_kin
     assert hidden["openings_hidden"] and hidden["verdict"] == "clear"
 
 
+def _style_alone_queries(games: int = 20) -> list[CalibrationQuery]:
+    """The style model alone: known authors found with gaps 1.0-1.9, missed with 0-0.45;
+    strangers reach 0-0.5."""
+    right = [CalibrationQuery(True, games, False, 1.0 + i / 10, True, True) for i in range(10)]
+    wrong = [CalibrationQuery(True, games, False, i / 20, False, True) for i in range(10)]
+    strangers = [CalibrationQuery(False, games, False, i / 40, False, True) for i in range(21)]
+    return right + wrong + strangers
+
+
+def test_games_whose_openings_nobody_knows_are_read_against_the_style_model_alone():
+    calibration = Calibration(_queries() + _style_alone_queries())
+    # a bot's ranking: the openings counted nothing, the style led by 1.5 (its scale, not the
+    # fused one's, where 1.5 is lost among the misses)
+    off_map = calibration.assess(_result(1.5, openings_known=0.1))
+    assert off_map["style_only"] and off_map["verdict"] == "clear"
+    assert (off_map["right"], off_map["known_queries"]) == (10, 10)
+    assert "ranked by the style model alone" in confidence_line(off_map)
+    known = calibration.assess(_result(1.5, openings_known=0.75))
+    assert not known["style_only"] and known["verdict"] == "uncertain"
+    assert Calibration(_queries()).assess(_result(1.5, openings_known=0.1)) is None
+
+
 def test_fewer_games_than_any_calibrated_query_are_never_called_clear():
     assessed = Calibration(_queries(games=5)).assess(_result(40.0, games=2))
     assert assessed["verdict"] == "uncertain"
@@ -104,8 +133,9 @@ def test_the_assessment_reads_as_one_sentence():
 
 
 def test_each_calibration_query_is_judged_against_the_others():
-    (row,) = verdict_summary(Calibration(_queries()))
+    (row, alone) = verdict_summary(Calibration(_queries() + _style_alone_queries()))
     assert (row["games"], row["openings_hidden"], row["known_queries"]) == (20, False, 30)
+    assert not row["style_only"] and alone["style_only"] and alone["known_queries"] == 20
     assert row["top1"] == round(20 / 30, 3)
     assert row["called_clear"] == round(20 / 30, 3) and row["clear_right"] == 1.0
     # the stranger above every miss (gap 5.0) passes for clear among the others
@@ -127,6 +157,14 @@ def test_identify_on_a_calibrated_model_says_how_sure_its_first_place_is(tiny_de
     assert assessed["compared_games"] == 20 and assessed["known_queries"] > 0
     assert main(["identify", "--model", model, "--games", str(games), "--top", "1"]) == 0
     assert "first place: " in capsys.readouterr().out  # the gap is the whole ranking's
+
+
+def test_calibration_ranks_each_whole_query_by_the_style_model_alone_too(tiny_demo):
+    calibration = Calibration.load(tiny_demo["out"])
+    whole = [q for q in calibration.queries if not q.openings_hidden and not q.style_only]
+    alone = [q for q in calibration.queries if q.style_only]
+    assert len(alone) == len(whole) > 0
+    assert not any(q.openings_hidden for q in alone)
 
 
 def test_identify_without_a_calibration_still_answers(planted_model, tmp_path, capsys):
