@@ -6,6 +6,7 @@ import streamlit as st
 from stylespace.app_support import atlas, friendly_errors, pick_player, remember_player
 from stylespace.explore import line_from_text
 from stylespace.figures import card_figure
+from stylespace.map_reading import place_text
 from stylespace.rendering import board_png
 
 explorer = atlas()
@@ -21,6 +22,8 @@ if facts.get("mean_elo"):
 if facts.get("enrolled"):
     summary.append("enrolled from uploaded games" if facts.get("session") else "enrolled")
 st.caption(" · ".join(str(part) for part in summary if part))
+if where := place_text(explorer.map_reading, *explorer.place_of(name)):
+    st.caption(where + ".")
 
 card, neighbours = st.columns([3, 2])
 with card:

@@ -261,6 +261,11 @@ class Atlas:
             "little as the players' vectors differ."
         )
 
+    def place_of(self, name: str) -> tuple[float, float]:
+        """Where a player sits on the map."""
+        x, y = self.style_map.coordinates[self.style_map.names.index(name)]
+        return float(x), float(y)
+
     def place(self, vector: torch.Tensor) -> tuple[float, float]:
         x, y = self.style_map.place(vector.cpu().numpy())
         return float(x), float(y)

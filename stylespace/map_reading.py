@@ -73,6 +73,14 @@ class MapReading:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def island_at(self, x: float, y: float) -> Island | None:
+        """The island a point of the map belongs to: the one of nearest centre, as k-means
+        assigned the players (None when the map has no islands)."""
+        if not self.islands:
+            return None
+        distances = [np.hypot(x - i.centre[0], y - i.centre[1]) for i in self.islands]
+        return self.islands[int(np.argmin(distances))]
+
 
 def read_map(
     coordinates: np.ndarray, properties: dict[str, np.ndarray], neighbours: int = 10, seed: int = 0
@@ -167,16 +175,30 @@ def island_title(island: Island) -> str:
     return f"{_label(top.prop)} {format_value(top.prop, top.inside)}"
 
 
-def island_text(island: Island, most: int = 2) -> str:
-    """The island in a sentence: its size and its largest differences from the rest."""
-    if not island.differences:
-        return f"{island.players} players, set apart by no single property"
-    parts = [
+def _differences_text(island: Island, most: int = 2) -> str:
+    return ", ".join(
         f"{_label(d.prop)} {format_value(d.prop, d.inside)} "
         f"({format_value(d.prop, d.outside)} elsewhere)"
         for d in island.differences[:most]
-    ]
-    return f"{island.players} players: " + ", ".join(parts)
+    )
+
+
+def island_text(island: Island) -> str:
+    """The island in a sentence: its size and its largest differences from the rest."""
+    if not island.differences:
+        return f"{island.players} players, set apart by no single property"
+    return f"{island.players} players: {_differences_text(island)}"
+
+
+def place_text(reading: MapReading, x: float, y: float) -> str | None:
+    """Where on the map a point lies, in words (None on a map without islands)."""
+    island = reading.island_at(x, y)
+    if island is None:
+        return None
+    where = f"On the map: in an island of {island.players} players"
+    if not island.differences:
+        return where
+    return f"{where} whose means are {_differences_text(island)}"
 
 
 def islands_text(reading: MapReading) -> str:

@@ -11,6 +11,7 @@ from stylespace.map_reading import (
     island_title,
     islands_text,
     neighbour_r2,
+    place_text,
     read_map,
     sorted_by_text,
 )
@@ -46,6 +47,18 @@ def test_islands_are_labelled_above_their_players_on_the_map_figure():
     figure = map_figure(rows, labels=[(island_title(i), i.centre[0], i.top) for i in islands])
     assert [a.text for a in figure.layout.annotations] == ["1.e4 as White 70%", "1.e4 as White 10%"]
     assert [a.y for a in figure.layout.annotations] == [i.top for i in islands]
+
+
+def test_a_point_is_placed_in_the_island_of_nearest_centre():
+    coordinates, properties = _two_islands(np.random.default_rng(0))
+    reading = read_map(coordinates, properties)
+    assert reading.island_at(9.0, 11.0).players == 40
+    assert place_text(reading, 0.5, -0.5) == (
+        "On the map: in an island of 60 players whose means are 1.e4 as White 70% (10% elsewhere)"
+    )
+    rng = np.random.default_rng(1)
+    cloud = read_map(rng.normal(size=(300, 2)), {"draw_rate": rng.uniform(size=300)})
+    assert cloud.island_at(0.0, 0.0) is None and place_text(cloud, 0.0, 0.0) is None
 
 
 def test_one_round_cloud_is_no_islands_and_says_so():
