@@ -25,14 +25,19 @@ own opening choices predict the games' moves; when the openings are hidden, whic
 structures the games reach against each player's. On masters the openings carry most of it,
 directly or through the structures they lead to (the model card's *style alone* column is the
 style model by itself).
-Structures only match players known from hundreds of games.
+Structures only match players known from hundreds of games. The style map says what its layout
+follows: its islands and the properties that neighbours on it share (on the masters, mostly
+their first move; hardly their strength).
 
 **What it cannot tell.** It does not know players it was not shown: an unknown author always
 gets a ranking, and the top name is then only the nearest known style. The Identify page says
 how sure a first place is, from held-out queries of known players and of strangers (the model
 card's *How sure* table): a *clear* first place was nearly always right, but some strangers'
 games come out *likely*, so even that is not proof. A handful of games
-identifies poorly, and so do games whose openings are hidden or new to the model. Similar style
+identifies poorly, and so do games whose openings are hidden or new to the model. Games that
+leave every known opening at once (an engine, a beginner, a bot) are ranked by the style model
+alone, and their first place is judged against masters ranked that way, so it often stays
+*uncertain* even when it is right. Similar style
 is not proof of identity: never use a ranking alone to accuse anyone of anything (fair-play
 decisions need far more evidence).
 """
