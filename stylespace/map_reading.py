@@ -186,7 +186,7 @@ def _differences_text(island: Island, most: int = 2) -> str:
 def island_text(island: Island) -> str:
     """The island in a sentence: its size and its largest differences from the rest."""
     if not island.differences:
-        return f"{island.players} players, set apart by no single property"
+        return f"{island.players} players, set apart by none of the measured properties"
     return f"{island.players} players: {_differences_text(island)}"
 
 
