@@ -10,6 +10,7 @@ from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
 from stylespace.game_files import UnreadableGames, read_uploaded_games
+from stylespace.map_reading import place_text
 from stylespace.positions import common_players, players_in
 
 explorer = atlas()
@@ -92,6 +93,8 @@ with places:
         map_figure(explorer.table(), highlight=top[:5], markers=[("uploaded games", x, y)]),
         key="identify_map",
     )
+    if where := place_text(explorer.map_reading, x, y):
+        st.caption(f"The uploaded games (the star). {where}.")
 if "evidence" in result["candidates"][0]:
     st.caption(
         f"Score = {weighted_sum(WEIGHTS_WITH_OPENINGS)}, each in standard deviations above the "
