@@ -20,7 +20,7 @@ import torch
 
 from bench.pilot_queries import pilot_paths
 from stylespace.authors import author_positions
-from stylespace.cli import _names_from
+from stylespace.cli_common import names_from as _names_from
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.stylometry import ENROL_SETTINGS, FitSettings, fit_style_vector

@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from stylespace import __version__
+from stylespace.cli_bench import add_bench_commands
+from stylespace.cli_common import (
+    AT_LEAST_0,
+    AT_LEAST_1,
+    DEFAULT_MODEL,
+    PRESET_NAMES,
+    CommandError,
+    emit,
+    names_from,
+)
 from stylespace.confidence import KNOWN_AUTHORS, STRANGERS
 from stylespace.game_files import GameFile, UnreadableGames, read_game_file
 from stylespace.optout import default_opt_out_path, load_opt_out
 from stylespace.quick_identify import ENGINES
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
 from stylespace.store import GameStore, default_db_path
-
-DEFAULT_MODEL = Path("models") / "demo"
-PRESET_NAMES = ["tiny", "demo", "demo-gpu", "full"]  # training.PRESETS, without importing torch
-
-
-class CommandError(Exception):
-    """A problem the user can fix; printed as one line, never as a traceback."""
-
-
-def _emit(args: argparse.Namespace, result: object, text: str) -> None:
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    else:
-        print(text)
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -43,7 +38,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(args.paths, store, opted_out=opted_out, batch_size=args.batch_size)
     for path, why in summary.unreadable.items():
         print(f"stylespace: cannot read {path}: {why}", file=sys.stderr)
-    _emit(args, asdict(summary), summary.line())
+    emit(args, asdict(summary), summary.line())
     if summary.added + summary.duplicates + summary.opted_out == 0:
         print("stylespace: no readable game in the input", file=sys.stderr)
         return 1
@@ -54,7 +49,7 @@ def _cmd_players(args: argparse.Namespace) -> int:
     with GameStore(args.db, read_only=True) as store:
         rows = store.players(min_games=args.min_games, search=args.search, limit=args.limit)
     if args.json:
-        _emit(args, [asdict(row) for row in rows], "")
+        emit(args, [asdict(row) for row in rows], "")
         return 0
     print(f"{'player':<36} {'games':>6} {'white':>6} {'black':>6} {'mean Elo':>8}  years")
     for row in rows:
@@ -72,29 +67,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     with GameStore(args.db, read_only=True) as store:
         counts = store.counts()
     splits = ", ".join(f"{k} {v:,}" for k, v in counts["splits"].items())  # type: ignore[union-attr]
-    _emit(
+    emit(
         args,
         {"db": str(args.db), **counts},
         f"{args.db}: {counts['games']:,} games ({splits}), {counts['players']:,} players, "
         f"{counts['rejected']:,} rejected games on record",
     )
     return 0
-
-
-def _cmd_bench_ingest(args: argparse.Namespace) -> int:
-    from stylespace.bench_ingest import bench_ingest
-
-    report = bench_ingest(args.file, repeats=args.repeats, batch_size=args.batch_size)
-    _emit(args, report, report["summary"])
-    return 0
-
-
-def _cmd_bench_decoder(args: argparse.Namespace) -> int:
-    from stylespace.bench_decoder import compare_decoders
-
-    report = compare_decoders(args.file, limit=args.limit, workers=args.workers)
-    _emit(args, report, report["summary"])
-    return 0 if report["disagreements"] == 0 else 1
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -113,7 +92,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         routing_lr_scale=args.routing_lr_scale,
         routing_noise=args.routing_noise,
         players_per_batch=args.players_per_batch,
-        exclude_players=_names_from(args.exclude_players),
+        exclude_players=names_from(args.exclude_players),
         opt_out=args.opt_out,
         workers=args.workers,
         restart_style=args.restart_style,
@@ -129,22 +108,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         f"trained {args.out}: {metrics['players']} players, {metrics['train_positions']:,} train "
         f"positions; validation top-1 base {final.get('base_top1')} style {final.get('style_top1')}"
     )
-    _emit(args, {k: v for k, v in metrics.items() if k != "log"}, text)
+    emit(args, {k: v for k, v in metrics.items() if k != "log"}, text)
     return 0
-
-
-def _names_from(values: list[str] | None) -> list[str]:
-    """Names given on the command line, or read from @FILE (one a line)."""
-    names: list[str] = []
-    for value in values or []:
-        if value.startswith("@"):
-            lines = Path(value[1:]).read_text(encoding="utf-8").splitlines()
-            names.extend(
-                line.strip() for line in lines if line.strip() and not line.startswith("#")
-            )
-        else:
-            names.append(value)
-    return names
 
 
 def _eval_games(args: argparse.Namespace) -> GameFile:
@@ -184,15 +149,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             f"base {r['base_top1']:.1%} style {r['style_top1']:.1%}"
             for name, r in rows
         )
-    _emit(args, result, text)
-    return 0
-
-
-def _cmd_bench_model(args: argparse.Namespace) -> int:
-    from stylespace.bench_model import bench_model
-
-    report = bench_model(args.preset, players=args.players, repeats=args.repeats)
-    _emit(args, report, report["summary"])
+    emit(args, result, text)
     return 0
 
 
@@ -223,7 +180,7 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     )
     if result["note"]:
         text += f"\nnote: {result['note']}"
-    _emit(args, result, text)
+    emit(args, result, text)
     return 0
 
 
@@ -275,7 +232,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         lines.append(f"names: {same_person}")
     if result["confidence"]:
         lines.append(f"first place: {confidence_line(result['confidence'])}")
-    _emit(args, result, "\n".join(lines))
+    emit(args, result, "\n".join(lines))
     return 0
 
 
@@ -295,7 +252,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         f"calibrated {args.model}: {result['known_queries']} queries by its players and "
         f"{result['stranger_queries']} by strangers in {result['seconds']:.0f} s"
     )
-    _emit(args, result, text)
+    emit(args, result, text)
     return 0
 
 
@@ -307,7 +264,7 @@ def _cmd_export_graph(args: argparse.Namespace) -> int:
         f"wrote {result['graph']} ({result['bytes'] / 1024:.0f} KiB) in {result['seconds']} s: "
         "`identify` on this model now runs without torch"
     )
-    _emit(args, result, text)
+    emit(args, result, text)
     return 0
 
 
@@ -320,7 +277,7 @@ def _cmd_fingerprints(args: argparse.Namespace) -> int:
         f"fingerprints: {result['computed']} computed, {result['players']} players in "
         f"{args.model} ({result['seconds']:.0f} s)"
     )
-    _emit(args, {**result, "model": str(args.model)}, text)
+    emit(args, {**result, "model": str(args.model)}, text)
     return 0
 
 
@@ -335,7 +292,7 @@ def _cmd_references(args: argparse.Namespace) -> int:
         f"up to {result['cap']:,} train positions each, median {result['median_positions']:,}, "
         f"in {args.model} ({result['seconds']:.0f} s)"
     )
-    _emit(args, {**result, "model": str(args.model)}, text)
+    emit(args, {**result, "model": str(args.model)}, text)
     return 0
 
 
@@ -347,7 +304,7 @@ def _cmd_repertoires(args: argparse.Namespace) -> int:
         f"opening repertoires: {result['players']} players in {args.model} "
         f"({result['seconds']:.0f} s)"
     )
-    _emit(args, {**result, "model": str(args.model)}, text)
+    emit(args, {**result, "model": str(args.model)}, text)
     return 0
 
 
@@ -360,7 +317,7 @@ def _cmd_game_embedding(args: argparse.Namespace) -> int:
         f"game embedding: {result['players']} players, {result['games']:,} games, "
         f"{result['steps']} steps in {args.model} ({result['seconds']:.0f} s)"
     )
-    _emit(args, {**result, "model": str(args.model)}, text)
+    emit(args, {**result, "model": str(args.model)}, text)
     return 0
 
 
@@ -372,7 +329,7 @@ def _cmd_pack_shards(args: argparse.Namespace) -> int:
         f"packed {args.work / 'shards'} into {args.out}: {result['train']['positions']:,} train "
         f"and {result['val']['positions']:,} val positions, {result['bytes'] / 1e6:.1f} MB"
     )
-    _emit(args, {**result, "pack": str(args.out)}, text)
+    emit(args, {**result, "pack": str(args.out)}, text)
     return 0
 
 
@@ -385,47 +342,7 @@ def _cmd_unpack_shards(args: argparse.Namespace) -> int:
         f"train and {result['val']['positions']:,} val positions; now `stylespace train --out "
         f"{args.work} --resume ...` needs no store"
     )
-    _emit(args, {**result, "work": str(args.work)}, text)
-    return 0
-
-
-def _cmd_bench_stylometry(args: argparse.Namespace) -> int:
-    from stylespace.bench_stylometry import bench_stylometry
-    from stylespace.stylometry import IDENTIFY_SETTINGS
-
-    if len(args.queries) not in (1, len(args.sizes)):
-        raise CommandError(
-            f"--queries takes one count, or one per size ({len(args.sizes)}), "
-            f"not {len(args.queries)}"
-        )
-    counts = (
-        args.queries if len(args.queries) == len(args.sizes) else args.queries * len(args.sizes)
-    )
-    queries = dict(zip(args.sizes, counts, strict=True))
-    report = bench_stylometry(
-        args.model,
-        args.db,
-        sizes=args.sizes,
-        from_ply=args.from_ply,
-        unseen=_names_from(args.exclude_players),
-        queries=queries,
-        max_players=args.max_players,
-        method=args.method,
-        seed=args.seed,
-        settings=replace(
-            IDENTIFY_SETTINGS,
-            **{
-                k: v
-                for k, v in (
-                    ("steps", args.steps),
-                    ("batch_size", args.batch_size),
-                    ("patience", args.patience),
-                )
-                if v is not None
-            },
-        ),
-    )
-    _emit(args, report, report["summary"])
+    emit(args, {**result, "work": str(args.work)}, text)
     return 0
 
 
@@ -448,57 +365,7 @@ def _cmd_properties(args: argparse.Namespace) -> int:
             f"  {labels.get(k, (k,))[0]:<20} {v:8.3f}"
             for k, v in sorted(found[args.player].items())
         ]
-    _emit(args, found, "\n".join(lines))
-    return 0
-
-
-def _cmd_bench_steering(args: argparse.Namespace) -> int:
-    from stylespace.steering import save_directions, steering_benchmark
-    from stylespace.style_model import StyleModel
-
-    model = StyleModel.load(args.model)
-    with GameStore(args.db, read_only=True) as store:
-        report, directions = steering_benchmark(
-            model,
-            store,
-            players=args.players,
-            positions=args.positions,
-            strengths=args.strengths,
-            seed=args.seed,
-        )
-    if args.save:
-        save_directions(args.model, directions, report)
-    passed = sorted(prop for prop, row in report.items() if row["passes"])
-    lines = [
-        f"{len(passed)} of {len(report)} properties steer monotonically ({args.players} players):"
-    ]
-    for prop, row in report.items():
-        curve = " ".join(f"{v:.3f}" for v in row["mean"])
-        lines.append(
-            f"  {'pass' if row['passes'] else 'FAIL'} {prop:<20} {curve} "
-            f"(players monotone {row['players_monotone']})"
-        )
-    _emit(args, {"passed": passed, "properties": report}, "\n".join(lines))
-    return 0
-
-
-def _cmd_bench_interpolation(args: argparse.Namespace) -> int:
-    from stylespace.bench_interpolation import interpolation_benchmark
-    from stylespace.style_model import StyleModel
-
-    model = StyleModel.load(args.model)
-    with GameStore(args.db, read_only=True) as store:
-        report = interpolation_benchmark(
-            model,
-            store,
-            pairs=args.pairs,
-            min_games=args.min_games,
-            positions_per_player=args.positions,
-            chosen=[tuple(pair) for pair in args.pair or []],
-            weights=args.weights,
-            seed=args.seed,
-        )
-    _emit(args, report, report["summary"])
+    emit(args, found, "\n".join(lines))
     return 0
 
 
@@ -531,7 +398,7 @@ def _cmd_steer(args: argparse.Namespace) -> int:
         ],
     }
     text = "\n".join(f"{m.san:<8} {m.probability:6.1%}" for m in moves)
-    _emit(args, result, text)
+    emit(args, result, text)
     return 0
 
 
@@ -548,7 +415,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
         f"placing perturbed players by neighbours: error {stability['neighbours_error']}, "
         f"by UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"
     )
-    _emit(args, result, text)
+    emit(args, result, text)
     return 0
 
 
@@ -560,7 +427,7 @@ def _cmd_map_reading(args: argparse.Namespace) -> int:
         reading = Atlas.load(args.model).map_reading
     except AtlasError as error:
         raise CommandError(str(error)) from None
-    _emit(args, reading.to_dict(), islands_text(reading) + "\n" + sorted_by_text(reading))
+    emit(args, reading.to_dict(), islands_text(reading) + "\n" + sorted_by_text(reading))
     return 0
 
 
@@ -571,7 +438,7 @@ def _cmd_like(args: argparse.Namespace) -> int:
     model = StyleModel.load(args.model)
     similar = players_like(model, args.player, top=args.top, opted_out=load_opt_out())
     result = [{"player": name, "similarity": score} for name, score in similar]
-    _emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
+    emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
     return 0
 
 
@@ -589,47 +456,12 @@ def _cmd_build_demo(args: argparse.Namespace) -> int:
         device=args.device,
     )
     record = build_demo(request, report=lambda line: print(line, file=sys.stderr, flush=True))
-    _emit(
+    emit(
         args,
         record,
         f"built {args.out}: " + ", ".join(f"{k} {v['seconds']} s" for k, v in record.items()),
     )
     return 0
-
-
-def _cmd_bench_app(args: argparse.Namespace) -> int:
-    from stylespace.bench_app import bench_app
-
-    report = bench_app(args.model, repeats=args.repeats, synthetic_players=args.players)
-    _emit(args, report, report["summary"])
-    return 0
-
-
-def _cmd_bench_identify(args: argparse.Namespace) -> int:
-    from stylespace.bench_identify import bench_identify
-
-    report = bench_identify(args.model, args.db, sizes=tuple(args.sizes), repeats=args.repeats)
-    _emit(args, report, report["summary"])
-    return 0
-
-
-def _at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `minimum`, else a usage error that says so
-    (a negative --top once printed every player but the last; --top 0, a traceback)."""
-
-    def whole_number(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
-        return value
-
-    return whole_number
-
-
-AT_LEAST_0, AT_LEAST_1 = _at_least(0), _at_least(1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -894,110 +726,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("stats", _cmd_stats, "Games, players, splits and rejected games in the store.")
 
     bench = command("bench", lambda _: 2, "Benchmarks.")
-    benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")
-    bench_ingest = benches.add_parser(
-        "ingest", parents=[common], help="Ingest a file into a fresh store: games/s, store size."
-    )
-    bench_ingest.set_defaults(handler=_cmd_bench_ingest)
-    bench_ingest.add_argument("file")
-    bench_ingest.add_argument("--repeats", type=AT_LEAST_1, default=3)
-    bench_ingest.add_argument("--batch-size", type=AT_LEAST_1, default=20_000)
-    bench_decoder = benches.add_parser(
-        "decoder",
-        parents=[common],
-        help="Decode every game with the Rust binding and python-chess; compare moves and speed.",
-    )
-    bench_decoder.set_defaults(handler=_cmd_bench_decoder)
-    bench_decoder.add_argument("file")
-    bench_decoder.add_argument("--limit", type=AT_LEAST_1, default=None, help="first N games only")
-    bench_decoder.add_argument("--workers", type=AT_LEAST_1, default=None)
-    bench_model = benches.add_parser(
-        "model", parents=[common], help="Training and inference positions/s and peak memory."
-    )
-    bench_model.set_defaults(handler=_cmd_bench_model)
-    bench_model.add_argument("--preset", choices=PRESET_NAMES, default="demo")
-    bench_model.add_argument("--players", type=AT_LEAST_1, default=500)
-    bench_model.add_argument("--repeats", type=AT_LEAST_1, default=5)
-    bench_stylometry = benches.add_parser(
-        "stylometry",
-        parents=[common],
-        help="Identification top-1/top-5 from 100/20/5 games, beside the opening baseline.",
-    )
-    bench_stylometry.set_defaults(handler=_cmd_bench_stylometry)
-    bench_stylometry.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_stylometry.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20, 5])
-    bench_stylometry.add_argument("--from-ply", type=AT_LEAST_0, default=0)
-    bench_stylometry.add_argument(
-        "--exclude-players",
-        nargs="*",
-        default=None,
-        metavar="NAME",
-        help="players left out of the model's training: enrolled, then identified (names or @FILE)",
-    )
-    bench_stylometry.add_argument(
-        "--queries",
-        type=AT_LEAST_1,
-        nargs="+",
-        default=[2],
-        help="disjoint query sets per player: one count, or one per size (the demo build: 1 3 5)",
-    )
-    bench_stylometry.add_argument("--max-players", type=AT_LEAST_1, default=None)
-    bench_stylometry.add_argument(
-        "--method", choices=METHODS, default=DEFAULT_METHOD, help="how candidates are ranked"
-    )
-    bench_stylometry.add_argument("--seed", type=int, default=0)
-    bench_stylometry.add_argument("--steps", type=AT_LEAST_1, help="fit steps (identify's default)")
-    bench_stylometry.add_argument("--batch-size", type=AT_LEAST_1, help="positions per fit step")
-    bench_stylometry.add_argument(
-        "--patience", type=AT_LEAST_0, help="early stop checks (0 = never)"
-    )
-    bench_steering = benches.add_parser(
-        "steering", parents=[common], help="Does steering move each property? Saves the directions."
-    )
-    bench_steering.set_defaults(handler=_cmd_bench_steering)
-    bench_steering.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_steering.add_argument("--players", type=AT_LEAST_1, default=8)
-    bench_steering.add_argument("--positions", type=AT_LEAST_1, default=512)
-    bench_steering.add_argument(
-        "--strengths", type=float, nargs="+", default=[-1.0, -0.5, 0.0, 0.5, 1.0]
-    )
-    bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
-    bench_steering.add_argument("--seed", type=int, default=0)
-    bench_mix = benches.add_parser(
-        "interpolation",
-        parents=[common],
-        help="Does a mix of a weaker and a stronger player play in between? Move matching.",
-    )
-    bench_mix.set_defaults(handler=_cmd_bench_interpolation)
-    bench_mix.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_mix.add_argument(
-        "--pairs", type=AT_LEAST_1, default=8, help="weakest with strongest, by Elo"
-    )
-    bench_mix.add_argument(
-        "--min-games", type=AT_LEAST_0, default=40, help="held-out games a player"
-    )
-    bench_mix.add_argument(
-        "--positions", type=AT_LEAST_1, default=2000, help="held-out moves a player"
-    )
-    bench_mix.add_argument(
-        "--pair", nargs=2, action="append", metavar=("FIRST", "SECOND"), help="mix these instead"
-    )
-    bench_mix.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0])
-    bench_mix.add_argument("--seed", type=int, default=0)
-    bench_identify = benches.add_parser(
-        "identify", parents=[common], help="Wall time of the identify command, model load included."
-    )
-    bench_identify.set_defaults(handler=_cmd_bench_identify)
-    bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_identify.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20])
-    bench_identify.add_argument("--repeats", type=AT_LEAST_1, default=3)
-    bench_app = benches.add_parser(
-        "app", parents=[common], help="Page, slider and map timings of the app, server side."
-    )
-    bench_app.set_defaults(handler=_cmd_bench_app)
-    bench_app.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    bench_app.add_argument("--repeats", type=AT_LEAST_1, default=5)
-    bench_app.add_argument("--players", type=AT_LEAST_1, default=50_000, help="synthetic map size")
+    add_bench_commands(bench, common)
     return parser
 
 
