@@ -306,7 +306,16 @@ def calibrate(
                 )
             )
             alone = found.get("style_alone")
-            if ply < HIDDEN_FROM_PLY and alone and alone["gap"] is not None:
+            if ply < HIDDEN_FROM_PLY and alone is not None:
+                if (found["fingerprint_positions"] or 0) < found["positions"]:
+                    # The openings settled this ranking before the style had read all the
+                    # moves it reads (`fused.SettledRanking`); a ranking by the style alone
+                    # seldom leads by the 8 points that settle one (the bots' 100-game
+                    # queries read every move), so its calibration reads them all too.
+                    unsettled = identify(model, games, author=author, top=1, settle=False)
+                    alone = unsettled["style_alone"]
+                if alone["gap"] is None:
+                    continue
                 queries.append(
                     CalibrationQuery(
                         known=is_known,
