@@ -55,6 +55,11 @@ class CalibrationQuery:
     # not know (`fused.opening_reach` 0): the same query's `style_alone` lead.
     style_only: bool = False
 
+    @property
+    def kind(self) -> tuple[bool, int, bool]:
+        """What it is compared with: ranked by the style alone, query size, openings hidden."""
+        return self.style_only, self.games, self.openings_hidden
+
 
 class Calibration:
     """The held-out queries of one model, and what a new ranking's gap means against them."""
@@ -160,15 +165,10 @@ def verdict_summary(calibration: Calibration) -> list[dict]:
     how often their ranking was called clear and was then right, how often a stranger's was
     called clear anyway."""
     rows = []
-    kinds = sorted({(q.style_only, q.games, q.openings_hidden) for q in calibration.queries})
-    for style_only, games, hidden in kinds:
+    for style_only, games, hidden in sorted({q.kind for q in calibration.queries}):
         verdicts = {True: [], False: []}
         for index, query in enumerate(calibration.queries):
-            if (query.style_only, query.games, query.openings_hidden) != (
-                style_only,
-                games,
-                hidden,
-            ):
+            if query.kind != (style_only, games, hidden):
                 continue
             others = Calibration(calibration.queries[:index] + calibration.queries[index + 1 :])
             assessed = others.assess(_as_result(query, calibration.method))
