@@ -12,6 +12,7 @@ from stylespace.cli_common import (
     DEFAULT_MODEL,
     PRESET_NAMES,
     CommandError,
+    command_adder,
     emit,
     names_from,
 )
@@ -151,36 +152,34 @@ def _bench_identify(args: argparse.Namespace) -> int:
 
 def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     """The `bench` command's subcommands; `common` carries --db and --json."""
-    benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")
-    bench_ingest = benches.add_parser(
-        "ingest", parents=[common], help="Ingest a file into a fresh store: games/s, store size."
+    benches = command_adder(
+        bench.add_subparsers(dest="bench", required=True, metavar="BENCH"), common
     )
-    bench_ingest.set_defaults(handler=_bench_ingest)
+    bench_ingest = benches(
+        "ingest", _bench_ingest, "Ingest a file into a fresh store: games/s, store size."
+    )
     bench_ingest.add_argument("file")
     bench_ingest.add_argument("--repeats", type=AT_LEAST_1, default=3)
     bench_ingest.add_argument("--batch-size", type=AT_LEAST_1, default=20_000)
-    bench_decoder = benches.add_parser(
+    bench_decoder = benches(
         "decoder",
-        parents=[common],
-        help="Decode every game with the Rust binding and python-chess; compare moves and speed.",
+        _bench_decoder,
+        "Decode every game with the Rust binding and python-chess; compare moves and speed.",
     )
-    bench_decoder.set_defaults(handler=_bench_decoder)
     bench_decoder.add_argument("file")
     bench_decoder.add_argument("--limit", type=AT_LEAST_1, default=None, help="first N games only")
     bench_decoder.add_argument("--workers", type=AT_LEAST_1, default=None)
-    bench_model = benches.add_parser(
-        "model", parents=[common], help="Training and inference positions/s and peak memory."
+    bench_model = benches(
+        "model", _bench_model, "Training and inference positions/s and peak memory."
     )
-    bench_model.set_defaults(handler=_bench_model)
     bench_model.add_argument("--preset", choices=PRESET_NAMES, default="demo")
     bench_model.add_argument("--players", type=AT_LEAST_1, default=500)
     bench_model.add_argument("--repeats", type=AT_LEAST_1, default=5)
-    bench_stylometry = benches.add_parser(
+    bench_stylometry = benches(
         "stylometry",
-        parents=[common],
-        help="Identification top-1/top-5 from 100/20/5 games, beside the opening baseline.",
+        _bench_stylometry,
+        "Identification top-1/top-5 from 100/20/5 games, beside the opening baseline.",
     )
-    bench_stylometry.set_defaults(handler=_bench_stylometry)
     bench_stylometry.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_stylometry.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20, 5])
     bench_stylometry.add_argument("--from-ply", type=AT_LEAST_0, default=0)
@@ -208,10 +207,9 @@ def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.Argument
     bench_stylometry.add_argument(
         "--patience", type=AT_LEAST_0, help="early stop checks (0 = never)"
     )
-    bench_steering = benches.add_parser(
-        "steering", parents=[common], help="Does steering move each property? Saves the directions."
+    bench_steering = benches(
+        "steering", _bench_steering, "Does steering move each property? Saves the directions."
     )
-    bench_steering.set_defaults(handler=_bench_steering)
     bench_steering.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_steering.add_argument("--players", type=AT_LEAST_1, default=8)
     bench_steering.add_argument("--positions", type=AT_LEAST_1, default=512)
@@ -220,12 +218,11 @@ def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.Argument
     )
     bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
     bench_steering.add_argument("--seed", type=int, default=0)
-    bench_mix = benches.add_parser(
+    bench_mix = benches(
         "interpolation",
-        parents=[common],
-        help="Does a mix of a weaker and a stronger player play in between? Move matching.",
+        _bench_interpolation,
+        "Does a mix of a weaker and a stronger player play in between? Move matching.",
     )
-    bench_mix.set_defaults(handler=_bench_interpolation)
     bench_mix.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_mix.add_argument(
         "--pairs", type=AT_LEAST_1, default=8, help="weakest with strongest, by Elo"
@@ -241,17 +238,13 @@ def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.Argument
     )
     bench_mix.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0])
     bench_mix.add_argument("--seed", type=int, default=0)
-    bench_identify = benches.add_parser(
-        "identify", parents=[common], help="Wall time of the identify command, model load included."
+    bench_identify = benches(
+        "identify", _bench_identify, "Wall time of the identify command, model load included."
     )
-    bench_identify.set_defaults(handler=_bench_identify)
     bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_identify.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20])
     bench_identify.add_argument("--repeats", type=AT_LEAST_1, default=3)
-    bench_app = benches.add_parser(
-        "app", parents=[common], help="Page, slider and map timings of the app, server side."
-    )
-    bench_app.set_defaults(handler=_bench_app)
+    bench_app = benches("app", _bench_app, "Page, slider and map timings of the app, server side.")
     bench_app.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_app.add_argument("--repeats", type=AT_LEAST_1, default=5)
     bench_app.add_argument("--players", type=AT_LEAST_1, default=50_000, help="synthetic map size")

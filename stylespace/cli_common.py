@@ -12,6 +12,24 @@ DEFAULT_MODEL = Path("models") / "demo"
 PRESET_NAMES = ["tiny", "demo", "demo-gpu", "full"]  # training.PRESETS, without importing torch
 
 
+Handler = Callable[[argparse.Namespace], int]
+AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def command_adder(
+    subcommands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> AddCommand:
+    """A function that adds one subcommand, with `common`'s --db and --json, its handler and its
+    one-line help (also its description)."""
+
+    def add(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
+        sub = subcommands.add_parser(name, parents=[common], help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    return add
+
+
 class CommandError(Exception):
     """A problem the user can fix; printed as one line, never as a traceback."""
 

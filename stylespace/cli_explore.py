@@ -1,0 +1,118 @@
+"""`stylespace like | steer | project | map-reading`: exploring the style vectors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from stylespace.cli_common import (
+    AT_LEAST_1,
+    DEFAULT_MODEL,
+    AddCommand,
+    CommandError,
+    emit,
+)
+from stylespace.optout import load_opt_out
+
+
+def _cmd_like(args: argparse.Namespace) -> int:
+    from stylespace.projection import players_like
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    similar = players_like(model, args.player, top=args.top, opted_out=load_opt_out())
+    result = [{"player": name, "similarity": score} for name, score in similar]
+    emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
+    return 0
+
+
+def _cmd_steer(args: argparse.Namespace) -> int:
+    import chess
+
+    from stylespace.steering import load_directions, steer
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    directions = load_directions(args.model)
+    strengths = {}
+    for item in args.set or []:
+        prop, _, value = item.partition("=")
+        try:
+            strengths[prop] = float(value)
+        except ValueError:
+            raise CommandError(f"--set wants PROPERTY=STRENGTH, got {item!r}") from None
+    vector = steer(model.style_vector(args.player), strengths, directions)
+    try:
+        board = chess.Board(args.fen) if args.fen else chess.Board()
+    except ValueError as error:
+        raise CommandError(f"not a valid FEN: {error}") from None
+    moves = model.predict(board, style=vector, top_k=args.top)
+    result = {
+        "player": args.player,
+        "strengths": strengths,
+        "moves": [
+            {"uci": m.uci, "san": m.san, "probability": round(m.probability, 5)} for m in moves
+        ],
+    }
+    text = "\n".join(f"{m.san:<8} {m.probability:6.1%}" for m in moves)
+    emit(args, result, text)
+    return 0
+
+
+def _cmd_project(args: argparse.Namespace) -> int:
+    from stylespace.projection import build_map
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    style_map, method, stability = build_map(model, seed=args.seed)
+    style_map.save(args.model, method, stability)
+    result = {"players": len(style_map.names), "method": method, **stability}
+    text = (
+        f"mapped {len(style_map.names)} players into {args.model}/map.json; "
+        f"placing perturbed players by neighbours: error {stability['neighbours_error']}, "
+        f"by UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"
+    )
+    emit(args, result, text)
+    return 0
+
+
+def _cmd_map_reading(args: argparse.Namespace) -> int:
+    from stylespace.explore import Atlas, AtlasError
+    from stylespace.map_reading import islands_text, sorted_by_text
+
+    try:
+        reading = Atlas.load(args.model).map_reading
+    except AtlasError as error:
+        raise CommandError(str(error)) from None
+    emit(args, reading.to_dict(), islands_text(reading) + "\n" + sorted_by_text(reading))
+    return 0
+
+
+def add_explore_commands(command: AddCommand) -> None:
+    """Exploring the style vectors: neighbours, steering and the map."""
+    like = command("like", _cmd_like, "Players whose style is most like a player's.")
+    like.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    like.add_argument("--player", required=True)
+    like.add_argument("--top", type=AT_LEAST_1, default=10)
+
+    steer_cmd = command(
+        "steer", _cmd_steer, "A player's predicted moves, steered toward properties."
+    )
+    steer_cmd.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    steer_cmd.add_argument("--player", required=True)
+    steer_cmd.add_argument(
+        "--set", nargs="*", metavar="PROPERTY=STRENGTH", help="e.g. castling_rate=1.5"
+    )
+    steer_cmd.add_argument("--fen", default=None, help="position (default: the start)")
+    steer_cmd.add_argument("--top", type=AT_LEAST_1, default=5)
+
+    project = command("project", _cmd_project, "Lay all players out on a 2-D style map (UMAP).")
+    project.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    project.add_argument("--seed", type=int, default=0)
+
+    reading = command(
+        "map-reading",
+        _cmd_map_reading,
+        "What the style map's layout follows: its islands and the properties neighbours share.",
+    )
+    reading.add_argument("--model", type=Path, default=DEFAULT_MODEL)
