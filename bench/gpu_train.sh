@@ -9,6 +9,7 @@
 #         STYLE_STEPS: a longer stage 2 without retraining the base; with BASE=FILE, on a first
 #         call without CHECKPOINT, stage 1 is skipped and stage 2 starts from that trained base,
 #         e.g. BASE=models/demo/base.safetensors in a checkout that has no earlier run)
+#         PRESET=demo-d96-gpu trains the next, larger network (README, size-headroom.md)
 # Then here: copy OUT_DIR's files into runs/demo-gpu (beside runs/demo's shards) and run
 #   stylespace build-demo --preset demo-gpu --work runs/demo-gpu
 # which finishes the run on the CPU (save, fingerprints kept, repertoires) and rebuilds models/demo.

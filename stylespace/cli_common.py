@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_MODEL = Path("models") / "demo"
-PRESET_NAMES = ["tiny", "demo", "demo-gpu", "full"]  # training.PRESETS, without importing torch
+# training.PRESETS, named without importing torch
+PRESET_NAMES = ["tiny", "demo", "demo-gpu", "demo-d96-gpu", "full"]
 
 
 Handler = Callable[[argparse.Namespace], int]

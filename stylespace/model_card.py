@@ -17,6 +17,7 @@ from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weig
 from stylespace.intervals import share_interval
 from stylespace.placeholders import is_placeholder_name
 from stylespace.sketch import FINGERPRINT_POSITIONS
+from stylespace.training import PRESETS
 
 SOURCE = (
     "`../shared/data/gm/games.pgn.zst`: 294,738 public master games (the pgnmentor.com per-player "
@@ -128,8 +129,19 @@ def _training_minutes(metrics: dict, batch_size: int) -> dict[int, float]:
     return minutes
 
 
+# Where a GPU preset's shipped run trained, as it was recorded then (`bench/results/gpu-model.md`).
+GPU_RUNS = {
+    "demo-gpu": "one NVIDIA H100 (torch 2.11, bfloat16 autocast; three calls of under 10 minutes, "
+    "each resumed from the last checkpoint)",
+}
+
+
+def _on_gpu(preset: str) -> bool:
+    return preset in PRESETS and PRESETS[preset].gpu
+
+
 def _commands(preset: str) -> list[str]:
-    if preset != "demo-gpu":
+    if not _on_gpu(preset):
         return [
             "```",
             "stylespace ingest ../shared/data/gm/games.pgn.zst",
@@ -142,37 +154,44 @@ def _commands(preset: str) -> list[str]:
         "# runs/demo/shards: written first by `stylespace build-demo` (its train step)",
         "stylespace pack-shards --work runs/demo --out .gpu/demo-shards.xz   # 21 MB",
         "# on the GPU machine (no store, no duckdb), resumed across calls from checkpoint.pt:",
-        "bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT [SECONDS] [CHECKPOINT]",
-        "# back here, OUT's files in runs/demo-gpu beside runs/demo's shards:",
-        "stylespace build-demo --preset demo-gpu --work runs/demo-gpu",
+        f"PRESET={preset} bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT [SECONDS] "
+        "[CHECKPOINT]",
+        f"# back here, OUT's files in runs/{preset} beside runs/demo's shards:",
+        f"stylespace build-demo --preset {preset} --work runs/{preset}",
         "```",
     ]
 
 
 def _machine(preset: str) -> str:
     here = f"{platform.machine()} CPU, 2 cores; torch {torch.__version__}"
-    if preset != "demo-gpu":
+    if not _on_gpu(preset):
         return f"Machine: {here}, no GPU."
+    where = GPU_RUNS.get(preset, "a GPU lent by the device tool (bfloat16 autocast)")
     return (
-        "Machines: both training stages on one NVIDIA H100 (torch 2.11, bfloat16 autocast; "
-        "three calls of under 10 minutes, each resumed from the last checkpoint), everything "
-        f"else (finishing the run, repertoires, benchmarks, enrolment) on this {here}."
+        f"Machines: both training stages on {where}, everything else (finishing the run, "
+        f"repertoires, benchmarks, enrolment) on this {here}."
     )
 
 
-def _size_limitation(preset: str) -> str:
-    if preset == "demo-gpu":
+def _size_limitation(preset: str, config: dict, metrics: dict) -> str:
+    if not _on_gpu(preset):
         return (
-            "- A small network (d64 x 4 layers), chosen so that `identify` stays within its time "
-            "on a 2-core CPU: its validation top-1 was still rising when stage 1 ended (35.4% "
-            "after 5,000 steps, 42.8% after 25,000, 44.9% after 40,000; `metrics.json`), so "
-            "more epochs or a larger base (with a faster identify) would match more moves."
+            "- Trained on this 2-core CPU (stage 1 was slowed by other work on the same cores; "
+            "undisturbed, `stylespace bench model --preset demo` measures 1,366 positions/s, "
+            "about 87 min for stage 1): the base network is small and short of the "
+            "move-matching goal; the figures above are what it reached."
         )
+    network = config["model"]
+    curve = [r for r in metrics.get("log", []) if r.get("stage") == 1 and "base_top1" in r]
+    points = [curve[0], curve[len(curve) // 2], curve[-1]] if len(curve) >= 3 else curve
+    reading = ", ".join(f"{r['base_top1']:.1%} after {r['step']:,} steps" for r in points)
+    rising = len(curve) >= 2 and curve[-1]["base_top1"] > curve[-2]["base_top1"]
     return (
-        "- Trained on this 2-core CPU (stage 1 was slowed by other work on the same cores; "
-        "undisturbed, `stylespace bench model --preset demo` measures 1,366 positions/s, "
-        "about 87 min for stage 1): the base network is small and short of the move-matching "
-        "goal; the figures above are what it reached."
+        f"- A small network (d{network['d_model']} x {network['n_layers']} layers), chosen so "
+        "that `identify` stays within its time on a 2-core CPU: its validation top-1 was "
+        f"{'still rising when' if rising else 'levelling off as'} stage 1 ended ({reading}; "
+        "`metrics.json`), so more epochs or a larger base (with a faster identify) would "
+        "match more moves."
     )
 
 
@@ -486,7 +505,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         *_interpolation_section(build.get("interpolation", {}).get("result", {})),
         "",
         "## Limitations",
-        _size_limitation(preset),
+        _size_limitation(preset, config, metrics),
         "- The style vectors differ little: a player's own vector predicts their held-out moves "
         "0.0034 nats per move better than the average vector (0.0005 for the CPU-trained "
         "vectors before; `bench/style_separation.py`, `bench/results/stage2-routing.json`), so "

@@ -76,6 +76,7 @@ class Preset:
     routing_noise: bool = True  # peft's relaxed-Bernoulli skill sampling while training
     players_per_batch: int = 0  # stage 2: batches of this many players' positions (0: any rows)
     embedding_steps: int = 3_000  # the game embedding's (`game_embedding.py`), after the skills
+    gpu: bool = False  # both stages meant for a GPU (`bench/gpu_train.sh`), the rest here
 
 
 _DEMO = Preset(
@@ -91,6 +92,19 @@ _DEMO = Preset(
     checkpoint_every=250,
     eval_positions=20_000,
 )  # fits the 2-core CPU budget (~2.5 h) on the master games; see the README for its figures
+
+_DEMO_GPU = replace(
+    _DEMO,
+    batch_size=2048,
+    base_steps=40_000,
+    style_steps=6_000,
+    base_lr=3e-3,
+    eval_every=5_000,
+    checkpoint_every=2_000,
+    eval_positions=50_000,
+    warmup_steps=1_000,
+    gpu=True,
+)
 
 PRESETS = {
     # Seconds on a laptop CPU: for tests and smoke runs.
@@ -113,16 +127,13 @@ PRESETS = {
     # The demo's network (so `identify` keeps its CPU speed) trained on a GPU: 4.5 epochs of
     # stage 1, one epoch of the players' positions in stage 2: 11 + 8 minutes on one H100.
     # `stylespace pack-shards` here, `bench/gpu_train.sh` there (README).
-    "demo-gpu": replace(
-        _DEMO,
-        batch_size=2048,
-        base_steps=40_000,
-        style_steps=6_000,
-        base_lr=3e-3,
-        eval_every=5_000,
-        checkpoint_every=2_000,
-        eval_positions=50_000,
-        warmup_steps=1_000,
+    "demo-gpu": _DEMO_GPU,
+    # The next network: d96 x 6 keeps `identify` within its time on the 2-core CPU (5.4 s for
+    # 100 games, 3.0 s for 20: `bench/results/size-headroom.md`) at 2.3 times the demo's work
+    # per position, so the same recipe takes about 45 H100 minutes, resumable.
+    "demo-d96-gpu": replace(
+        _DEMO_GPU,
+        model=ModelConfig(d_model=96, n_layers=6, n_heads=4, mlp_ratio=2, head_dim=48),
     ),
     # For a GPU.
     "full": Preset(

@@ -50,3 +50,25 @@ def test_json_may_come_before_or_after_the_command(tmp_path, capsys):
     main(["stats", "--db", db, "--json"])
     first, second = capsys.readouterr().out.splitlines()
     assert first.startswith("{") and second.startswith("{")
+
+
+def test_the_command_line_offers_exactly_the_training_presets():
+    from stylespace.cli_common import PRESET_NAMES
+    from stylespace.training import PRESETS
+
+    assert list(PRESETS) == PRESET_NAMES
+
+
+@pytest.mark.parametrize("name", ["demo-gpu", "demo-d96-gpu"])
+def test_a_gpu_preset_for_the_demo_builds_a_network_that_predicts_moves(name):
+    import torch
+
+    from stylespace.encoding import N_MOVES
+    from stylespace.model import MovePredictor
+    from stylespace.training import PRESETS
+
+    preset = PRESETS[name]
+    network = MovePredictor(preset.model)
+    no_last_move = torch.full((2, 2), 64)
+    logits = network(torch.zeros(2, 64, dtype=torch.long), no_last_move, torch.zeros(2))
+    assert preset.gpu and logits.shape == (2, N_MOVES)
