@@ -11,7 +11,7 @@ from stylespace.figures import candidates_figure, map_figure
 from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
 from stylespace.game_files import UnreadableGames, read_uploaded_games
 from stylespace.map_reading import place_text
-from stylespace.positions import common_players, players_in
+from stylespace.positions import common_players, players_by_games
 
 explorer = atlas()
 st.title("Identify")
@@ -39,10 +39,15 @@ if len(common) == 1:
     author = common[0]
     st.write(f"The author is taken to be **{author}**, who plays in every game.")
 else:
-    everyone = players_in(found.games)
     if not common:
         st.warning("No one plays in every game: choose whose moves to look at.")
-    author = st.selectbox("Whose moves are these?", common or everyone, key="author")
+    games_of = dict(players_by_games(found.games))
+    author = st.selectbox(
+        "Whose moves are these?",
+        common or list(games_of),
+        key="author",
+        format_func=lambda name: f"{name} ({games_of[name]} of {len(found.games)} games)",
+    )
 
 left_out = st.slider(
     "Leave out each game's first moves",

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from stylespace.optout import normalise_name
 from stylespace.placeholders import is_placeholder_name
-from stylespace.positions import PlayedGame, Positions, collect_positions, common_players
+from stylespace.positions import (
+    PlayedGame,
+    Positions,
+    collect_positions,
+    common_players,
+    players_by_games,
+)
 
 
 class StylometryError(ValueError):
@@ -40,8 +46,10 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
     if len(common) == 1:
         return common[0]
     if not common:
+        most = ", ".join(f"{name!r} in {n}" for name, n in players_by_games(games)[:3])
         raise StylometryError(
-            "no player is in every game, so the author is ambiguous: pass --as NAME"
+            "no player is in every game, so the author is ambiguous: pass --as NAME (most games "
+            f"of the {len(games)}: {most})"
         )
     raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
 

@@ -6,6 +6,7 @@ author), so all three see positions exactly the same way.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ import chess
 import numpy as np
 
 from stylespace.encoding import N_MOVES, GameEncoder, elo_bucket, legal_move_mask
+from stylespace.optout import normalise_name
 from stylespace.placeholders import is_placeholder_name
 
 if TYPE_CHECKING:  # torch is imported where tensors are made: reading PGN files needs none
@@ -121,18 +123,25 @@ def collect_positions(
     )
 
 
-def players_in(games: Sequence[PlayedGame]) -> list[str]:
-    """Every name in the games that may be an author (placeholders such as "NN" are not)."""
-    names = {game.white for game in games} | {game.black for game in games}
-    return sorted(name for name in names if not is_placeholder_name(name))
+def players_by_games(games: Sequence[PlayedGame]) -> list[tuple[str, int]]:
+    """Every name in the games that may be an author (placeholders such as "NN" are not), with
+    the number of games they play in, most first: when nobody plays in every game, the author
+    is most likely the name in most of them. Spellings that differ only in case or spacing are
+    one name, spelt as in its first game."""
+    spelling: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for game in games:
+        here = {normalise_name(name): name for name in (game.white, game.black)}
+        for key, name in here.items():
+            if not is_placeholder_name(name):
+                spelling.setdefault(key, name)
+                counts[key] += 1
+    return sorted(
+        ((spelling[key], n) for key, n in counts.items()), key=lambda row: (-row[1], row[0])
+    )
 
 
 def common_players(games: Sequence[PlayedGame]) -> list[str]:
     """Names that appear in every game (the candidates for a set's single author); a
     placeholder such as "NN" is many opponents, never the author."""
-    if not games:
-        return []
-    common = {games[0].white, games[0].black}
-    for game in games[1:]:
-        common &= {game.white, game.black}
-    return sorted(name for name in common if not is_placeholder_name(name))
+    return sorted(name for name, n in players_by_games(games) if games and n == len(games))

@@ -269,7 +269,9 @@ def test_games_without_a_common_author_ask_whose_moves_they_are(app):
     ).run()
     assert not test.exception
     assert any("No one plays in every game" in w.value for w in test.warning)
-    assert "King Pawn 0" in test.selectbox(key="author").options
+    whose = test.selectbox(key="author")
+    assert whose.options[:2] == ["King Pawn 0 (3 of 6 games)", "Queen Pawn 0 (3 of 6 games)"]
+    assert whose.value == "King Pawn 0"  # the players in most games come first
 
 
 def test_the_about_page_says_what_the_tool_cannot_tell_and_how_to_opt_out(app):

@@ -9,7 +9,7 @@ from stylespace.aliases import spelling_pairs
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
 from stylespace.placeholders import is_placeholder_name, may_be_named
-from stylespace.positions import PlayedGame, players_in
+from stylespace.positions import PlayedGame, players_by_games
 from stylespace.projection import players_like
 from stylespace.style_model import StyleModel
 from stylespace.training import modelled_players
@@ -42,7 +42,7 @@ def test_nn_in_every_game_is_not_the_author_and_cannot_be_asked_for():
         PlayedGame(["d2d4"], "NN", "Lasker, Emanuel"),
     ]
     assert resolve_author(games, None) == "Lasker, Emanuel"
-    assert players_in(games) == ["Lasker, Emanuel"]  # whose moves the Identify page offers
+    assert players_by_games(games) == [("Lasker, Emanuel", 2)]  # whom the Identify page offers
     with pytest.raises(StylometryError, match="not one person"):
         resolve_author(games, "N.N.")
 
@@ -104,3 +104,19 @@ def test_a_ranking_that_shows_one_person_under_two_spellings_says_so(
     assert said in capsys.readouterr().out
     assert main([*identify, "--top", "1", "--json"]) == 0  # only one of them shown: nothing said
     assert json.loads(capsys.readouterr().out)["same_person"] == []
+
+
+def test_one_author_spelt_with_other_spacing_or_case_is_still_the_author():
+    games = [
+        PlayedGame(["e2e4"], "Tal, Mihail", "Smyslov, Vasily"),
+        PlayedGame(["d2d4"], "Botvinnik, Mikhail", "tal,  mihail"),
+    ]
+    assert resolve_author(games, None) == "Tal, Mihail"
+
+
+def test_without_an_author_in_every_game_the_error_names_who_plays_in_most():
+    games = [PlayedGame(["e2e4"], "Tal, Mihail", f"Opponent {i}") for i in range(9)]
+    games.append(PlayedGame(["e2e4"], "Somebody, Else", "Opponent 0"))
+    assert players_by_games(games)[:2] == [("Tal, Mihail", 9), ("Opponent 0", 2)]
+    with pytest.raises(StylometryError, match=r"pass --as NAME .*'Tal, Mihail' in 9"):
+        resolve_author(games, None)
