@@ -10,6 +10,7 @@ from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
 from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
 from stylespace.game_files import UnreadableGames, read_uploaded_games
+from stylespace.game_fit import FIT_READING, fit_rows
 from stylespace.map_reading import place_text
 from stylespace.positions import common_players, players_by_games
 
@@ -114,6 +115,10 @@ if "evidence" in result["candidates"][0]:
         "hundreds of a player's games to match well). Blank: the games give none."
     )
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
+if result.get("game_fits"):
+    st.subheader("Game by game")
+    st.caption(FIT_READING.format(candidate=result["candidates"][0]["player"]))
+    st.dataframe(fit_rows(result["game_fits"]), hide_index=True)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")
 if st.button("Enrol for this session", key="enrol"):
     if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:

@@ -38,6 +38,7 @@ def _explained_by(found: GameFile) -> Iterator[None]:
 def _cmd_identify(args: argparse.Namespace) -> int:
     from stylespace.aliases import same_person_note
     from stylespace.confidence import Calibration, confidence_line
+    from stylespace.game_fit import GameFit, fits_text
     from stylespace.quick_identify import identify_in_directory
 
     found = read_game_file(args.games)
@@ -83,6 +84,9 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         lines.append(f"names: {same_person}")
     if result["confidence"]:
         lines.append(f"first place: {confidence_line(result['confidence'])}")
+    fits = [GameFit(**fit) for fit in result.get("game_fits", [])]
+    if result["candidates"] and (odd := fits_text(fits, result["candidates"][0]["player"])):
+        lines.append(odd)
     emit(args, result, "\n".join(lines))
     return 0
 

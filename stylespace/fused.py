@@ -21,6 +21,7 @@ import numpy as np
 from stylespace.aliases import spelling_pairs
 from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
+from stylespace.game_fit import GameFit, game_fits
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.placeholders import may_be_named
 from stylespace.positions import PlayedGame
@@ -342,6 +343,7 @@ def identify_fused(
             "player": model.player_names()[by_style[0]],
             "gap": lead_of(evidence["style"], by_style),
         },
+        game_fits=game_fits(model, games, query.author, per_game, order[0], eligible),
     )
 
 
@@ -363,6 +365,7 @@ def ranking_result(
     bags: list[np.ndarray] | None = None,
     openings_known: float | None = None,
     style_alone: dict | None = None,
+    game_fits: Sequence[GameFit] = (),
 ) -> dict:
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
@@ -387,6 +390,8 @@ def ranking_result(
         # (`fused`): what a query whose openings the model does not know is ranked by, and
         # what `confidence.py` calibrates such rankings on.
         "style_alone": style_alone,
+        # Each game alone against the first candidate: the odd game out (`game_fit.py`; fused).
+        "game_fits": [fit.to_dict() for fit in game_fits],
         "method": method,
         "fit_steps": fit_steps,
         "vector": vector.tolist(),

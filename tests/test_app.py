@@ -184,7 +184,17 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     assert not test.exception
     assert len(test.get("plotly_chart")) == 2
     assert "How sure: " in _texts(test)  # the tiny model is calibrated by its build
-    evidence = test.dataframe[-1].value
+    evidence, by_game = test.dataframe[-2].value, test.dataframe[-1].value
+    assert len(by_game) == 25 and "Game by game" in [h.value for h in test.subheader]
+    assert list(by_game.columns) == [
+        "game",
+        "white",
+        "black",
+        "opening",
+        "rank",
+        "fit (nats)",
+        "by",
+    ]
     assert list(evidence.columns) == [
         "player",
         "score",

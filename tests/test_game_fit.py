@@ -1,0 +1,52 @@
+"""Each game of a query against the player it was attributed to: the odd game out shows."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+from planted import PLANTED, planted_pgn
+
+from stylespace.cli import main
+from stylespace.game_fit import opening_text
+
+
+def test_a_game_by_somebody_else_fits_the_attributed_player_least(planted_model, tmp_path):
+    lea_games = planted_pgn(games_each=10, seed=31, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    robs_game = planted_pgn(games_each=1, seed=32, players={"Lefty, Lea": PLANTED["Righty, Rob"]})
+    games = tmp_path / "mixed.pgn"
+    games.write_text(lea_games + robs_game)  # the last game opens as Rob does, under Lea's name
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert (
+            main(["identify", "--model", str(planted_model), "--games", str(games), "--json"]) == 0
+        )
+    result = json.loads(out.getvalue())
+    assert result["candidates"][0]["player"] == "Lefty, Lea"
+    fits = result["game_fits"]
+    assert [fit["game"] for fit in fits] == list(range(1, 12))
+    least = max(fits, key=lambda fit: (fit["rank"], -fit["fit"]))
+    assert least["game"] == 11 and least["opening"].startswith("1.h4")
+    assert least["fit"] < min(fit["fit"] for fit in fits[:10])
+    assert all(fit["evidence"] == "openings" and fit["players"] == 2 for fit in fits)
+
+
+def test_the_text_output_names_the_games_least_like_the_first_candidate(planted_model, tmp_path):
+    games = tmp_path / "lea.pgn"
+    games.write_text(
+        planted_pgn(games_each=5, seed=33, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["identify", "--model", str(planted_model), "--games", str(games)]) == 0
+    text = out.getvalue()
+    assert "games least like Lefty, Lea, each game alone:" in text
+    assert text.count("1.a4") == 3  # three games listed, each with its opening
+
+
+def test_an_opening_is_shown_in_numbered_san():
+    assert (
+        opening_text(["e2e4", "c7c5", "g1f3", "d7d6", "d2d4"], full_moves=2) == "1.e4 c5 2.Nf3 d6"
+    )
+    assert opening_text([]) == ""
