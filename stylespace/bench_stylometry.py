@@ -36,6 +36,7 @@ from stylespace.stylometry import (
     style_alone_scores,
     whole_fingerprint,
 )
+from stylespace.table_splits import check_held_out
 
 REFERENCE_GAMES = 100
 # Bands of the games a player's profile was made from (train games; an enrolled player's 100
@@ -76,6 +77,8 @@ def bench_stylometry(
     that ply on (the unseen players are enrolled once); their reports go under `from_ply_N`.
     `queries` is the number of disjoint query sets per player, or that number per size.
     """
+    for split in ("val", "test"):
+        check_held_out(model_dir, split, "The stylometry benchmark")
     per_size = queries if isinstance(queries, Mapping) else dict.fromkeys(sizes, queries)
     rng = np.random.default_rng(seed)
     model = StyleModel.load(model_dir)

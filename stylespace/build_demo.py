@@ -12,8 +12,10 @@ stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the ope
 table -> steering benchmark and directions -> does a mix of a weaker and a stronger player play in
 between (`bench_interpolation.py`) -> style map -> the fingerprint graph that lets `identify` run
 without torch (`fingerprint_graph.py`) -> identify speed -> what a ranking's
-gap means (`confidence.py`) -> MODEL_CARD.md (rewritten on every run, from the recorded
-results). No game record is copied into the artifact.
+gap means (`confidence.py`) -> the tables of the first 20 moves take in the trained players'
+validation and test games, now that everything is measured (`table_splits.py`; a rerun of a
+measuring step makes them train-only again first) -> MODEL_CARD.md (rewritten on every run,
+from the recorded results). No game record is copied into the artifact.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stylespace.store import GameStore
+from stylespace.table_splits import TRAIN_ONLY, table_splits
+
+EVERY_SPLIT = ("train", "val", "test")
 
 ARTIFACT_FILES = (
     "config.json",
@@ -256,6 +261,26 @@ def _step_confidence(request: DemoRequest) -> dict:
     return {**calibration.counts(), "verdicts": verdict_summary(calibration)}
 
 
+def _step_tables_every_split(request: DemoRequest) -> dict:
+    """After every measurement, the tables of the first 20 moves take in the trained players'
+    validation and test games too: a shipped model meets new games, and identification and the
+    opening books gain from every game behind them (`table_splits.py`)."""
+    from stylespace.training import add_repertoires
+
+    return add_repertoires(request.out, request.db, EVERY_SPLIT)
+
+
+def _restore_train_only_tables(request: DemoRequest, record: dict, report) -> None:
+    """A measuring step to run again on a model whose tables hold every split: make them
+    train-only first, and the last step will add the other splits back."""
+    from stylespace.training import add_repertoires
+
+    if (request.out / "config.json").exists() and table_splits(request.out) != TRAIN_ONLY:
+        report("tables of the first 20 moves back to train games only, to measure")
+        add_repertoires(request.out, request.db)
+        record.pop("tables_every_split", None)
+
+
 def _step_card(request: DemoRequest) -> dict:
     from stylespace.model_card import write_model_card
     from stylespace.training import PRESETS
@@ -281,6 +306,7 @@ STEPS: list[tuple[str, Callable[[DemoRequest], dict]]] = [
     ("graph", _step_graph),
     ("speed", _step_speed),
     ("confidence", _step_confidence),
+    ("tables_every_split", _step_tables_every_split),
     ("card", _step_card),
 ]
 
@@ -299,6 +325,8 @@ def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> d
         if name in record:
             report(f"{name}: done earlier ({record[name]['seconds']} s)")
             continue
+        if name not in ("tables_every_split", "card"):
+            _restore_train_only_tables(request, record, report)
         started = time.perf_counter()
         result = step(request)
         record[name] = {"seconds": round(time.perf_counter() - started, 1), "result": result}

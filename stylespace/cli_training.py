@@ -20,6 +20,7 @@ from stylespace.cli_common import (
 )
 from stylespace.game_files import GameFile, read_game_file
 from stylespace.store import GameStore
+from stylespace.table_splits import check_held_out
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -72,6 +73,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.evaluation import move_matching
     from stylespace.style_model import StyleModel
 
+    if args.split:
+        check_held_out(args.model, args.split, "Move matching")
     model = StyleModel.load(args.model, device=args.device)
     found = _eval_games(args)
     result = {
@@ -189,10 +192,11 @@ def _cmd_references(args: argparse.Namespace) -> int:
 def _cmd_repertoires(args: argparse.Namespace) -> int:
     from stylespace.training import add_repertoires
 
-    result = add_repertoires(args.model, args.db)
+    result = add_repertoires(args.model, args.db, tuple(args.splits))
     text = (
-        f"opening repertoires: {result['players']} players in {args.model} "
-        f"({result['seconds']:.0f} s)"
+        f"opening repertoires: {result['players']} players in {args.model}, the first 20 moves "
+        f"from their {' + '.join(result['splits'])} games "
+        f"({result['games_beyond_train']:,} beyond train; {result['seconds']:.0f} s)"
     )
     emit(args, {**result, "model": str(args.model)}, text)
     return 0
@@ -344,6 +348,14 @@ def add_training_commands(command: AddCommand) -> None:
         "(`train` does this).",
     )
     openings.add_argument("--model", type=Path, required=True, help="a trained model directory")
+    openings.add_argument(
+        "--splits",
+        nargs="+",
+        choices=["train", "val", "test"],
+        default=["train"],
+        help="whose games the tables of the first 20 moves hold (the structures: train); a "
+        "model measured on val or test must keep train only",
+    )
 
     embedding = command(
         "game-embedding",

@@ -27,6 +27,7 @@ import numpy as np
 
 from stylespace.placeholders import is_placeholder_name
 from stylespace.progress import progress_bar
+from stylespace.table_splits import check_held_out
 
 if TYPE_CHECKING:
     from stylespace.positions import PlayedGame
@@ -345,6 +346,7 @@ def calibrate_from_store(
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import enroll
 
+    check_held_out(model_dir, "val", "Calibration")
     rng = np.random.default_rng(seed)
     model = StyleModel.load(model_dir)
     trained = [p["name"] for p in model.players if not p.get("enrolled")]

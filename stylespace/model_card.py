@@ -195,6 +195,28 @@ def _size_limitation(preset: str, config: dict, metrics: dict) -> str:
     )
 
 
+def _every_split_lines(build: dict) -> list[str]:
+    """What the build's last step added to the tables of the first 20 moves, if it ran."""
+    added = build.get("tables_every_split", {}).get("result")
+    if not added or added.get("splits") == ["train"]:
+        return []
+    return [
+        "- Every figure below was measured with tables of the first 20 moves (opening choices "
+        "and deep lines: identification's openings and the opening books) made from the "
+        "trained players' train games. After the last measurement they took in the same "
+        f"players' validation and test games too ({added['games_beyond_train']:,} games, "
+        "`table_splits.py`), since the games a shipped model meets are new, and every game "
+        "behind a table helps: on validation queries of 60 masters, tables that also held the "
+        "test games (12% more games) found the author of 5 games 54.0% of the time instead of "
+        "52.7% and of 20 games 96.0% instead of 94.7% (openings and game embedding), and "
+        "matched 0.1 point more moves for the base and the style alike "
+        "(`bench/results/every-split-tables.md`). So measuring this directory on its "
+        "validation or test games (`bench stylometry`, `calibrate`, `eval --split val|test`) "
+        "is refused: `stylespace repertoires --model models/demo` makes the tables train-only "
+        "again (a rerun of a measuring step of `build-demo` does so itself).",
+    ]
+
+
 def _network_alone(evaluation: dict) -> list[str]:
     """What the opening books add, when the evaluation measured the network without them."""
     if "network_base_top1" not in evaluation:
@@ -388,6 +410,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "games the base model played against itself, and `fingerprint_graph.onnx`, the "
         "network's fingerprint pass as a graph without weights (`stylespace export-graph`), "
         "which lets `identify` run without torch.",
+        *_every_split_lines(build),
         "",
         "## How it was made",
         *_commands(preset),

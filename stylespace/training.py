@@ -41,7 +41,7 @@ from stylespace.game_embedding import (
     train_token_vectors,
 )
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import game_repertoires, repertoire_tokens
+from stylespace.openings import game_repertoires, joined_repertoire, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.placeholders import is_placeholder_name
 from stylespace.player_table import OPENING_TABLES
@@ -50,6 +50,7 @@ from stylespace.references import reference_fingerprint, reference_rows
 from stylespace.shards import GameRecord, Shard, build_shard, open_shard
 from stylespace.style_adapters import StyleConfig
 from stylespace.style_model import StyleModel
+from stylespace.table_splits import TRAIN_ONLY, record_table_splits
 
 # An Elo bucket with fewer training positions than this reads as the nearest one with enough.
 MIN_ELO_BUCKET_POSITIONS = 10_000
@@ -717,33 +718,50 @@ def add_fingerprints(
     return {"computed": len(todo), "players": len(model.players), "seconds": round(seconds, 1)}
 
 
-def add_repertoires(directory: Path, db: Path) -> dict:
-    """Every trained player's opening repertoire, deep lines and pawn structures from their
-    train games, saved in place.
+def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_ONLY) -> dict:
+    """Every trained player's opening repertoire and deep lines from their games of `splits`
+    (train, unless a shipped model takes in every game: `table_splits.py`), and their pawn
+    structures from their train games, saved in place.
 
-    The `fused` identification method weighs a query's opening choices against these; enrolment
-    adds one per new player from the games it is given. Hashed counts only: no game record.
+    The `fused` identification method weighs a query's opening choices against these, and the
+    opening books (`book.py`) predict from them; enrolment adds one per new player from the
+    games it is given. Hashed counts only: no game record. The structures stay with the train
+    games: the largest table, and the artifact's size limit.
     """
     from stylespace.store import GameStore
 
     started = time.perf_counter()
     model = StyleModel.load(directory)
     trained = [p for p in model.players if not p.get("enrolled")]
+    names = [p["name"] for p in trained]
     with GameStore(db, read_only=True) as store:
-        games = store.games_by_player(["train"], [p["name"] for p in trained])
+        games = store.games_by_player(["train"], names)
+        others = store.games_by_player([s for s in splits if s != "train"], names)
     tables = {table: {} for table, _, _ in OPENING_TABLES.values()}
+    added = 0
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
-            tokens = repertoire_tokens(games.pop(player["name"]), player["name"])
+            name = player["name"]
+            from_train = repertoire_tokens(games.pop(name), name)
+            more = others.pop(name, [])
+            added += len(more)
+            every = joined_repertoire([from_train, repertoire_tokens(more, name)])
             for table, field, _ in OPENING_TABLES.values():
-                tables[table][player["task_id"]] = getattr(tokens, field)
+                source = from_train if table == "structures" else every
+                tables[table][player["task_id"]] = getattr(source, field)
             bar.update(1)
     for table, profiles in tables.items():
         getattr(model, table).set_rows(profiles)
     model.save_player_table(directory)
+    record_table_splits(directory, tuple(splits))
     seconds = time.perf_counter() - started
     players = sum(len(t) > 0 for t in tables["repertoires"].values())
-    return {"players": players, "seconds": round(seconds, 1)}
+    return {
+        "players": players,
+        "splits": list(splits),
+        "games_beyond_train": added,
+        "seconds": round(seconds, 1),
+    }
 
 
 def add_game_embedding(

@@ -8,6 +8,7 @@ import shutil
 from stylespace.build_demo import RERUN_AFTER_NEW_REFERENCES
 from stylespace.cli import main
 from stylespace.style_model import StyleModel
+from stylespace.table_splits import table_splits
 
 
 def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
@@ -29,6 +30,7 @@ def test_build_demo_makes_an_artifact_that_needs_no_store(tiny_demo, capsys):
         "graph",
         "speed",
         "confidence",
+        "tables_every_split",
         "card",
     ]
     card = (out / "MODEL_CARD.md").read_text()
@@ -97,6 +99,35 @@ def test_a_build_whose_references_predate_their_cap_recomputes_them_and_measures
     assert "eval: done earlier" in steps
     model = StyleModel.load(out)
     assert all(p.get("reference") for p in model.players)
+    # The benchmarks ran again on train-only tables; then the other splits went back in.
+    assert "back to train games only, to measure" in steps
+    assert "tables_every_split: " in steps and table_splits(out) == ("train", "val", "test")
+
+
+def test_the_shipped_tables_hold_every_split_and_measurements_on_them_refuse(
+    tiny_demo, tmp_path, capsys
+):
+    out, db = tiny_demo["out"], tiny_demo["args"][1]
+    added = tiny_demo["record"]["tables_every_split"]["result"]
+    assert table_splits(out) == ("train", "val", "test") and added["games_beyond_train"] > 0
+    assert "validation and test games" in (out / "MODEL_CARD.md").read_text()
+    for command in (
+        ["eval", "--model", str(out), "--split", "test"],
+        ["bench", "stylometry", "--model", str(out)],
+        ["calibrate", "--model", str(out)],
+    ):
+        capsys.readouterr()
+        assert main(["--db", db, *command]) == 2, command
+        error = capsys.readouterr().err
+        assert "hold them" in error and "stylespace repertoires --model" in error
+        assert "Traceback" not in error
+
+    copy = tmp_path / "demo"
+    shutil.copytree(out, copy)
+    assert main(["--db", db, "repertoires", "--model", str(copy)]) == 0
+    assert table_splits(copy) == ("train",)
+    held = StyleModel.load(out).repertoires.counts.sum()
+    assert StyleModel.load(copy).repertoires.counts.sum() < held  # fewer games behind them
 
 
 def test_a_store_without_properties_stops_the_build_instead_of_shipping_none(tmp_path, capsys):
