@@ -9,6 +9,8 @@ opening table (A) and against one that also holds every trained player's test ga
 openings alone, and beside the game embedding as `fused` weighs them (16 : 4).
 
 Usage: PYTHONPATH=. .venv/bin/python bench/every_split_tables_pilot.py [MODEL_DIR] [DB]
+MODEL_DIR must have train-only tables (the shipped demo's hold every split): `cp -r models/demo
+/tmp/demo-train && stylespace repertoires --model /tmp/demo-train` makes such a copy (3 min).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame, Positions, collect_positions
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
+from stylespace.table_splits import check_held_out
 
 T = TypeVar("T")
 
@@ -43,7 +44,9 @@ def validation_queries(
     model_dir: Path, db: Path, players: int
 ) -> tuple[list[str], dict[str, list[PlayedGame]], dict[str, list[PlayedGame]]]:
     """The trained players' names, their train games, and 100 validation games of `players`
-    of them."""
+    of them. A model whose tables hold the validation games (the shipped demo) is refused:
+    pilot on a copy with train-only tables (`stylespace repertoires --model COPY`)."""
+    check_held_out(model_dir, "val", "A pilot")
     model = StyleModel.load(model_dir)
     names = [p["name"] for p in model.players if not p.get("enrolled")]
     with GameStore(db, read_only=True) as store:
