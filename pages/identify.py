@@ -1,5 +1,7 @@
 """Identify: who, among the model's players, most likely played a set of uploaded games."""
 
+import json
+
 import streamlit as st
 
 from stylespace.aliases import same_person_note
@@ -8,7 +10,12 @@ from stylespace.authors import StylometryError
 from stylespace.confidence import confidence_line
 from stylespace.explore import evidence_rows
 from stylespace.figures import candidates_figure, map_figure
-from stylespace.fused import WEIGHTS_OPENINGS_HIDDEN, WEIGHTS_WITH_OPENINGS, weighted_sum
+from stylespace.fused import (
+    WEIGHTS_OPENINGS_HIDDEN,
+    WEIGHTS_WITH_OPENINGS,
+    public_result,
+    weighted_sum,
+)
 from stylespace.game_files import UnreadableGames, read_uploaded_games
 from stylespace.game_fit import FIT_READING, fit_rows
 from stylespace.map_reading import place_text
@@ -119,6 +126,13 @@ if result.get("game_fits"):
     st.subheader("Game by game")
     st.caption(FIT_READING.format(candidate=result["candidates"][0]["player"]))
     st.dataframe(fit_rows(result["game_fits"]), hide_index=True)
+st.download_button(
+    "Download this ranking (JSON, as `stylespace identify --json` prints it)",
+    json.dumps(public_result(result), ensure_ascii=False, indent=1),
+    file_name=f"identify-{result['author']}.json",
+    mime="application/json",
+    key="download",
+)
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")
 if st.button("Enrol for this session", key="enrol"):
     if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:

@@ -38,6 +38,7 @@ def _explained_by(found: GameFile) -> Iterator[None]:
 def _cmd_identify(args: argparse.Namespace) -> int:
     from stylespace.aliases import same_person_note
     from stylespace.confidence import Calibration, confidence_line
+    from stylespace.fused import public_result
     from stylespace.game_fit import GameFit, fits_text
     from stylespace.quick_identify import identify_in_directory
 
@@ -53,11 +54,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
             from_ply=args.from_ply,
             opted_out=load_opt_out(args.opt_out),
         )
-    result.pop("vector")
-    result.pop("fingerprint")
-    result.pop("repertoire")
-    result.pop("game_bags")
-    result.update(found.report())
+    result = {**public_result(result), **found.report()}
     if result.get("engine_note"):
         print(f"note: {result['engine_note']}", file=sys.stderr)
     calibration = Calibration.load(args.model)

@@ -347,6 +347,16 @@ def identify_fused(
     )
 
 
+# What an identification carries for enrolling its games in the app, not for a reader.
+INTERNAL_KEYS = ("vector", "fingerprint", "repertoire", "game_bags")
+
+
+def public_result(result: dict) -> dict:
+    """An identification as `identify --json` prints it and the Identify page offers it for
+    download: everything but `INTERNAL_KEYS`."""
+    return {key: value for key, value in result.items() if key not in INTERNAL_KEYS}
+
+
 def ranking_result(
     model,
     query: AuthorQuery,

@@ -204,6 +204,7 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
         "deep-line evidence",
         "structure evidence",
     ]
+    assert len(test.get("download_button")) == 1  # the ranking as `identify --json` prints it
     test.text_input(key="enrol_label").input("Me, Myself").run()
     test.button(key="enrol").click().run()
     assert "Me, Myself" in test.session_state["enrolled"]

@@ -8,6 +8,7 @@ PGN of one player's games).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -91,6 +92,10 @@ def page(server):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.set_default_timeout(60_000)
+        # Streamlit resolves a page's address once app.py has run in some session: until then
+        # /identify shows the default page (a test below holds that), so every test starts warm.
+        tab.goto(server)
+        tab.get_by_role("heading", name="Style map").wait_for()
         yield tab
         browser.close()
 
@@ -194,6 +199,11 @@ def test_an_uploaded_pgn_is_identified(page, server, tmp_path):
     _settle(page)
     _no_exception(page)
     _shoot(page, "identify", tmp_path)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this ranking").click()
+    ranking = json.loads(Path(download.value.path()).read_text())
+    assert ranking["candidates"] and len(ranking["game_fits"]) == ranking["games"]
+    assert "vector" not in ranking and "fingerprint" not in ranking
 
 
 def test_the_about_page_explains_limits_and_opt_out(page, server, tmp_path):
