@@ -5,6 +5,7 @@ and `cli_bench`; this module puts them together and runs one."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stylespace: interrupted; committed work is kept, rerun to continue", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`stylespace identify ... | head`): nothing left to tell it.
+        # Python's own advice: point stdout at devnull, so the exit flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -72,3 +72,12 @@ def test_a_gpu_preset_for_the_demo_builds_a_network_that_predicts_moves(name):
     no_last_move = torch.full((2, 2), 64)
     logits = network(torch.zeros(2, 64, dtype=torch.long), no_last_move, torch.zeros(2))
     assert preset.gpu and logits.shape == (2, N_MOVES)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(planted_store):
+    # As in `stylespace players | head -1`: the pipe is closed before the command writes.
+    command = [sys.executable, "-m", "stylespace", "--db", str(planted_store), "players"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    assert process.wait(timeout=120) == 1
+    assert b"Traceback" not in process.stderr.read()
