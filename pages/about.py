@@ -25,7 +25,10 @@ own opening choices predict the games' moves; when the openings are hidden, whic
 structures the games reach against each player's. On masters the openings carry most of it,
 directly or through the structures they lead to (the model card's *style alone* column is the
 style model by itself).
-Structures only match players known from hundreds of games. The style map says what its layout
+Structures only match players known from hundreds of games. Each game of a set can also be
+read alone against the first candidate, which points at a game that may not be theirs (a third
+of the time it is the least fitting game of twenty, most of the time among the three lowest).
+The style map says what its layout
 follows: its islands and the properties that neighbours on it share (on the masters, mostly
 their first move; hardly their strength).
 
