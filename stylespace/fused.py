@@ -343,7 +343,9 @@ def identify_fused(
             "player": model.player_names()[by_style[0]],
             "gap": lead_of(evidence["style"], by_style),
         },
-        game_fits=game_fits(model, games, query.author, per_game, order[0], eligible),
+        game_fits=game_fits(model, games, query.author, per_game, order[0], eligible)
+        if len(order)
+        else (),
     )
 
 

@@ -731,12 +731,14 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
     from stylespace.store import GameStore
 
     started = time.perf_counter()
+    beyond = [split for split in ("val", "test") if split in splits]  # train always
+    splits = (*TRAIN_ONLY, *beyond)
     model = StyleModel.load(directory)
     trained = [p for p in model.players if not p.get("enrolled")]
     names = [p["name"] for p in trained]
     with GameStore(db, read_only=True) as store:
         games = store.games_by_player(["train"], names)
-        others = store.games_by_player([s for s in splits if s != "train"], names)
+        others = store.games_by_player(beyond, names) if beyond else {}
     tables = {table: {} for table, _, _ in OPENING_TABLES.values()}
     added = 0
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
@@ -753,7 +755,7 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
     for table, profiles in tables.items():
         getattr(model, table).set_rows(profiles)
     model.save_player_table(directory)
-    record_table_splits(directory, tuple(splits))
+    record_table_splits(directory, splits)
     seconds = time.perf_counter() - started
     players = sum(len(t) > 0 for t in tables["repertoires"].values())
     return {
