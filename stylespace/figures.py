@@ -92,14 +92,25 @@ def map_figure(
             go.Scatter(
                 x=[mx],
                 y=[my],
-                mode="markers+text",
-                text=[label],
-                textposition="bottom center",
+                mode="markers",
                 marker={"size": 16, "symbol": "star", "color": MARKER},
                 hoverinfo="text",
                 hovertext=[label],
                 name=label,
             )
+        )
+        # On a light box below the star, so that the dots under it do not hide the words.
+        figure.add_annotation(
+            x=mx,
+            y=my,
+            text=label,
+            showarrow=False,
+            yanchor="top",
+            yshift=-10,
+            bgcolor="rgba(255, 255, 255, 0.9)",
+            bordercolor=MARKER,
+            borderwidth=1,
+            font={"color": "#262730"},
         )
     for text, lx, ly in labels:
         figure.add_annotation(

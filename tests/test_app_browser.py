@@ -175,8 +175,8 @@ def test_moving_a_slider_updates_the_steered_moves(page, server, tmp_path):
     share = f"{float(value.inner_text()):.0%}"
     page.wait_for_function(  # every key press has run: the map's mix marker has the last share
         """(share) => [...document.querySelectorAll('.js-plotly-plot')].some(plot =>
-            (plot._fullData || []).some(trace => [].concat(trace.text || []).some(label =>
-                typeof label === 'string' && label.includes(' + ' + share + ' '))))""",
+            (plot._fullLayout.annotations || []).some(note =>
+                typeof note.text === 'string' && note.text.includes(' + ' + share + ' ')))""",
         arg=share,
     )
     _settle(page)
