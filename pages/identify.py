@@ -124,7 +124,10 @@ if "evidence" in result["candidates"][0]:
     st.dataframe(evidence_rows(result["candidates"]), hide_index=True)
 if result.get("game_fits"):
     st.subheader("Game by game")
-    st.caption(FIT_READING.format(candidate=result["candidates"][0]["player"]))
+    reading = FIT_READING.format(candidate=result["candidates"][0]["player"])
+    if assessed and assessed["verdict"] == "uncertain":
+        reading += " The first place is uncertain here, so these are fits to that player only."
+    st.caption(reading)
     st.dataframe(fit_rows(result["game_fits"]), hide_index=True)
 st.download_button(
     "Download this ranking (JSON, as `stylespace identify --json` prints it)",

@@ -212,6 +212,17 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     assert test.session_state["identified"]["candidates"][0]["player"] == "Me, Myself"
 
 
+def test_game_by_game_reads_an_uncertain_first_place_as_fits_to_that_player_only(app):
+    test = app("identify")
+    games = planted_pgn(games_each=2, seed=81, players={"King Pawn 1": ["e2e4", "g1f3"]})
+    test.file_uploader(key="uploads").upload("two.pgn", games.encode()).run()
+    test.button(key="identify").click().run()
+    assert not test.exception
+    assert test.session_state["identified"]["confidence"]["verdict"] == "uncertain"
+    assert len(test.dataframe[-1].value) == 2  # both games, each alone
+    assert "these are fits to that player only" in _texts(test)
+
+
 def test_games_whose_openings_nobody_played_leave_the_ranking_to_the_style_and_say_so(app):
     test = app("identify")
     games = planted_pgn(games_each=20, seed=79, players={"Rando, Ray": []})  # random moves
