@@ -270,7 +270,9 @@ def _step_tables_every_split(request: DemoRequest) -> dict:
     return add_repertoires(request.out, request.db, EVERY_SPLIT)
 
 
-def _restore_train_only_tables(request: DemoRequest, record: dict, report) -> None:
+def _restore_train_only_tables(
+    request: DemoRequest, record: dict, report: Callable[[str], None]
+) -> None:
     """A measuring step to run again on a model whose tables hold every split: make them
     train-only first, and the last step will add the other splits back."""
     from stylespace.training import add_repertoires

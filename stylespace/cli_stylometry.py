@@ -53,6 +53,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
             top=args.top,
             from_ply=args.from_ply,
             opted_out=load_opt_out(args.opt_out),
+            per_game=True,
         )
     result = {**public_result(result), **found.report()}
     if result.get("engine_note"):

@@ -313,7 +313,13 @@ class Atlas:
         """Rank the visible players as the author of `games` (their moves from `from_ply` on);
         adds the query's map position and how sure the first place is."""
         found = identify(
-            self.model, games, author=author, top=top, from_ply=from_ply, opted_out=self.opted_out
+            self.model,
+            games,
+            author=author,
+            top=top,
+            from_ply=from_ply,
+            opted_out=self.opted_out,
+            per_game=True,
         )
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None

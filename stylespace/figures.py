@@ -14,6 +14,7 @@ from stylespace.properties import format_value
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"
+LABEL_TEXT = "#333333"  # words on the map: markers' and islands' labels
 
 
 def _hover(row: dict) -> str:
@@ -110,7 +111,7 @@ def map_figure(
             bgcolor="rgba(255, 255, 255, 0.9)",
             bordercolor=MARKER,
             borderwidth=1,
-            font={"color": "#262730"},
+            font={"color": LABEL_TEXT},
         )
     for text, lx, ly in labels:
         figure.add_annotation(
@@ -120,7 +121,7 @@ def map_figure(
             showarrow=False,
             yanchor="bottom",
             yshift=6,
-            font={"size": 14, "color": "#333"},
+            font={"size": 14, "color": LABEL_TEXT},
         )
     figure.update_layout(
         height=height,

@@ -306,17 +306,20 @@ def identify_fused(
     opted_out: frozenset[str] = frozenset(),
     settle: bool = True,
     seed: int = 0,
+    per_game: bool = False,
 ) -> dict:
     """`stylometry.identify` with the `fused` method: `model` is a `StyleModel` or a
     `PlayerTable`, `fingerprinter(positions, seed=, settled=)` computes the query's fingerprint
     for it. `settle`: stop reading a long query's moves once its ranking is settled
-    (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens."""
+    (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
+    `per_game`: also each game alone against the first candidate (`game_fits`: what a reader
+    sees, not what a benchmark's ranking needs)."""
     started = time.perf_counter()
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
     query = AuthorQuery.read(games, author, from_ply, legal_masks=False)
     eligible = eligible_players(model, opted_out)
-    per_game = game_repertoires(games, query.author, from_ply)
-    repertoire, bags = joined_repertoire(per_game), game_bags(per_game)
+    tokens = game_repertoires(games, query.author, from_ply)
+    repertoire, bags = joined_repertoire(tokens), game_bags(tokens)
     others = query_evidence(model, *repertoire, games=bags)
     settled = SettledRanking(model, others.scores, eligible) if settle else None
     found = fingerprinter(query.positions, seed=seed, settled=settled)
@@ -343,8 +346,8 @@ def identify_fused(
             "player": model.player_names()[by_style[0]],
             "gap": lead_of(evidence["style"], by_style),
         },
-        game_fits=game_fits(model, games, query.author, per_game, order[0], eligible)
-        if len(order)
+        game_fits=game_fits(model, games, query.author, tokens, order[0], eligible)
+        if per_game and len(order)
         else (),
     )
 

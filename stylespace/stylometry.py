@@ -211,6 +211,7 @@ def identify(
     shortlist: int = 20,
     opted_out: frozenset[str] = frozenset(),
     settle: bool = True,
+    per_game: bool = False,
 ) -> dict:
     """Rank the model's players as the author of `games` (one author, who plays every game).
 
@@ -223,6 +224,7 @@ def identify(
     Players on the opt-out list (normalised names) are never offered as candidates.
     `settle`: `fused` stops reading a long query's moves once its ranking is settled
     (`fused.SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
+    `per_game`: `fused` also reads each game alone against the first candidate (`game_fits`).
     """
     if method not in METHODS:
         raise StylometryError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
@@ -237,6 +239,7 @@ def identify(
             opted_out,
             settle,
             settings.seed,
+            per_game,
         )
     started = time.perf_counter()
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
