@@ -28,6 +28,7 @@ from stylespace.openings import game_repertoires
 from stylespace.optout import normalise_name
 from stylespace.player_table import PlayerTable
 from stylespace.store import GameStore
+from stylespace.table_splits import check_held_out
 
 
 def intruder_places(table, sets: list, from_ply: int) -> list[int]:
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     started = time.perf_counter()
+    check_held_out(args.model, "test", "The odd-game-out benchmark")
     table = PlayerTable.load(args.model)
     trained = [
         p["name"]

@@ -77,28 +77,48 @@ def game_fits(
         if wanted in (normalise_name(game.white), normalise_name(game.black))
     ]
     players = int(eligible.sum())
+    evidence = _evidence_by_game(model, per_game)
     return [
         GameFit(
             number,
             game.white,
             game.black,
             opening_text(game.moves),
-            *_fit(model, tokens, candidate, eligible),
+            *_fit(kind, scores, candidate, eligible),
             players,
         )
-        for (number, game), tokens in zip(played, per_game, strict=True)
+        for (number, game), (kind, scores) in zip(played, evidence, strict=True)
     ]
 
 
+def _evidence_by_game(
+    model, per_game: Sequence[RepertoireTokens]
+) -> list[tuple[str | None, np.ndarray | None]]:
+    """Each game's evidence kind and every player's score on it: its opening choices, else
+    (openings left out) its pawn structures, else nothing. Each table scores all its games in
+    one look-up."""
+    found: list[tuple[str | None, np.ndarray | None]] = [(None, None)] * len(per_game)
+    remaining = list(range(len(per_game)))
+    for kind, table, field in (
+        ("openings", model.repertoires, "openings"),
+        ("structures", model.structures, "structures"),
+    ):
+        if not table.known.any():
+            continue
+        chosen = [i for i in remaining if len(getattr(per_game[i], field))]
+        matrix = table.scores_by_game([getattr(per_game[i], field) for i in chosen])
+        for row, i in enumerate(chosen):
+            found[i] = (kind, matrix[row])
+        done = set(chosen)
+        remaining = [i for i in remaining if i not in done]
+    return found
+
+
 def _fit(
-    model, tokens: RepertoireTokens, candidate: int, eligible: np.ndarray
+    kind: str | None, scores: np.ndarray | None, candidate: int, eligible: np.ndarray
 ) -> tuple[str | None, float | None, int | None]:
-    """(evidence, the candidate's score, the candidate's rank) for one game's tokens."""
-    if len(tokens.openings) and model.repertoires.known.any():
-        kind, scores = "openings", model.repertoires.scores(tokens.openings)
-    elif len(tokens.structures) and model.structures.known.any():
-        kind, scores = "structures", model.structures.scores(tokens.structures)
-    else:
+    """(evidence, the candidate's score, the candidate's rank) for one game's scores."""
+    if kind is None or scores is None:
         return None, None, None
     fit = float(scores[candidate])
     rank = 1 + int(np.count_nonzero(eligible & (scores > fit)))

@@ -212,8 +212,8 @@ def _every_split_lines(build: dict) -> list[str]:
         "matched 0.1 point more moves for the base and the style alike "
         "(`bench/results/every-split-tables.md`). So measuring this directory on its "
         "validation or test games (`bench stylometry`, `calibrate`, `eval --split val|test`) "
-        "is refused: `stylespace repertoires --model models/demo` makes the tables train-only "
-        "again (a rerun of a measuring step of `build-demo` does so itself).",
+        "is refused: measure a copy whose tables `stylespace repertoires --model COPY` made "
+        "train-only again (a rerun of a measuring step of `build-demo` does so itself).",
     ]
 
 

@@ -41,6 +41,7 @@ MOVE_SLOTS = 2048  # a move-choice key is position bucket * 2048 + move (1,858 m
 CHOICE_PRIOR = 2.0  # how many of a player's own choices weigh as much as everybody's
 NOVELTY = 2.0  # a structure profile's prior: this many pseudo-counts per distinct structure
 LEGAL_MOVES = 30  # everybody's choice spreads this thin over moves nobody played there
+GAMES_PER_LOOKUP = 1024  # `scores_by_game`: (players x distinct moves) numbers per look-up
 _MAX_GAP = 65535  # the longest jump between stored buckets (uint16)
 _EXACT_COUNTS = 160  # stored counts up to this are exact; above it, 6.5% steps up to 65,536
 _COUNT_STEP = (65536 / _EXACT_COUNTS) ** (1 / (255 - _EXACT_COUNTS))
@@ -416,10 +417,31 @@ class MoveChoices(Repertoires):
         if len(tokens) == 0 or not self.known.any():
             return np.zeros(len(self), dtype=np.float32), 0.0
         player_chose, player_visits, repeats = self.query_counts(tokens)
-        prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
-        own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
         known = float(repeats[player_chose.sum(axis=0) > 0].sum()) / len(tokens)
-        return (np.log(own / prior) @ repeats).astype(np.float32), known
+        return (_choice_ratios(player_chose, player_visits) @ repeats).astype(np.float32), known
+
+    def scores_by_game(self, games: Sequence[Tokens]) -> np.ndarray:
+        """`scores` of each game alone, (games, players): the moves of all games are looked
+        up together, once, since a game's score is a sum over its moves (4,762 games: 0.4 s
+        instead of 10 s one game at a time), `GAMES_PER_LOOKUP` at a time to bound memory."""
+        if len(games) > GAMES_PER_LOOKUP:
+            return np.concatenate(
+                [
+                    self.scores_by_game(games[start : start + GAMES_PER_LOOKUP])
+                    for start in range(0, len(games), GAMES_PER_LOOKUP)
+                ]
+            )
+        query, per_game = _tokens_by_game(games)
+        if query.size == 0 or not self.known.any():
+            return np.zeros((len(games), len(self)), dtype=np.float32)
+        keys, running = self._flat()
+        rows = np.arange(len(self), dtype=np.int64)[:, None] * self.width()
+        positions = query // self.SLOTS * self.SLOTS
+        visited = _counted(keys, running, rows + positions, rows + positions + self.SLOTS)
+        reached = visited.sum(axis=0) > 0
+        chosen = rows + query[reached][None, :]
+        ratios = _choice_ratios(_counted(keys, running, chosen, chosen + 1), visited[:, reached])
+        return np.asarray(per_game[:, reached] @ ratios.T, dtype=np.float32)
 
     def query_counts(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the distinct query moves in positions somebody reached: (players, moves) counts
@@ -457,6 +479,27 @@ def _counted(
     return running[np.searchsorted(keys, high)] - running[np.searchsorted(keys, low)]
 
 
+def _choice_ratios(player_chose: np.ndarray, player_visits: np.ndarray) -> np.ndarray:
+    """(players, moves) log P(move | position, player) - log P(move | position, everybody):
+    each player's choices smoothed toward everybody's (`CHOICE_PRIOR`); 0 for a position
+    nobody reached."""
+    prior = (player_chose.sum(axis=0) + 1.0 / LEGAL_MOVES) / (player_visits.sum(axis=0) + 1.0)
+    own = (player_chose + CHOICE_PRIOR * prior) / (player_visits + CHOICE_PRIOR)
+    return np.log(own / prior)
+
+
+def _tokens_by_game(games: Sequence[Tokens]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """The distinct tokens (hashed) of all `games`, sorted, and each game's count of each:
+    (games, distinct tokens)."""
+    arrays = [np.asarray(tokens, dtype=np.int64) for tokens in games]
+    query, column = np.unique(np.concatenate([np.zeros(0, np.int64), *arrays]), return_inverse=True)
+    game = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+    counts = sparse.csr_matrix(
+        (np.ones(len(column)), (game, column)), shape=(len(arrays), len(query))
+    )
+    return query, counts
+
+
 class StructureVisits(Repertoires):
     """Per-player counts of the games in which each hashed structure token occurred
     (`structure_buckets`), scored as a likelihood ratio."""
@@ -477,6 +520,18 @@ class StructureVisits(Repertoires):
         column, seen = _columns(keys, query)
         evidence = by_key[:, column[seen]] @ repeats[seen].astype(np.float64)
         return (np.asarray(evidence).ravel() - novelty_cost * repeats.sum()).astype(np.float32)
+
+    def scores_by_game(self, games: Sequence[Tokens]) -> np.ndarray:
+        """`scores` of each game alone, (games, players), from one look-up of all their
+        tokens (a game's score is a sum over its tokens)."""
+        query, per_game = _tokens_by_game(games)
+        if query.size == 0 or not self.known.any():
+            return np.zeros((len(games), len(self)), dtype=np.float32)
+        by_key, keys, novelty_cost = self._index()
+        column, seen = _columns(keys, query)
+        evidence = (per_game[:, seen] @ by_key[:, column[seen]].T).toarray()
+        tokens = np.asarray(per_game.sum(axis=1)).ravel()
+        return (evidence - tokens[:, None] * novelty_cost[None, :]).astype(np.float32)
 
     def _index(self) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
         """log1p(c_p(t) / (a_p P(t))) per stored count, as columns over the tokens that occur,

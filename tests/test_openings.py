@@ -187,3 +187,19 @@ def test_a_query_reads_each_players_counts_of_its_moves_and_positions():
     assert chose.tolist() == expected_chose
     assert visits.tolist() == expected_visits
     assert repeats.tolist() == [2] * len(moves)
+
+
+def test_each_games_scores_read_together_equal_each_game_scored_alone():
+    spanish = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"]
+    italian = ["e2e4", "e7e5", "g1f3", "b8c6", "f1c4"]
+    carlsbad = [*ORDER_A, "e2e3", "e8g8"]
+    choices = MoveChoices.from_tokens([_openings(spanish, games=3), _openings(italian, games=2)])
+    games = [_openings(spanish), _openings(italian), _openings(["a2a3"]), np.zeros(0, np.int64)]
+    together = choices.scores_by_game(games)
+    assert together.shape == (4, 2)
+    assert np.allclose(together, [choices.scores(game) for game in games])
+    visits = StructureVisits.from_tokens([_structure_games(carlsbad, 3), _structure_games([], 2)])
+    games = [_structure_games(carlsbad, 1), _structure_games(["e2e4", "c7c5"], 1), []]
+    together = visits.scores_by_game(games)
+    assert np.allclose(together, [visits.scores(game) for game in games])
+    assert MoveChoices.empty(2).scores_by_game(games[:1]).tolist() == [[0.0, 0.0]]
