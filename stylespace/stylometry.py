@@ -319,6 +319,7 @@ def enroll(
     with progress_bar(settings.steps, desc=f"fitting {label}'s style vector", unit="step") as bar:
         vector, steps = fit_style_vector(model, positions, settings, on_step=bar.update)
     replaced = label in model.player_names()
+    before = dict(model.players[model.task_id(label)]) if replaced else None
     per_game = game_repertoires(games, author, from_ply)
     task = model.set_player(
         label,
@@ -342,8 +343,27 @@ def enroll(
         "games": games_used,
         "positions": len(positions),
         "fit_steps": steps,
-        "note": enrolment_note(games_used),
+        "note": _sentences(trained_replaced_note(label, before), enrolment_note(games_used)),
     }
+
+
+def _sentences(*notes: str | None) -> str | None:
+    """The notes that apply, each a sentence starting with a capital; None when none does."""
+    found = [note[0].upper() + note[1:] for note in notes if note]
+    return " ".join(found) or None
+
+
+def trained_replaced_note(label: str, before: dict | None) -> str | None:
+    """What re-enrolling a trained player's name costs: their trained vector and the tables of
+    all their games give way to these games alone."""
+    if before is None or before.get("enrolled"):
+        return None
+    games = before.get("games", before.get("train_games"))
+    known = f", known from {games:,} games" if games else ""
+    return (
+        f"{label!r} was a trained player{known}; the model now knows them from these games "
+        "only (enrol under another --label to keep both)."
+    )
 
 
 def enrolment_note(games: int) -> str | None:

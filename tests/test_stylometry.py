@@ -117,7 +117,7 @@ def test_enrolment_learns_an_unseen_players_style(planted_model, tmp_path, capsy
         False,
         40,
     )
-    assert "enrolled from 40 games" in result["note"]  # few games: says what that costs
+    assert "Enrolled from 40 games" in result["note"]  # few games: says what that costs
     model = StyleModel.load(model_dir)
     assert model.player_names()[2] == "Newcomer, Nia"
     first = next(
@@ -303,6 +303,31 @@ def test_a_model_without_fingerprints_says_which_method_to_use(planted_model, tm
         capsys, "identify", "--model", str(tmp_path / "bare"), "--games", str(games)
     )
     assert code != 0 and "--method similarity" in message
+
+
+def test_enrolling_a_trained_players_name_says_what_the_model_gives_up(
+    planted_model, tmp_path, capsys
+):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    games = tmp_path / "lea.pgn"
+    games.write_text(
+        planted_pgn(games_each=10, seed=13, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    code, result = _run(
+        capsys,
+        "enroll",
+        "--model",
+        str(model_dir),
+        "--games",
+        str(games),
+        "--as",
+        "Lefty, Lea",
+        "--json",
+    )
+    assert code == 0 and result["replaced"]
+    assert "'Lefty, Lea' was a trained player" in result["note"]
+    assert "another --label" in result["note"]
 
 
 def test_enrolment_is_deterministic_and_replaces_a_label(planted_model, tmp_path, capsys):
