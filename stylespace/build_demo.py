@@ -12,10 +12,11 @@ stylometry benchmark (seen and unseen players, from ply 0 and 30, beside the ope
 table -> steering benchmark and directions -> does a mix of a weaker and a stronger player play in
 between (`bench_interpolation.py`) -> style map -> the fingerprint graph that lets `identify` run
 without torch (`fingerprint_graph.py`) -> identify speed -> what a ranking's
-gap means (`confidence.py`) -> the tables of the first 20 moves take in the trained players'
-validation and test games, now that everything is measured (`table_splits.py`; a rerun of a
-measuring step makes them train-only again first) -> MODEL_CARD.md (rewritten on every run,
-from the recorded results). No game record is copied into the artifact.
+gap means (`confidence.py`) -> the player tables (openings, deep lines, structures) take in the
+trained players' validation and test games, now that everything is measured
+(`table_splits.py`; a rerun of a measuring step makes them train-only again first) ->
+MODEL_CARD.md (rewritten on every run, from the recorded results). No game record is copied
+into the artifact.
 """
 
 from __future__ import annotations
@@ -262,9 +263,9 @@ def _step_confidence(request: DemoRequest) -> dict:
 
 
 def _step_tables_every_split(request: DemoRequest) -> dict:
-    """After every measurement, the tables of the first 20 moves take in the trained players'
-    validation and test games too: a shipped model meets new games, and identification and the
-    opening books gain from every game behind them (`table_splits.py`)."""
+    """After every measurement, the player tables (openings, deep lines, structures) take in the
+    trained players' validation and test games too: a shipped model meets new games, and
+    identification and the opening books gain from every game behind them (`table_splits.py`)."""
     from stylespace.training import add_repertoires
 
     return add_repertoires(request.out, request.db, EVERY_SPLIT)
@@ -278,7 +279,7 @@ def _restore_train_only_tables(
     from stylespace.training import add_repertoires
 
     if (request.out / "config.json").exists() and table_splits(request.out) != TRAIN_ONLY:
-        report("tables of the first 20 moves back to train games only, to measure")
+        report("player tables back to train games only, to measure")
         add_repertoires(request.out, request.db)
         record.pop("tables_every_split", None)
 

@@ -353,8 +353,8 @@ def add_training_commands(command: AddCommand) -> None:
         nargs="+",
         choices=["train", "val", "test"],
         default=["train"],
-        help="whose games the tables of the first 20 moves hold, train always (the structures: "
-        "train only); a model to be measured on val or test must keep train only",
+        help="whose games the tables hold (openings, deep lines, structures), train always; a "
+        "model to be measured on val or test must keep train only",
     )
 
     embedding = command(

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import chess
 import numpy as np
+import zstandard
 from scipy import sparse
 
 from stylespace.encoding import OWN, THEIRS, EncodedGame, GameEncoder
@@ -275,7 +276,7 @@ class Repertoires:
         enough for the demo model's size budget: a bucket is stored as its uint16 distance from
         the row's previous one (a longer jump is bridged by entries with count 0), a count
         as one byte (`count_codes`), a move-choice key's move beside it; each array
-        zlib-compressed (most counts are 1), 0.2 s to unpack for the demo model's tables."""
+        compressed (`_packed`; most counts are 1), 0.07 s to unpack for the demo's tables."""
         counts = self.counts.sorted_indices()
         indptr, keys = counts.indptr.astype(np.int64), counts.indices.astype(np.int64)
         buckets = keys // self.SLOTS
@@ -291,13 +292,13 @@ class Repertoires:
         stored_counts[slots] = count_codes(counts.data)
         stored = {
             f"{prefix}indptr": indptr + bridges_before[indptr],
-            f"{prefix}gaps.z": _packed(stored_gaps),
-            f"{prefix}count_codes.z": _packed(stored_counts),
+            f"{prefix}gaps{PACKED}": _packed(stored_gaps),
+            f"{prefix}count_codes{PACKED}": _packed(stored_counts),
         }
         if self.SLOTS > 1:
             stored_slots = np.zeros(len(stored_gaps), dtype=np.uint16)
             stored_slots[slots] = keys % self.SLOTS
-            stored[f"{prefix}slots.z"] = _packed(stored_slots)
+            stored[f"{prefix}slots{PACKED}"] = _packed(stored_slots)
         return stored
 
     @classmethod
@@ -311,7 +312,7 @@ class Repertoires:
             buckets = np.asarray(stored[f"{prefix}buckets"])
             counts = np.asarray(stored[f"{prefix}counts"]).astype(np.float32)
             return cls(sparse.csr_matrix((counts, buckets, indptr), (len(indptr) - 1, cls.width())))
-        if f"{prefix}count_codes.z" in stored:
+        if _is_stored(stored, f"{prefix}count_codes"):
             counts = _COUNT_OF_CODE[_unpacked(stored, f"{prefix}count_codes", np.uint8)]
         else:  # the layout before: counts clipped to 255
             counts = _unpacked(stored, f"{prefix}counts", np.uint8).astype(np.float32)
@@ -344,12 +345,31 @@ def count_codes(counts: np.ndarray) -> np.ndarray:
     return np.where(counts <= _EXACT_COUNTS, exact, np.clip(above, 0, 255)).astype(np.uint8)
 
 
+PACKED = ".zst"  # `_packed` arrays; ".z": zlib, the layout before
+
+
 def _packed(array: np.ndarray) -> np.ndarray:
-    return np.frombuffer(zlib.compress(array.tobytes(), 6), dtype=np.uint8)
+    """`array` as zstd-compressed byte planes (all low bytes, then all high bytes): the high
+    bytes of the buckets' gaps are small and compress well once apart from the nearly random
+    low ones (the demo's tables: 29.4 MB instead of 33.3 MB with zlib, and 3 times faster to
+    unpack)."""
+    planes = np.ascontiguousarray(array).view(np.uint8).reshape(-1, array.itemsize).T
+    compressed = zstandard.ZstdCompressor(level=19).compress(planes.tobytes())
+    return np.frombuffer(compressed, dtype=np.uint8)
+
+
+def _is_stored(stored: dict[str, np.ndarray], name: str) -> bool:
+    return f"{name}{PACKED}" in stored or f"{name}.z" in stored
 
 
 def _unpacked(stored: dict[str, np.ndarray], name: str, dtype: type) -> np.ndarray:
-    """An array saved by `_packed` under `name.z`, or raw under `name` (the layouts before)."""
+    """An array saved by `_packed` under `name.zst`, or by the layouts before: zlib under
+    `name.z`, raw under `name`."""
+    if f"{name}{PACKED}" in stored:
+        raw = zstandard.ZstdDecompressor().decompress(np.asarray(stored[f"{name}{PACKED}"]))
+        width = np.dtype(dtype).itemsize
+        planes = np.frombuffer(raw, dtype=np.uint8).reshape(width, -1)
+        return np.ascontiguousarray(planes.T).view(dtype).ravel()
     if f"{name}.z" in stored:
         return np.frombuffer(
             zlib.decompress(np.asarray(stored[f"{name}.z"]).tobytes()), dtype=dtype

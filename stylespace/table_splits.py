@@ -1,8 +1,8 @@
-"""Which splits' games a model's tables of the first 20 moves hold, so that no measurement counts
-the games it is measured on.
+"""Which splits' games a model's player tables hold, so that no measurement counts the games it
+is measured on.
 
-The opening choices and deep lines (`openings.MoveChoices`) are counts, cheap to remake, and
-both identification and the opening books gain from every game behind them. A model is measured
+The opening choices, deep lines and pawn structures (`openings.py`) are counts, cheap to remake,
+and identification and the opening books gain from every game behind them. A model is measured
 with tables of its train games only; a shipped model may then take its players' validation and
 test games into those tables too (`build-demo`'s last step), since the games it will meet are
 new. From then on, move matching on those splits, the stylometry benchmark (test games) and
@@ -16,20 +16,23 @@ import json
 from pathlib import Path
 
 TRAIN_ONLY = ("train",)
-KEY = "first_moves_tables_from"  # in config.json; absent: train only
+KEY = "tables_from"  # in config.json; absent: train only
+EARLIER_KEY = "first_moves_tables_from"  # the same, when the structures stayed train-only
 
 
 def table_splits(directory: Path | str) -> tuple[str, ...]:
-    """The splits whose games the model's first-20-move tables hold."""
+    """The splits whose games the model's tables hold (at least the openings')."""
     path = Path(directory) / "config.json"
     if not path.exists():
         return TRAIN_ONLY
-    return tuple(json.loads(path.read_text()).get(KEY, TRAIN_ONLY))
+    config = json.loads(path.read_text())
+    return tuple(config.get(KEY, config.get(EARLIER_KEY, TRAIN_ONLY)))
 
 
 def record_table_splits(directory: Path | str, splits: tuple[str, ...]) -> None:
     path = Path(directory) / "config.json"
     config = json.loads(path.read_text())
+    config.pop(EARLIER_KEY, None)
     if tuple(splits) == TRAIN_ONLY:
         config.pop(KEY, None)
     else:

@@ -41,7 +41,7 @@ from stylespace.game_embedding import (
     train_token_vectors,
 )
 from stylespace.model import ModelConfig, MovePredictor
-from stylespace.openings import game_repertoires, joined_repertoire, repertoire_tokens
+from stylespace.openings import game_repertoires, repertoire_tokens
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.placeholders import is_placeholder_name
 from stylespace.player_table import OPENING_TABLES
@@ -719,14 +719,14 @@ def add_fingerprints(
 
 
 def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_ONLY) -> dict:
-    """Every trained player's opening repertoire and deep lines from their games of `splits`
-    (train, unless a shipped model takes in every game: `table_splits.py`), and their pawn
-    structures from their train games, saved in place.
+    """Every trained player's opening repertoire, deep lines and pawn structures from their
+    games of `splits` (train, unless a shipped model takes in every game: `table_splits.py`),
+    saved in place.
 
-    The `fused` identification method weighs a query's opening choices against these, and the
-    opening books (`book.py`) predict from them; enrolment adds one per new player from the
-    games it is given. Hashed counts only: no game record. The structures stay with the train
-    games: the largest table, and the artifact's size limit.
+    The `fused` identification method weighs a query's opening choices (or, with the openings
+    hidden, its deep lines and structures) against these, and the opening books (`book.py`)
+    predict from them; enrolment adds one per new player from the games it is given. Hashed
+    counts only: no game record.
     """
     from stylespace.store import GameStore
 
@@ -744,13 +744,11 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
     with progress_bar(total=len(trained), desc="opening repertoires", unit="player") as bar:
         for player in trained:
             name = player["name"]
-            from_train = repertoire_tokens(games.pop(name), name)
             more = others.pop(name, [])
             added += len(more)
-            every = joined_repertoire([from_train, repertoire_tokens(more, name)])
+            every = repertoire_tokens([*games.pop(name), *more], name)
             for table, field, _ in OPENING_TABLES.values():
-                source = from_train if table == "structures" else every
-                tables[table][player["task_id"]] = getattr(source, field)
+                tables[table][player["task_id"]] = getattr(every, field)
             bar.update(1)
     for table, profiles in tables.items():
         getattr(model, table).set_rows(profiles)

@@ -11,10 +11,12 @@ from stylespace.encoding import GameEncoder
 from stylespace.openings import (
     HASH_BUCKETS,
     MOVE_SLOTS,
+    PACKED,
     STRUCTURE_PLIES,
     MoveChoices,
     Repertoires,
     StructureVisits,
+    _unpacked,
     choice_keys,
     repertoire_tokens,
     structure_buckets,
@@ -79,9 +81,32 @@ def test_a_table_survives_its_compact_file_layout():
     assert np.abs(again.data / counts.data - 1).max() < 0.035  # within half a step above
 
 
+def _zlib_layout(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same table as the models before the byte planes stored it: each array zlib'd."""
+    older = {}
+    for name, array in stored.items():
+        if name.endswith(PACKED):
+            base = name.removesuffix(PACKED)
+            plain = _unpacked(stored, base, np.uint8 if "count" in base else np.uint16)
+            older[f"{base}.z"] = np.frombuffer(zlib.compress(plain.tobytes()), dtype=np.uint8)
+        else:
+            older[name] = array
+    return older
+
+
+def test_a_table_in_the_zlib_layout_still_loads_the_same():
+    keys = [_openings(["e2e4", "e7e5", "g1f3"], games=300), _openings(["d2d4", "d7d5"])]
+    stored = MoveChoices.from_tokens(keys).arrays("c_")
+    now, before = (
+        MoveChoices.from_arrays(stored, "c_"),
+        MoveChoices.from_arrays(_zlib_layout(stored), "c_"),
+    )
+    assert (now.counts != before.counts).nnz == 0 and now.counts.nnz == before.counts.nnz > 0
+
+
 def test_a_table_in_the_earlier_layout_still_loads_with_its_counts_clipped():
     counts = sparse.csr_matrix(([3.0, 400.0], ([0, 1], [7, 9])), shape=(2, HASH_BUCKETS))
-    stored = Repertoires(counts).arrays()
+    stored = _zlib_layout(Repertoires(counts).arrays())
     del stored["count_codes.z"]
     clipped = zlib.compress(np.array([3, 255], dtype=np.uint8).tobytes())
     stored["counts.z"] = np.frombuffer(clipped, dtype=np.uint8)
