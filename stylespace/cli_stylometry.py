@@ -1,5 +1,5 @@
-"""`stylespace identify | enroll | calibrate`: who played these games, adding a player, and
-how sure a ranking is."""
+"""`stylespace identify | enroll | unenroll | calibrate`: who played these games, adding (and
+removing) a player, and how sure a ranking is."""
 
 from __future__ import annotations
 
@@ -110,6 +110,26 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_unenroll(args: argparse.Namespace) -> int:
+    from stylespace.style_model import StyleModel
+
+    model = StyleModel.load(args.model)
+    removed = model.remove_player(args.label)
+    model.save_player_table(args.model)
+    result = {
+        "player": args.label,
+        "games": removed.get("games"),
+        "players_left": len(model.players),
+        "model": str(args.model),
+    }
+    text = (
+        f"removed {args.label!r} and everything {args.model} kept of them (style vector, "
+        f"fingerprint, opening tables, game profile); {len(model.players)} players left"
+    )
+    emit(args, result, text)
+    return 0
+
+
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from stylespace.confidence import calibrate_from_store
 
@@ -162,6 +182,14 @@ def add_stylometry_commands(command: AddCommand) -> None:
     enrol.add_argument(
         "--from-ply", type=AT_LEAST_0, default=0, help="count moves from this ply on"
     )
+
+    unenrol = command(
+        "unenroll",
+        _cmd_unenroll,
+        "Remove an enrolled player and everything the model kept of them.",
+    )
+    unenrol.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    unenrol.add_argument("label", help="the enrolled player's name in the model's table")
 
     calibration = command(
         "calibrate",

@@ -156,6 +156,35 @@ class StyleModel(QueryTables):
             self.game_embedding.set_row(task, game_bags)
         return task
 
+    def remove_player(self, name: str) -> dict:
+        """Remove an enrolled player and everything the model kept of them (vector,
+        fingerprint, opening tables, game-embedding profile, facts); the players after them
+        move up one task id. Returns their facts. A trained player's games shaped the shared
+        skills, so they cannot be removed this way."""
+        task = self.task_id(name)
+        removed = self.players[task]
+        if not removed.get("enrolled"):
+            raise ValueError(
+                f"{name!r} was trained with the model, not enrolled: their games shaped its "
+                "shared skills. Put them on the opt-out list to hide them everywhere, or train "
+                "without them (`train --exclude-players`)"
+            )
+        keep = np.array([other != task for other in range(len(self.players))])
+        with torch.no_grad():
+            kept = self.router.module_logits.data[torch.from_numpy(keep).to(self.device)]
+            self.router.module_logits = torch.nn.Parameter(kept.clone(), requires_grad=False)
+        self.fingerprints = self.fingerprints[torch.from_numpy(keep)]
+        for table, _, _ in OPENING_TABLES.values():
+            current = getattr(self, table)
+            setattr(self, table, type(current)(current.counts[np.flatnonzero(keep)]))
+        if self.game_embedding is not None:
+            self.game_embedding.profiles = self.game_embedding.profiles[keep]
+        self.players = [p for p in self.players if p is not removed]
+        for new_task, player in enumerate(self.players):
+            player["task_id"] = new_task
+        self._task_of = {p["name"]: p["task_id"] for p in self.players}
+        return removed
+
     # --- scoring ------------------------------------------------------------------------------
 
     def logits(

@@ -330,6 +330,39 @@ def test_enrolling_a_trained_players_name_says_what_the_model_gives_up(
     assert "another --label" in result["note"]
 
 
+def test_unenrolling_removes_every_trace_and_keeps_the_others(planted_model, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    original = {f.name: f.read_bytes() for f in model_dir.iterdir() if f.is_file()}
+    for label, seed in (("First", 21), ("Second", 22)):
+        games = tmp_path / f"{label}.pgn"
+        games.write_text(
+            planted_pgn(games_each=8, seed=seed, players={"Nia": PLANTED["Lefty, Lea"]})
+        )
+        args = ["enroll", "--model", str(model_dir), "--games", str(games), "--as", "Nia"]
+        assert _run(capsys, *args, "--label", label)[0] == 0
+    second = StyleModel.load(model_dir).style_vectors[3].clone()
+
+    code, result = _run(capsys, "unenroll", "--model", str(model_dir), "First", "--json")
+    assert code == 0 and result["players_left"] == 3
+    model = StyleModel.load(model_dir)
+    assert model.player_names()[2] == "Second" and torch.equal(model.style_vectors[2], second)
+    assert model.repertoires.counts.shape[0] == model.fingerprints.shape[0] == 3
+
+    assert _run(capsys, "unenroll", "--model", str(model_dir), "Second")[0] == 0
+    after = {f.name: f.read_bytes() for f in model_dir.iterdir() if f.is_file()}
+    assert after == original  # as if neither had been enrolled
+
+
+def test_a_trained_or_unknown_player_cannot_be_unenrolled(planted_model, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    code, message = _run(capsys, "unenroll", "--model", str(model_dir), "Lefty, Lea")
+    assert code == 2 and "opt-out list" in message
+    code, message = _run(capsys, "unenroll", "--model", str(model_dir), "Nobody, N")
+    assert code == 2 and "not a player of this model" in message
+
+
 def test_enrolment_is_deterministic_and_replaces_a_label(planted_model, tmp_path, capsys):
     model_dir = tmp_path / "model"
     shutil.copytree(planted_model, model_dir)
