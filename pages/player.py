@@ -4,6 +4,7 @@ import chess
 import streamlit as st
 
 from stylespace.app_support import atlas, friendly_errors, pick_player, remember_player
+from stylespace.careers import STRAY_GAP
 from stylespace.explore import line_from_text
 from stylespace.figures import card_figure
 from stylespace.map_reading import place_text
@@ -17,6 +18,11 @@ remember_player(name)
 facts = explorer.player(name)
 years = sorted({facts.get("first_year"), facts.get("last_year")} - {None})
 summary = [f"{facts['games']} games" if facts.get("games") else None, "-".join(years) or None]
+if facts.get("stray_games"):
+    summary.append(
+        f"{facts['stray_games']} more dated over {STRAY_GAP} years from the rest "
+        "(misdated or another player's)"
+    )
 if facts.get("mean_elo"):
     summary.append(f"mean Elo {facts['mean_elo']:.0f}")
 if facts.get("enrolled"):

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stylespace.careers import career_span
 from stylespace.store import GameStore
 from stylespace.table_splits import TRAIN_ONLY, table_splits
 
@@ -172,11 +173,13 @@ def _step_enrol(request: DemoRequest) -> dict:
 
 
 def _step_facts(request: DemoRequest) -> dict:
-    """Games, years, Elo and properties per player, so the app needs no games database."""
+    """Games, years (`careers.career_span`: stray games at either end left out), Elo and
+    properties per player, so the app needs no games database."""
     players = json.loads((request.out / "players.json").read_text())
     names = [p["name"] for p in players]
     with GameStore(request.db, read_only=True) as store:
         facts = {row.name: row for row in store.players(min_games=1) if row.name in set(names)}
+        years = store.games_per_year(names)
         properties = store.properties(names)
     if not properties:  # e.g. the store was rebuilt after the properties step ran
         raise ValueError(
@@ -186,10 +189,12 @@ def _step_facts(request: DemoRequest) -> dict:
     for player in players:
         row = facts.get(player["name"])
         if row is not None:
+            span = career_span(years.get(player["name"], {}))
             player.update(
                 games=row.games,
-                first_year=(row.first_date or "")[:4] or None,
-                last_year=(row.last_date or "")[:4] or None,
+                first_year=None if span.first_year is None else str(span.first_year),
+                last_year=None if span.last_year is None else str(span.last_year),
+                stray_games=span.stray_games,
                 mean_elo=row.mean_elo,
             )
         player["properties"] = properties.get(player["name"], {})

@@ -1,4 +1,5 @@
-"""`stylespace ingest | players | stats | properties`: the game store's commands."""
+"""`stylespace ingest | players | stats | properties`: the game store's commands (`players
+--model` lists a model's players instead)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_players(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        return _model_players(args)
     with GameStore(args.db, read_only=True) as store:
         rows = store.players(min_games=args.min_games, search=args.search, limit=args.limit)
     if args.json:
@@ -48,6 +51,30 @@ def _cmd_players(args: argparse.Namespace) -> int:
             f"{elo:>8}  {years}"
         )
     print(f"{len(rows)} players with >= {args.min_games} games")
+    return 0
+
+
+def _model_players(args: argparse.Namespace) -> int:
+    """`players --model DIR`: the players a model knows, with the same filters."""
+    from stylespace.player_table import model_roster
+
+    needle = (args.search or "").casefold()
+    rows = [
+        row
+        for row in model_roster(args.model, load_opt_out(args.opt_out))
+        if needle in row["player"].casefold() and (row["games"] or 0) >= args.min_games
+    ][: args.limit]
+    if args.json:
+        emit(args, rows, "")
+        return 0
+    print(f"{'player':<36} {'kind':<8} {'games':>6} {'mean Elo':>8}  years")
+    for row in rows:
+        elo = f"{row['mean_elo']:.0f}" if row["mean_elo"] is not None else "-"
+        years = f"{row['first_year'] or '?'}-{row['last_year'] or '?'}"
+        games = row["games"] if row["games"] is not None else "-"
+        print(f"{row['player'][:36]:<36} {row['kind']:<8} {games:>6} {elo:>8}  {years}")
+    enrolled = sum(row["kind"] == "enrolled" for row in rows)
+    print(f"{len(rows)} players of {args.model} ({enrolled} enrolled)")
     return 0
 
 
@@ -102,7 +129,17 @@ def add_store_commands(command: AddCommand) -> None:
     )
     ingest.add_argument("--batch-size", type=AT_LEAST_1, default=20_000, help="games per commit")
 
-    players = command("players", _cmd_players, "List players in the store, most games first.")
+    players = command(
+        "players",
+        _cmd_players,
+        "List players in the store (or, with --model, a model's), most games first.",
+    )
+    players.add_argument(
+        "--model", type=Path, default=None, help="list this model's players instead of the store's"
+    )
+    players.add_argument(
+        "--opt-out", type=Path, default=None, help="opt-out list (with --model; default: as ingest)"
+    )
     players.add_argument("--min-games", type=AT_LEAST_0, default=1)
     players.add_argument("--search", default=None, help="part of a name, case-insensitive")
     players.add_argument("--limit", type=AT_LEAST_1, default=None)

@@ -18,6 +18,7 @@ from safetensors.numpy import load_file
 
 from stylespace.game_embedding import GameEmbedding, dequantised
 from stylespace.openings import MoveChoices, Repertoires, StructureVisits
+from stylespace.placeholders import may_be_named
 from stylespace.sketch import FINGERPRINT_SIZE
 
 # openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
@@ -119,3 +120,26 @@ class PlayerTable(QueryTables):
         table = cls(players, stored["style_vectors"], fingerprints)
         table._read_tables(directory, stored.get("game_profiles"))
         return table
+
+
+def model_roster(directory: Path | str, opted_out: frozenset[str]) -> list[dict]:
+    """A model's players as a listing shows them, most games first: name, trained or enrolled,
+    games, years and mean Elo, from `players.json` alone (no weights read). Placeholders and
+    opted-out players are left out, as everywhere a player is shown."""
+    path = Path(directory) / "players.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no style model at {directory} (players.json missing)")
+    rows = [
+        {
+            "player": p["name"],
+            "kind": "enrolled" if p.get("enrolled") else "trained",
+            "games": p.get("games", p.get("train_games")),
+            "first_year": p.get("first_year"),
+            "last_year": p.get("last_year"),
+            "stray_games": p.get("stray_games", 0),
+            "mean_elo": p.get("mean_elo"),
+        }
+        for p in json.loads(path.read_text())
+        if may_be_named(p["name"], opted_out)
+    ]
+    return sorted(rows, key=lambda row: (-(row["games"] or 0), row["player"]))

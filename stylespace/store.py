@@ -210,6 +210,21 @@ class GameStore:
             query += f" LIMIT {int(limit)}"
         return [PlayerRow(*row) for row in self.connection.execute(query, params).fetchall()]
 
+    def games_per_year(self, names: Sequence[str]) -> dict[str, dict[int, int]]:
+        """Each named player's number of games in each year their games are dated (undated
+        games left out)."""
+        rows = self.connection.execute(
+            """SELECT name, year, count(*) FROM (
+                   SELECT white AS name, year FROM games UNION ALL
+                   SELECT black AS name, year FROM games
+               ) WHERE year IS NOT NULL AND name IN (SELECT unnest(?)) GROUP BY name, year""",
+            [list(names)],
+        ).fetchall()
+        found: dict[str, dict[int, int]] = {name: {} for name in names}
+        for name, year, games in rows:
+            found[name][int(year)] = int(games)
+        return found
+
     def training_games(self, splits: Sequence[str]) -> list[tuple]:
         """(hash, moves, white, black, white_elo, black_elo) of standard-start games, by hash."""
         placeholders = ", ".join("?" for _ in splits)
