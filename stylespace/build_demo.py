@@ -335,6 +335,8 @@ def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> d
             continue
         if name not in ("tables_every_split", "card"):
             _restore_train_only_tables(request, record, report)
+            if record_path.exists():  # so that a step failing now still finds the tables out
+                record_path.write_text(json.dumps(record, indent=1, ensure_ascii=False))
         started = time.perf_counter()
         result = step(request)
         record[name] = {"seconds": round(time.perf_counter() - started, 1), "result": result}

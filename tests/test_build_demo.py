@@ -7,6 +7,7 @@ import shutil
 
 from stylespace.build_demo import RERUN_AFTER_NEW_REFERENCES
 from stylespace.cli import main
+from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 from stylespace.table_splits import table_splits
 
@@ -102,6 +103,27 @@ def test_a_build_whose_references_predate_their_cap_recomputes_them_and_measures
     # The benchmarks ran again on train-only tables; then the other splits went back in.
     assert "back to train games only, to measure" in steps
     assert "tables_every_split: " in steps and table_splits(out) == ("train", "val", "test")
+
+
+def test_a_step_that_fails_on_train_only_tables_leaves_them_to_be_put_back(
+    tiny_demo, tmp_path, capsys
+):
+    out, db = tmp_path / "demo", tmp_path / "store.duckdb"
+    shutil.copytree(tiny_demo["out"], out)
+    shutil.copy(tiny_demo["args"][1], db)
+    record = json.loads((out / "build.json").read_text())
+    del record["player_facts"]
+    (out / "build.json").write_text(json.dumps(record))
+    with GameStore(db) as store:  # as a store re-ingested since the properties step ran
+        store.connection.execute("DELETE FROM player_properties")
+    args = list(tiny_demo["args"])
+    args[1], args[args.index("--out") + 1] = str(db), str(out)
+    args[args.index("--work") + 1] = str(tmp_path / "work")
+
+    assert main(args) != 0  # the facts step needs the store's properties
+    assert "holds no player properties" in capsys.readouterr().err
+    assert table_splits(out) == ("train",)
+    assert "tables_every_split" not in json.loads((out / "build.json").read_text())
 
 
 def test_the_shipped_tables_hold_every_split_and_measurements_on_them_refuse(

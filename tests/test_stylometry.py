@@ -542,3 +542,26 @@ def test_a_long_querys_ranking_stops_reading_its_moves_once_settled(planted_mode
     every_move = torch.tensor(everything["fingerprint"])
     assert torch.allclose(whole_fingerprint(model, games, settled), every_move, atol=1e-6)
     assert not torch.allclose(torch.tensor(settled["fingerprint"]), every_move, atol=1e-6)
+
+
+def test_a_models_players_are_listed_trained_and_enrolled_opted_out_left_out(
+    planted_model, tmp_path, capsys
+):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    games = tmp_path / "nia.pgn"
+    games.write_text(planted_pgn(games_each=8, seed=23, players={"Nia": PLANTED["Lefty, Lea"]}))
+    assert (
+        _run(capsys, "enroll", "--model", str(model_dir), "--games", str(games), "--as", "Nia")[0]
+        == 0
+    )
+    opt_out = tmp_path / "opt-out.txt"
+    opt_out.write_text("righty, rob\n")
+    args = ["players", "--model", str(model_dir), "--opt-out", str(opt_out), "--json"]
+    code, rows = _run(capsys, *args)
+    assert code == 0
+    assert {row["player"]: row["kind"] for row in rows} == {
+        "Lefty, Lea": "trained",
+        "Nia": "enrolled",
+    }
+    assert next(row["games"] for row in rows if row["player"] == "Nia") == 8
