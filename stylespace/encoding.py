@@ -234,7 +234,7 @@ _PIECE_CODE = {
     "q": 11,
     "k": 12,
 }
-_SWAP_COLOURS = bytes([0, *range(7, 13), *range(1, 7), 14, 13, 15] + [0] * 240)
+_SWAP_TABLE = np.array([0, *range(7, 13), *range(1, 7), 14, 13, 15] + [0] * 240, dtype=np.uint8)
 _START = chess.Board()
 _FILES = "abcdefgh"
 
@@ -248,10 +248,6 @@ _PROMOTION_CODE = {"n": 2, "b": 3, "r": 4, "q": 5}
 _CASTLING_ROOKS = {6: (7, 5), 2: (0, 3), 62: (63, 61), 58: (56, 59)}  # king target -> rook from, to
 _RIGHT_SQUARES = {0: 1, 7: 0, 56: 3, 63: 2, 4: (0, 1), 60: (2, 3)}  # square -> rights it cancels
 _RIGHT_ROOK = (7, 0, 63, 56)  # K, Q, k, q rook squares
-
-
-def _mirror_bytes(board: bytearray) -> bytes:
-    return b"".join(bytes(board[rank * 8 : rank * 8 + 8]) for rank in range(7, -1, -1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,47 +264,34 @@ class GameEncoder:
     """Replays a game given as UCI moves from the standard start and encodes every position."""
 
     def encode(self, uci_moves: list[str]) -> EncodedGame:
+        """The loop only plays the moves on a mailbox board and notes each position's board,
+        castling rights and en-passant square; the mover's frame (Black's board mirrored, its
+        colours swapped) and the special tokens are applied to all positions at once."""
         board = bytearray(64)
         for square, piece in _START.piece_map().items():
             board[square] = _PIECE_CODE[piece.symbol()]
         rights = [True, True, True, True]
         ep: int | None = None
-        last: tuple[int, int] | None = None
         plies = len(uci_moves)
-        squares = np.empty((plies, 64), dtype=np.uint8)
-        last_moves = np.full((plies, 2), NO_SQUARE, dtype=np.uint8)
+        boards = np.empty((plies, 64), dtype=np.uint8)
+        rights_at = np.empty((plies, 4), dtype=bool)
+        ep_at = np.full(plies, -1, dtype=np.int64)
+        played = np.empty((plies, 2), dtype=np.int64)
         moves = np.empty(plies, dtype=np.uint16)
-        white = np.empty(plies, dtype=bool)
         for ply, uci in enumerate(uci_moves):
             is_white = ply % 2 == 0
             origin, target = _UCI_SQUARES[uci[:2]], _UCI_SQUARES[uci[2:4]]
-            # Tokens in the mover's frame, then castling rooks and the en-passant target.
-            if is_white:
-                tokens = bytearray(board)
-                own_rooks, their_rooks = (rights[0], rights[1]), (rights[2], rights[3])
-            else:
-                tokens = bytearray(_mirror_bytes(board).translate(_SWAP_COLOURS))
-                own_rooks, their_rooks = (rights[2], rights[3]), (rights[0], rights[1])
-            if own_rooks[0]:
-                tokens[7] = OWN_CASTLING_ROOK
-            if own_rooks[1]:
-                tokens[0] = OWN_CASTLING_ROOK
-            if their_rooks[0]:
-                tokens[63] = THEIR_CASTLING_ROOK
-            if their_rooks[1]:
-                tokens[56] = THEIR_CASTLING_ROOK
+            boards[ply] = np.frombuffer(board, dtype=np.uint8)
+            rights_at[ply] = rights
             if ep is not None:
-                tokens[ep if is_white else ep ^ 56] = EN_PASSANT_TARGET
-            squares[ply] = np.frombuffer(bytes(tokens), dtype=np.uint8)
-            if last is not None:
-                last_moves[ply] = last if is_white else (last[0] ^ 56, last[1] ^ 56)
+                ep_at[ply] = ep
+            played[ply] = origin, target
             frame_origin, frame_target = (
                 (origin, target) if is_white else (origin ^ 56, target ^ 56)
             )
             promotion = uci[4:5]
             under = None if promotion in ("", "q") else chess.PIECE_SYMBOLS.index(promotion)
             moves[ply] = _INDEX[(frame_origin, frame_target, under)]
-            white[ply] = is_white
             # Play the move on the mailbox board.
             piece = board[origin]
             new_ep = None
@@ -334,8 +317,44 @@ class GameEncoder:
                     rights[cancelled] = False
             board[target], board[origin] = piece, 0
             ep = new_ep
-            last = (origin, target)
-        return EncodedGame(squares, last_moves, moves, white)
+        white = np.arange(plies) % 2 == 0
+        return EncodedGame(
+            _in_movers_frame(boards, rights_at, ep_at, white),
+            _previous_moves(played, white),
+            moves,
+            white,
+        )
+
+
+def _in_movers_frame(
+    boards: np.ndarray, rights: np.ndarray, ep: np.ndarray, white: np.ndarray
+) -> np.ndarray:
+    """(plies, 64) tokens from White's-view boards: Black's positions mirrored with colours
+    swapped; then the rooks that may still castle (own K, Q side, theirs) and the en-passant
+    target, in the mover's frame."""
+    squares = boards.copy()
+    black = ~white
+    mirrored = boards[black].reshape(-1, 8, 8)[:, ::-1].reshape(-1, 64)
+    squares[black] = _SWAP_TABLE[mirrored]
+    own = np.where(white[:, None], rights[:, :2], rights[:, 2:])
+    theirs = np.where(white[:, None], rights[:, 2:], rights[:, :2])
+    squares[own[:, 0], 7] = OWN_CASTLING_ROOK
+    squares[own[:, 1], 0] = OWN_CASTLING_ROOK
+    squares[theirs[:, 0], 63] = THEIR_CASTLING_ROOK
+    squares[theirs[:, 1], 56] = THEIR_CASTLING_ROOK
+    has_ep = np.flatnonzero(ep >= 0)
+    frame = np.where(white[has_ep], ep[has_ep], ep[has_ep] ^ 56)
+    squares[has_ep, frame] = EN_PASSANT_TARGET
+    return squares
+
+
+def _previous_moves(played: np.ndarray, white: np.ndarray) -> np.ndarray:
+    """(plies, 2) from/to of the move before each position, in the mover's frame (64: none)."""
+    last = np.full((len(played), 2), NO_SQUARE, dtype=np.uint8)
+    if len(played) > 1:
+        before = played[:-1]
+        last[1:] = np.where(white[1:, None], before, before ^ 56)
+    return last
 
 
 def iter_positions(uci_moves: list[str]) -> Iterator[tuple[chess.Board, chess.Move]]:
