@@ -169,11 +169,11 @@ class StyleModel(QueryTables):
                 "shared skills. Put them on the opt-out list to hide them everywhere, or train "
                 "without them (`train --exclude-players`)"
             )
-        keep = np.array([other != task for other in range(len(self.players))])
-        with torch.no_grad():
-            kept = self.router.module_logits.data[torch.from_numpy(keep).to(self.device)]
-            self.router.module_logits = torch.nn.Parameter(kept.clone(), requires_grad=False)
-        self.fingerprints = self.fingerprints[torch.from_numpy(keep)]
+        keep = np.arange(len(self.players)) != task
+        rows = torch.from_numpy(keep)
+        kept = self.router.module_logits.data[rows.to(self.device)].clone()
+        self.router.module_logits = torch.nn.Parameter(kept, requires_grad=False)
+        self.fingerprints = self.fingerprints[rows]
         for table, _, _ in OPENING_TABLES.values():
             current = getattr(self, table)
             setattr(self, table, type(current)(current.counts[np.flatnonzero(keep)]))
