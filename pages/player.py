@@ -18,16 +18,16 @@ remember_player(name)
 facts = explorer.player(name)
 years = sorted({facts.get("first_year"), facts.get("last_year")} - {None})
 summary = [f"{facts['games']} games" if facts.get("games") else None, "-".join(years) or None]
-if facts.get("stray_games"):
-    summary.append(
-        f"{facts['stray_games']} more dated over {STRAY_GAP} years from the rest "
-        "(misdated or another player's)"
-    )
 if facts.get("mean_elo"):
     summary.append(f"mean Elo {facts['mean_elo']:.0f}")
 if facts.get("enrolled"):
     summary.append("enrolled from uploaded games" if facts.get("session") else "enrolled")
 st.caption(" · ".join(str(part) for part in summary if part))
+if facts.get("stray_games"):
+    st.caption(
+        f"The years leave out {facts['stray_games']} of the games, dated over {STRAY_GAP} "
+        "years from all the others: misdated, or another player's under the same name."
+    )
 if where := place_text(explorer.map_reading, *explorer.place_of(name)):
     st.caption(where + ".")
 

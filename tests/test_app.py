@@ -72,6 +72,24 @@ def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
     assert test.session_state["extra_moves"] == ["e2e4"]
 
 
+def test_a_player_page_says_how_many_stray_games_its_years_leave_out(
+    tiny_demo, tmp_path, monkeypatch
+):
+    model = tmp_path / "demo"
+    shutil.copytree(tiny_demo["out"], model)
+    players = json.loads((model / "players.json").read_text())
+    next(p for p in players if p["name"] == "King Pawn 1")["stray_games"] = 3
+    (model / "players.json").write_text(json.dumps(players))
+    monkeypatch.setenv("STYLESPACE_MODEL", str(model))
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.session_state[ENTERED] = True
+    test.switch_page("pages/player.py")
+    test.run()
+    test.selectbox(key="player_pick").select("King Pawn 1").run()
+    assert not test.exception
+    assert "The years leave out 3 of the games" in _texts(test)
+
+
 def test_the_mix_mode_quotes_what_the_interpolation_benchmark_measured(
     tiny_demo, tmp_path, monkeypatch, capsys
 ):
