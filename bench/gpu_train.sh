@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Train the demo model's two stages on a GPU machine that has neither the store nor duckdb.
 # Here:   stylespace pack-shards --work runs/demo --out .gpu/demo-shards.xz
+#         (the device tool carries .gpu only when asked: run(..., carry=[".gpu"]))
 #         (.gpu/ is git-ignored; .gpu/pylib holds python-chess, copied from the venv, for a
 #         machine without it; .gpu/peftlib our peft, used only if the machine's does not import)
 # There:  bash bench/gpu_train.sh .gpu/demo-shards.xz /tmp/run OUT_DIR [SECONDS] [CHECKPOINT]

@@ -12,9 +12,12 @@ names = explorer.names()
 rows = explorer.table()
 st.title("Steer")
 st.caption(
-    "A style vector can be pushed toward a property (the mean style of the players highest in "
-    "it, minus the mean of all), or mixed with another player's. Only properties whose "
-    "steering was checked to move the model's moves the intended way are offered."
+    "A style vector can be pushed toward a property (along the mean style of the players "
+    "highest in it minus the mean of all, or along a linear probe of the property: whichever "
+    "the steering benchmark found to move it farther), or mixed with another player's. Only "
+    "properties whose steering was checked to move the model's moves the intended way are "
+    "offered, each slider as far as the property kept rising while the other moves changed "
+    "little."
 )
 mode = st.radio("Mode", ["Steer a player", "Mix two players"], horizontal=True, key="steer_mode")
 fen = st.text_input("Position (FEN)", chess.STARTING_FEN, key="steer_fen")
@@ -65,7 +68,6 @@ if mode == "Steer a player":
     if not steerable:
         st.info("No property passed the steering benchmark for this model, so none is offered.")
 
-    reach = explorer.steering_reach()
     weak = explorer.weakly_steerable()
     if weak:
         st.caption(
@@ -85,12 +87,7 @@ if mode == "Steer a player":
                 0.0,
                 0.25,
                 key=f"strength_{prop}",
-                help=(
-                    f"Over the whole slider the steering benchmark measured {reach[prop][0]:.1%} "
-                    f"-> {reach[prop][1]:.1%} (mean over its players, on probe positions)."
-                    if prop in reach
-                    else None
-                ),
+                help=explorer.slider_help(prop),
             )
             for prop, label in steerable.items()
         }

@@ -89,14 +89,15 @@ def _bench_steering(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model)
+    calibration = {"multipliers": args.multipliers, "budget": args.budget}
     with GameStore(args.db, read_only=True) as store:
         report, directions = steering_benchmark(
             model,
             store,
             players=args.players,
             positions=args.positions,
-            strengths=args.strengths,
             seed=args.seed,
+            **{name: value for name, value in calibration.items() if value is not None},
         )
     if args.save:
         save_directions(args.model, directions, report)
@@ -108,7 +109,8 @@ def _bench_steering(args: argparse.Namespace) -> int:
         curve = " ".join(f"{v:.3f}" for v in row["mean"])
         lines.append(
             f"  {'pass' if row['passes'] else 'FAIL'} {prop:<20} {curve} "
-            f"(players monotone {row['players_monotone']})"
+            f"({row['direction']} x{row['multiplier']:g}, moves change "
+            f"{row['move_change']:.4f} nats; players monotone {row['players_monotone']})"
         )
     emit(args, {"passed": passed, "properties": report}, "\n".join(lines))
     return 0
@@ -214,7 +216,16 @@ def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.Argument
     bench_steering.add_argument("--players", type=AT_LEAST_1, default=8)
     bench_steering.add_argument("--positions", type=AT_LEAST_1, default=512)
     bench_steering.add_argument(
-        "--strengths", type=float, nargs="+", default=[-1.0, -0.5, 0.0, 0.5, 1.0]
+        "--multipliers",
+        type=float,
+        nargs="+",
+        help="reaches tried, in lengths of the delta, smallest first (default 1 2 4 ... 64)",
+    )
+    bench_steering.add_argument(
+        "--budget",
+        type=float,
+        help="most KL divergence (nats a move) of the steered moves from the player's own "
+        "(default 0.01)",
     )
     bench_steering.add_argument("--save", action="store_true", help="write directions into --model")
     bench_steering.add_argument("--seed", type=int, default=0)

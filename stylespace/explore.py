@@ -213,6 +213,27 @@ class Atlas:
                 reach[prop] = (float(mean[0]), float(mean[-1]))
         return reach
 
+    def slider_help(self, prop: str) -> str | None:
+        """What a property's slider spans, from the benchmark's record: how far the proxy moved
+        over it, along which direction and how far, and how little else changed."""
+        row = self.steering_summary.get(prop, {})
+        reach = self.steering_reach().get(prop)
+        if reach is None:
+            return None
+        text = (
+            f"Over the whole slider the steering benchmark measured {reach[0]:.1%} -> "
+            f"{reach[1]:.1%} (mean over its players, on probe positions)."
+        )
+        if "multiplier" in row:
+            along = {"delta": "the top quarter's mean offset", "ridge": "a linear probe"}
+            text += (
+                f" Its ends move the style vector {row['multiplier']:g} times the length of the "
+                f"top quarter's offset, along {along.get(row['direction'], row['direction'])}: "
+                "the farthest setting measured at which the property still rose and the "
+                f"model's other moves changed little ({row['move_change']:.3f} nats a move)."
+            )
+        return text
+
     def weakly_steerable(self) -> list[str]:
         """Labels of offered properties that the whole slider moves by under WEAK_REACH."""
         labels = self.steerable()

@@ -17,6 +17,7 @@ from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weig
 from stylespace.intervals import share_interval
 from stylespace.placeholders import is_placeholder_name
 from stylespace.sketch import FINGERPRINT_POSITIONS
+from stylespace.steering import MOVE_CHANGE_BUDGET, REACH_MULTIPLIERS
 from stylespace.training import PRESETS
 
 SOURCE = (
@@ -363,6 +364,37 @@ def _interpolation_section(report: dict) -> list[str]:
     ]
 
 
+def _steering_lines(steering: dict, passing: list[str], failing: list[str]) -> list[str]:
+    """The benchmark's verdicts, and for each property the direction and reach it chose."""
+
+    def setting(row: dict) -> str:
+        if "multiplier" not in row:
+            return ""
+        return f" ({row['direction']} x{row['multiplier']:g}, {row['move_change']:.4f} nats)"
+
+    return [
+        "Each property's direction is the paper's delta (the mean vector of the top quarter of "
+        "players in it minus the mean of all) or a linear probe (ridge regression of the "
+        "property on the vectors, scaled to the delta's length), and each slider's end a "
+        f"multiple of that length ({', '.join(f'{m:g}' for m in REACH_MULTIPLIERS)}): per "
+        "property, the pair that moved the move-level proxy farthest while it still rose at "
+        "every step, each doubling still reached more than 5% farther, and the benchmark "
+        "players' moves changed by at most "
+        f"{MOVE_CHANGE_BUDGET:g} nats a move (KL divergence from their own) "
+        "(`stylespace.steering.calibrated_steering`, `bench/results/steering-probe.md`). "
+        f"Offered in the app: {', '.join(passing) or 'none'}. Not offered (it did not rise "
+        f"monotonically even at the delta's own length): {', '.join(failing) or 'none'}. "
+        "Mean move-level proxy over the benchmark's players at the slider's two ends "
+        "(direction, reach, moves' change): "
+        + "; ".join(
+            f"{p} {row['mean'][0]:.4f} -> {row['mean'][-1]:.4f}{setting(row)}"
+            for p, row in steering.items()
+        )
+        + ". Away from the first move the shifts stay small: the vectors, hence their "
+        "differences, are small (see Limitations).",
+    ]
+
+
 def write_model_card(directory: Path | str, batch_size: int) -> Path:
     directory = Path(directory)
     build = json.loads((directory / "build.json").read_text())
@@ -519,14 +551,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
     lines += [
         "",
         "## Steering",
-        f"Properties whose steering moves the model's moves monotonically the intended way "
-        f"(offered in the app): {', '.join(passing) or 'none'}. Not offered: "
-        f"{', '.join(failing) or 'none'}. Mean move-level proxy over the benchmark's players "
-        "at the weakest and strongest setting: "
-        + "; ".join(
-            f"{p} {row['mean'][0]:.4f} -> {row['mean'][-1]:.4f}" for p, row in steering.items()
-        )
-        + ". Small shifts: the vectors, hence their differences, are small (see Limitations).",
+        *_steering_lines(steering, passing, failing),
         *_interpolation_section(build.get("interpolation", {}).get("result", {})),
         "",
         "## Limitations",

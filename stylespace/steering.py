@@ -23,6 +23,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from stylespace.encoding import N_MOVES, encode_board, legal_move_mask, move_index
+from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
@@ -119,14 +120,16 @@ class PositionSet:
         )
 
 
-@torch.no_grad()
-def measure_proxies(
+def _legal_log_probs(
     model: StyleModel, vector: torch.Tensor | None, positions: PositionSet
-) -> dict[str, float]:
-    """Each proxy's expected value under the model's move distribution in this style."""
+) -> torch.Tensor:
     t = positions.tensors
     logits = model.logits(t["squares"], t["last_move"], t["elo"], style=vector)
-    probabilities = torch.softmax(logits.masked_fill(~positions.mask, float("-inf")), dim=-1)
+    return torch.log_softmax(logits.masked_fill(~positions.mask, float("-inf")), dim=-1)
+
+
+def _proxies(log_probs: torch.Tensor, positions: PositionSet) -> dict[str, float]:
+    probabilities = log_probs.exp()
     found = {}
     for name in PROXIES:
         rows = positions.applies[name]
@@ -134,6 +137,21 @@ def measure_proxies(
             mass = (probabilities[rows] * positions.counts[name][rows]).sum(dim=-1)
             found[name] = float(mass.mean())
     return found
+
+
+@torch.no_grad()
+def measure_proxies(
+    model: StyleModel, vector: torch.Tensor | None, positions: PositionSet
+) -> dict[str, float]:
+    """Each proxy's expected value under the model's move distribution in this style."""
+    return _proxies(_legal_log_probs(model, vector, positions), positions)
+
+
+def _move_change(steered: torch.Tensor, own: torch.Tensor, legal: torch.Tensor) -> float:
+    """Mean KL divergence (nats a move) of the steered move distribution from the player's own:
+    how much more than the property steering changed."""
+    terms = torch.where(legal, steered.exp() * (steered - own), 0.0)
+    return float(terms.sum(dim=-1).mean())
 
 
 PROBE_FILE = "probe_games.json"
@@ -173,23 +191,53 @@ def load_probe_positions(model_dir: Path | str, size: int = 256) -> PositionSet 
     return PositionSet.from_boards([boards[0], *(boards[int(i)] for i in sorted(rows))])
 
 
+def _steerable_players(model: StyleModel, properties: dict[str, dict[str, float]], prop: str):
+    """Task ids and property values of the trained players measured in `prop` (no placeholder:
+    "NN" is many people)."""
+    known = [
+        (model.task_id(p["name"]), properties[p["name"]][prop])
+        for p in model.players
+        if not p.get("enrolled")
+        and not is_placeholder_name(p["name"])
+        and prop in properties.get(p["name"], {})
+    ]
+    return [task for task, _ in known], np.array([value for _, value in known])
+
+
 def steering_directions(
     model: StyleModel, properties: dict[str, dict[str, float]], top_fraction: float = 0.25
 ) -> dict[str, torch.Tensor]:
     """Per property: mean vector of its top players minus the mean of all (the paper's delta)."""
     directions = {}
-    names = [p["name"] for p in model.players if not p.get("enrolled")]
     for prop in PROXIES:
-        known = [
-            (name, properties[name][prop]) for name in names if prop in properties.get(name, {})
-        ]
-        if len(known) < 8:
+        tasks, values = _steerable_players(model, properties, prop)
+        if len(tasks) < 8:
             continue
-        values = np.array([value for _, value in known])
         cut = np.quantile(values, 1 - top_fraction)
-        high = [model.task_id(name) for name, value in known if value >= cut]
-        everyone = [model.task_id(name) for name, _ in known]
-        directions[prop] = model.style_vectors[high].mean(0) - model.style_vectors[everyone].mean(0)
+        high = [task for task, value in zip(tasks, values, strict=True) if value >= cut]
+        directions[prop] = model.style_vectors[high].mean(0) - model.style_vectors[tasks].mean(0)
+    return directions
+
+
+def ridge_directions(
+    model: StyleModel, properties: dict[str, dict[str, float]], like: dict[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """Per property, a linear probe: the centred vectors regressed on the standardised property
+    (ridge, its penalty chosen by 5-fold cross-validation), scaled to the length of `like[prop]`.
+
+    The delta follows whatever the top players share, the property or not; the probe weighs each
+    entry by what it says of the property beside the others, so it moves the property with less
+    change to the rest of the moves (`bench/results/steering-probe.md`)."""
+    from sklearn.linear_model import RidgeCV  # imported here: the app's start does not need it
+
+    directions = {}
+    for prop, reference in like.items():
+        tasks, values = _steerable_players(model, properties, prop)
+        vectors = model.style_vectors[tasks].double().numpy()
+        target = (values - values.mean()) / (values.std() + 1e-12)
+        probe = RidgeCV(alphas=np.logspace(-3, 3, 13), cv=5).fit(vectors - vectors.mean(0), target)
+        direction = torch.from_numpy(probe.coef_).float()
+        directions[prop] = direction * (reference.norm() / direction.norm().clamp_min(1e-12))
     return directions
 
 
@@ -210,6 +258,14 @@ def interpolate(first: torch.Tensor, second: torch.Tensor, weight: float) -> tor
     return (1 - weight) * first + weight * second
 
 
+def _rises(curve: Sequence[float], tolerance: float) -> bool:
+    """Rising at every step (a dip under `tolerance` of the curve's range is noise), and ending
+    higher than it starts."""
+    slack = tolerance * (max(curve) - min(curve))
+    return bool(curve[-1] > curve[0] and all(b >= a - slack for a, b in itertools.pairwise(curve)))
+
+
+@torch.no_grad()
 def bench_steering(
     model: StyleModel,
     positions: PositionSet,
@@ -218,53 +274,147 @@ def bench_steering(
     strengths: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0),
     tolerance: float = 0.05,
 ) -> dict:
-    """Proxy values per property, player and strength.
+    """Proxy values per property, player and strength, and how much else the moves change.
 
-    A property passes when the players' mean proxy rises with the strength at every step (a dip
-    smaller than `tolerance` of the curve's range is noise) and ends higher than it starts.
+    A property passes when the players' mean proxy rises with the strength (`_rises`).
+    `move_change`: per strength, the mean over players of the KL divergence of the steered moves
+    from the player's own (`_move_change`).
     """
+    own = {name: model.style_vectors[model.task_id(name)] for name in players}
+    own_moves = {name: _legal_log_probs(model, vector, positions) for name, vector in own.items()}
     report: dict[str, dict] = {}
     for prop, direction in directions.items():
-        curves = {}
+        curves: dict[str, list[float]] = {}
+        changes: list[list[float]] = []
         for name in players:
-            base = model.style_vectors[model.task_id(name)]
-            measured = [measure_proxies(model, base + s * direction, positions) for s in strengths]
+            steered = [
+                _legal_log_probs(model, own[name] + s * direction, positions) for s in strengths
+            ]
+            measured = [_proxies(moves, positions) for moves in steered]
             if all(prop in m for m in measured):
                 curves[name] = [m[prop] for m in measured]
+            changes.append([_move_change(m, own_moves[name], positions.mask) for m in steered])
         if not curves:
             continue
         mean = np.mean(np.array(list(curves.values())), axis=0)
-        slack = tolerance * (mean.max() - mean.min())
-        rises = bool(
-            mean[-1] > mean[0] and all(b >= a - slack for a, b in itertools.pairwise(mean))
-        )
-        players_rising = sum(
-            all(b >= a - tolerance * (max(c) - min(c)) for a, b in itertools.pairwise(c))
-            and c[-1] > c[0]
-            for c in curves.values()
-        )
         report[prop] = {
-            "passes": rises,
+            "passes": _rises(mean, tolerance),
             "strengths": list(strengths),
             "mean": [round(float(v), 5) for v in mean],
-            "players_monotone": f"{players_rising}/{len(curves)}",
+            "players_monotone": f"{sum(_rises(c, tolerance) for c in curves.values())}"
+            f"/{len(curves)}",
             "per_player": {k: [round(float(v), 5) for v in c] for k, c in curves.items()},
+            "move_change": [round(float(v), 6) for v in np.mean(changes, axis=0)],
         }
     return report
+
+
+# Steering is calibrated, not assumed: each property's direction (the paper's delta or the ridge
+# probe) and how far its slider reaches (a multiple of the delta's length) are chosen on the
+# benchmark's positions as the farthest reach whose curve still rises and whose moves change by
+# at most MOVE_CHANGE_BUDGET beside the property (`bench/results/steering-probe.md`).
+REACH_MULTIPLIERS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+MOVE_CHANGE_BUDGET = 0.01  # nats a move; ~0.5 point of the players' own move matching
+UNIT_STRENGTHS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+
+
+def _at_reach(row: dict, multiplier: float, tolerance: float) -> dict:
+    """A sweep's row cut to strengths -m .. m and re-expressed in units of m (the slider's)."""
+    where = [row["strengths"].index(multiplier * s) for s in UNIT_STRENGTHS]
+    per_player = {k: [c[i] for i in where] for k, c in row["per_player"].items()}
+    mean = [row["mean"][i] for i in where]
+    return {
+        "passes": _rises(mean, tolerance),
+        "strengths": list(UNIT_STRENGTHS),
+        "mean": mean,
+        "players_monotone": f"{sum(_rises(c, tolerance) for c in per_player.values())}"
+        f"/{len(per_player)}",
+        "per_player": per_player,
+        "move_change": max(row["move_change"][where[0]], row["move_change"][where[-1]]),
+    }
+
+
+def _farthest_reach(
+    row: dict, multipliers: Sequence[float], budget: float, tolerance: float
+) -> tuple[float, dict]:
+    """The largest multiplier (each smaller one passing too) whose curve rises within the
+    budget, and reaches farther than the one before it by more than `tolerance` (past that the
+    routing saturates: a longer slider would only add a flat end). The smallest when none
+    passes: its row then says it fails."""
+    found = (multipliers[0], _at_reach(row, multipliers[0], tolerance))
+    reached = 0.0
+    for multiplier in multipliers:
+        cut = _at_reach(row, multiplier, tolerance)
+        reach = cut["mean"][-1] - cut["mean"][0]
+        if not cut["passes"] or cut["move_change"] > budget or reach <= reached * (1 + tolerance):
+            break
+        found, reached = (multiplier, cut), reach
+    return found
+
+
+def calibrated_steering(
+    model: StyleModel,
+    positions: PositionSet,
+    candidates: dict[str, dict[str, torch.Tensor]],
+    players: Sequence[str],
+    multipliers: Sequence[float] = REACH_MULTIPLIERS,
+    budget: float = MOVE_CHANGE_BUDGET,
+    tolerance: float = 0.05,
+) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Per property, the candidate direction (by kind, e.g. delta and ridge) and the reach that
+    move its proxy farthest within the budget; the direction saved is that reach's, so strength
+    1 is the farthest measured setting. The first kind wins ties and properties none passes."""
+    sweep = sorted(
+        {0.0} | {sign * m * half for m in multipliers for sign in (-1, 1) for half in (0.5, 1.0)}
+    )
+    measured = {
+        kind: bench_steering(model, positions, directions, players, sweep, tolerance)
+        for kind, directions in candidates.items()
+    }
+    first = next(iter(candidates))
+    report: dict[str, dict] = {}
+    chosen: dict[str, torch.Tensor] = {}
+    for prop in measured[first]:
+        options = {
+            kind: _farthest_reach(rows[prop], multipliers, budget, tolerance)
+            for kind, rows in measured.items()
+            if prop in rows
+        }
+        passing = {kind: option for kind, option in options.items() if option[1]["passes"]}
+        kind = max(
+            passing or {first: options[first]},
+            key=lambda k: (options[k][1]["mean"][-1] - options[k][1]["mean"][0], k == first),
+        )
+        multiplier, row = options[kind]
+        chosen[prop] = multiplier * candidates[kind][prop]
+        report[prop] = {
+            **row,
+            "direction": kind,
+            "multiplier": multiplier,
+            "alternatives": {
+                k: {
+                    "multiplier": m,
+                    "passes": r["passes"],
+                    "reach": round(r["mean"][-1] - r["mean"][0], 5),
+                    "move_change": r["move_change"],
+                }
+                for k, (m, r) in options.items()
+            },
+        }
+    return report, chosen
 
 
 def save_directions(
     model_dir: Path | str, directions: dict[str, torch.Tensor], report: dict
 ) -> None:
-    """Store every direction and which passed the benchmark; the app offers only those."""
+    """Store every direction and which passed the benchmark (the app offers only those), with
+    the kind and reach chosen for it and what the alternatives measured."""
     model_dir = Path(model_dir)
     save_file(
         {k: v.contiguous() for k, v in directions.items()}, model_dir / "steering.safetensors"
     )
-    summary = {
-        prop: {"passes": row["passes"], "strengths": row["strengths"], "mean": row["mean"]}
-        for prop, row in report.items()
-    }
+    kept = ("passes", "strengths", "mean", "direction", "multiplier", "move_change", "alternatives")
+    summary = {prop: {k: row[k] for k in kept if k in row} for prop, row in report.items()}
     (model_dir / "steering.json").write_text(json.dumps(summary, indent=1))
 
 
@@ -285,16 +435,25 @@ def steering_benchmark(
     store: GameStore,
     players: int = 8,
     positions: int = 512,
-    strengths: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0),
+    multipliers: Sequence[float] = REACH_MULTIPLIERS,
+    budget: float = MOVE_CHANGE_BUDGET,
     seed: int = 0,
 ) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Directions from the store's player properties, checked on validation-split positions."""
+    """Directions from the store's player properties (the delta and the ridge probe), each
+    property's kind and reach chosen on validation-split positions (`calibrated_steering`)."""
     properties = store.properties()
     if not properties:
         raise ValueError("no player properties in the store: run `stylespace properties --compute`")
     games = store.played_games(["val"])[: 20 * positions]
     position_set = PositionSet.from_games(games, size=positions, seed=seed)
-    directions = steering_directions(model, properties)
-    trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    deltas = steering_directions(model, properties)
+    candidates = {"delta": deltas, "ridge": ridge_directions(model, properties, deltas)}
+    trained = [
+        p["name"]
+        for p in model.players
+        if not p.get("enrolled") and not is_placeholder_name(p["name"])
+    ]
     chosen = [trained[i] for i in np.random.default_rng(seed).permutation(len(trained))[:players]]
-    return bench_steering(model, position_set, directions, chosen, strengths=strengths), directions
+    return calibrated_steering(
+        model, position_set, candidates, chosen, multipliers=multipliers, budget=budget
+    )

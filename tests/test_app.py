@@ -137,6 +137,7 @@ def test_steering_sliders_move_and_the_shift_is_measured(app):
     sliders = test.slider
     if len(sliders):  # properties that passed the tiny model's steering benchmark
         assert "Over the whole slider the steering benchmark measured" in sliders[0].help
+        assert "times the length of the top quarter's offset" in sliders[0].help  # its reach
         sliders[0].set_value(1.0).run()
         assert not test.exception
         assert len(test.dataframe[-1].value) >= 1

@@ -10,7 +10,15 @@ import torch
 from planted import planted_pgn, train_tiny
 
 from stylespace.cli import main
-from stylespace.steering import interpolate, load_directions, steer
+from stylespace.steering import (
+    _farthest_reach,
+    interpolate,
+    load_directions,
+    ridge_directions,
+    steer,
+    steering_directions,
+)
+from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
 OPENERS = {
@@ -70,6 +78,77 @@ def test_the_benchmark_measures_every_property_and_saves_the_passing_directions(
     assert set(load_directions(out)) == set(report["passed"])
     saved = json.loads((out / "steering.json").read_text())
     assert {prop for prop, row in saved.items() if row["passes"]} == set(report["passed"])
+
+
+def test_each_direction_is_the_delta_or_the_ridge_probe_at_the_farthest_reach_within_budget(
+    steering_model, capsys
+):
+    db, out = steering_model
+    capsys.readouterr()
+    bench = ["--db", str(db), "bench", "steering", "--model", str(out), "--players", "4"]
+    reaches = ["--positions", "64", "--multipliers", "0.25", "0.5", "1", "--budget", "0.5"]
+    assert main([*bench, *reaches, "--save", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["properties"]
+    passing = {prop: row for prop, row in rows.items() if row["passes"]}
+    assert passing and set(load_directions(out)) == set(passing)
+    model = StyleModel.load(out)
+    with GameStore(db, read_only=True) as store:
+        deltas = steering_directions(model, store.properties())
+    for prop, row in passing.items():
+        assert row["direction"] in ("delta", "ridge") and row["multiplier"] in (0.25, 0.5, 1)
+        assert row["move_change"] <= 0.5 or row["multiplier"] == 0.25
+        assert set(row["alternatives"]) == {"delta", "ridge"}
+        chosen = row["alternatives"][row["direction"]]
+        assert all(
+            chosen["reach"] >= other["reach"]
+            for other in row["alternatives"].values()
+            if other["passes"]
+        )
+        saved = load_directions(out)[prop]  # both kinds have the delta's length
+        assert float(saved.norm()) == pytest.approx(
+            row["multiplier"] * float(deltas[prop].norm()), rel=1e-4
+        )
+
+
+def test_the_ridge_probe_points_where_the_property_rises_at_the_deltas_length(steering_model):
+    db, out = steering_model
+    model = StyleModel.load(out)
+    with GameStore(db, read_only=True) as store:
+        properties = store.properties()
+    deltas = steering_directions(model, properties)
+    probe = ridge_directions(model, properties, deltas)["e4_share"]
+    assert float(probe.norm()) == pytest.approx(float(deltas["e4_share"].norm()), rel=1e-4)
+    assert torch.nn.functional.cosine_similarity(probe, deltas["e4_share"], dim=0) > 0.3
+    queen = model.style_vector("Queen Pawn 0")
+    assert _p_e4(model, queen + 4 * probe) > _p_e4(model, queen) + 0.1
+
+
+def _sweep_row(mean_at: dict[float, float], change_at: dict[float, float]) -> dict:
+    strengths = sorted(mean_at)
+    return {
+        "strengths": strengths,
+        "mean": [mean_at[s] for s in strengths],
+        "per_player": {"A": [mean_at[s] for s in strengths]},
+        "move_change": [change_at[s] for s in strengths],
+    }
+
+
+def test_the_reach_stops_where_the_curve_dips_flattens_or_the_moves_change_past_the_budget():
+    strengths = (-4.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0)
+    rising = {s: 0.5 + 0.01 * s for s in strengths}
+    change = {s: 0.001 * abs(s) for s in strengths}
+    multipliers = (1.0, 2.0, 4.0)
+    assert _farthest_reach(_sweep_row(rising, change), multipliers, 0.01, 0.05)[0] == 4.0
+    assert _farthest_reach(_sweep_row(rising, change), multipliers, 0.003, 0.05)[0] == 2.0
+    dips = {**rising, 4.0: 0.45}
+    multiplier, row = _farthest_reach(_sweep_row(dips, change), multipliers, 0.01, 0.05)
+    assert multiplier == 2.0 and row["passes"] and row["strengths"] == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert row["mean"] == [rising[s] for s in (-2.0, -1.0, 0.0, 1.0, 2.0)]
+    saturating = {s: 0.5 + 0.01 * max(-2.0, min(2.0, s)) for s in strengths}
+    assert _farthest_reach(_sweep_row(saturating, change), multipliers, 0.01, 0.05)[0] == 2.0
+    falling = {s: 0.5 - 0.01 * s for s in strengths}
+    multiplier, row = _farthest_reach(_sweep_row(falling, change), multipliers, 0.01, 0.05)
+    assert multiplier == 1.0 and not row["passes"]
 
 
 def test_steering_a_queen_pawn_player_toward_e4_raises_e4_step_by_step(steering_model, capsys):
