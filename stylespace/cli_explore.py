@@ -101,7 +101,11 @@ def add_explore_commands(command: AddCommand) -> None:
     steer_cmd.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     steer_cmd.add_argument("--player", required=True)
     steer_cmd.add_argument(
-        "--set", nargs="*", metavar="PROPERTY=STRENGTH", help="e.g. castling_rate=1.5"
+        "--set",
+        nargs="*",
+        metavar="PROPERTY=STRENGTH",
+        help="e.g. castling_rate=0.5: 1 is the farthest setting the steering benchmark checked "
+        "(`bench steering`), -1 the same the other way; beyond them nothing was measured",
     )
     steer_cmd.add_argument("--fen", default=None, help="position (default: the start)")
     steer_cmd.add_argument("--top", type=AT_LEAST_1, default=5)
