@@ -27,6 +27,7 @@ from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap, nearest_players
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
 from stylespace.steering import (
+    FIRST_MOVE,
     PositionSet,
     interpolate,
     load_directions,
@@ -226,10 +227,11 @@ class Atlas:
         )
         if "multiplier" in row:
             along = {"delta": "the top quarter's mean offset", "ridge": "a linear probe"}
+            held = "" if prop in FIRST_MOVE else " with its pull on the first move taken out"
             text += (
                 f" Its ends move the style vector {row['multiplier']:g} times the length of the "
-                f"top quarter's offset, along {along.get(row['direction'], row['direction'])}: "
-                "the farthest setting measured at which the property still rose and the "
+                f"top quarter's offset, along {along.get(row['direction'], row['direction'])}"
+                f"{held}: the farthest setting measured at which the property still rose and the "
                 f"model's other moves changed little ({row['move_change']:.3f} nats a move)."
             )
         return text

@@ -17,7 +17,7 @@ from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weig
 from stylespace.intervals import share_interval
 from stylespace.placeholders import is_placeholder_name
 from stylespace.sketch import FINGERPRINT_POSITIONS
-from stylespace.steering import MOVE_CHANGE_BUDGET, REACH_MULTIPLIERS
+from stylespace.steering import FIRST_MOVE_BUDGET, MOVE_CHANGE_BUDGET, REACH_MULTIPLIERS
 from stylespace.training import PRESETS
 
 SOURCE = (
@@ -375,11 +375,14 @@ def _steering_lines(steering: dict, passing: list[str], failing: list[str]) -> l
     return [
         "Each property's direction is the paper's delta (the mean vector of the top quarter of "
         "players in it minus the mean of all) or a linear probe (ridge regression of the "
-        "property on the vectors, scaled to the delta's length), and each slider's end a "
+        "property on the vectors, scaled to the delta's length), each, except the first "
+        "move's shares, cleared of its pull on the first move's shares (`holding_first_move`), "
+        "and each slider's end a "
         f"multiple of that length ({', '.join(f'{m:g}' for m in REACH_MULTIPLIERS)}): per "
         "property, the pair that moved the move-level proxy farthest while it still rose at "
-        "every step, each doubling still reached more than 5% farther, and the benchmark "
-        "players' moves changed by at most "
+        "every step, each doubling still reached more than 5% farther, the first move's shares "
+        f"moved by at most {100 * FIRST_MOVE_BUDGET:g} points and the benchmark players' moves "
+        "changed by at most "
         f"{MOVE_CHANGE_BUDGET:g} nats a move (KL divergence from their own) "
         "(`stylespace.steering.calibrated_steering`, `bench/results/steering-probe.md`). "
         f"Offered in the app: {', '.join(passing) or 'none'}. Not offered (it did not rise "

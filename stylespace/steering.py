@@ -278,7 +278,7 @@ def bench_steering(
 
     A property passes when the players' mean proxy rises with the strength (`_rises`).
     `move_change`: per strength, the mean over players of the KL divergence of the steered moves
-    from the player's own (`_move_change`).
+    from the player's own (`_move_change`); `side_effects`: the other proxies' mean curves.
     """
     own = {name: model.style_vectors[model.task_id(name)] for name in players}
     own_moves = {name: _legal_log_probs(model, vector, positions) for name, vector in own.items()}
@@ -286,6 +286,7 @@ def bench_steering(
     for prop, direction in directions.items():
         curves: dict[str, list[float]] = {}
         changes: list[list[float]] = []
+        others: dict[str, list[list[float]]] = {}
         for name in players:
             steered = [
                 _legal_log_probs(model, own[name] + s * direction, positions) for s in strengths
@@ -294,6 +295,8 @@ def bench_steering(
             if all(prop in m for m in measured):
                 curves[name] = [m[prop] for m in measured]
             changes.append([_move_change(m, own_moves[name], positions.mask) for m in steered])
+            for other in set(measured[0]) - {prop}:
+                others.setdefault(other, []).append([m[other] for m in measured])
         if not curves:
             continue
         mean = np.mean(np.array(list(curves.values())), axis=0)
@@ -305,6 +308,10 @@ def bench_steering(
             f"/{len(curves)}",
             "per_player": {k: [round(float(v), 5) for v in c] for k, c in curves.items()},
             "move_change": [round(float(v), 6) for v in np.mean(changes, axis=0)],
+            "side_effects": {
+                other: [round(float(v), 5) for v in np.mean(c, axis=0)]
+                for other, c in sorted(others.items())
+            },
         }
     return report
 
@@ -316,6 +323,13 @@ def bench_steering(
 REACH_MULTIPLIERS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 MOVE_CHANGE_BUDGET = 0.01  # nats a move; ~0.5 point of the players' own move matching
 UNIT_STRENGTHS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+# The first move's shares are one position of the benchmark's 512, so the mean KL barely sees
+# them, yet they are what a player's vector says most: a castling or checks slider that turned
+# 1.d4 players into 1.e4 players would be an opening slider. So every other property's direction
+# is first cleared of its pull on them (`holding_first_move`), and its reach may move either
+# share by at most FIRST_MOVE_BUDGET over the whole slider.
+FIRST_MOVE = ("e4_share", "d4_share")
+FIRST_MOVE_BUDGET = 0.05
 
 
 def _at_reach(row: dict, multiplier: float, tolerance: float) -> dict:
@@ -331,25 +345,87 @@ def _at_reach(row: dict, multiplier: float, tolerance: float) -> dict:
         f"/{len(per_player)}",
         "per_player": per_player,
         "move_change": max(row["move_change"][where[0]], row["move_change"][where[-1]]),
+        "first_move_shift": round(
+            max(
+                (
+                    abs(c[where[-1]] - c[where[0]])
+                    for k, c in row["side_effects"].items()
+                    if k in FIRST_MOVE
+                ),
+                default=0.0,
+            ),
+            5,
+        ),
     }
 
 
 def _farthest_reach(
-    row: dict, multipliers: Sequence[float], budget: float, tolerance: float
+    row: dict,
+    multipliers: Sequence[float],
+    budget: float,
+    tolerance: float,
+    first_move_budget: float | None = FIRST_MOVE_BUDGET,
 ) -> tuple[float, dict]:
     """The largest multiplier (each smaller one passing too) whose curve rises within the
-    budget, and reaches farther than the one before it by more than `tolerance` (past that the
-    routing saturates: a longer slider would only add a flat end). The smallest when none
-    passes: its row then says it fails."""
+    budgets (the moves' change; the first move's shares, unless None: a first-move property
+    moves them by design), and reaches farther than the one before it by more than `tolerance`
+    (past that the routing saturates: a longer slider would only add a flat end). The smallest
+    when none passes: its row then says it fails."""
     found = (multipliers[0], _at_reach(row, multipliers[0], tolerance))
     reached = 0.0
     for multiplier in multipliers:
         cut = _at_reach(row, multiplier, tolerance)
         reach = cut["mean"][-1] - cut["mean"][0]
-        if not cut["passes"] or cut["move_change"] > budget or reach <= reached * (1 + tolerance):
+        too_far = cut["move_change"] > budget or (
+            first_move_budget is not None and cut["first_move_shift"] > first_move_budget
+        )
+        if not cut["passes"] or too_far or reach <= reached * (1 + tolerance):
             break
         found, reached = (multiplier, cut), reach
     return found
+
+
+@torch.no_grad()
+def holding_first_move(
+    model: StyleModel,
+    positions: PositionSet,
+    directions: dict[str, torch.Tensor],
+    players: Sequence[str],
+    step: float = 0.5,
+) -> dict[str, torch.Tensor]:
+    """Each non-first-move direction minus the combination of the first-move directions (of
+    the same kind) that cancels its pull on the first move's shares, to first order: the
+    shares' slopes along every direction are measured (central differences at +-`step`, mean
+    over `players`) and a 2 x 2 system solved. Kept at its length; unchanged when the kind
+    lacks a first-move direction or the system is singular."""
+    if not all(prop in directions for prop in FIRST_MOVE):
+        return dict(directions)
+    own = [model.style_vectors[model.task_id(name)] for name in players]
+
+    def slopes(direction: torch.Tensor) -> np.ndarray:
+        ends = [
+            [measure_proxies(model, vector + sign * step * direction, positions) for vector in own]
+            for sign in (-1, 1)
+        ]
+        return np.array(
+            [
+                np.mean([high[p] - low[p] for low, high in zip(*ends, strict=True)]) / (2 * step)
+                for p in FIRST_MOVE
+            ]
+        )
+
+    basis = [directions[p] for p in FIRST_MOVE]
+    pulls = np.stack([slopes(d) for d in basis], axis=1)  # (share, basis direction)
+    if abs(np.linalg.det(pulls)) < 1e-9:
+        return dict(directions)
+    held = dict(directions)
+    for prop, direction in directions.items():
+        if prop in FIRST_MOVE:
+            continue
+        weights = np.linalg.solve(pulls, slopes(direction))
+        cleared = direction - sum(float(w) * d for w, d in zip(weights, basis, strict=True))
+        held[prop] = cleared * (direction.norm() / cleared.norm().clamp_min(1e-12))
+    return held
 
 
 def calibrated_steering(
@@ -367,6 +443,10 @@ def calibrated_steering(
     sweep = sorted(
         {0.0} | {sign * m * half for m in multipliers for sign in (-1, 1) for half in (0.5, 1.0)}
     )
+    candidates = {
+        kind: holding_first_move(model, positions, directions, players)
+        for kind, directions in candidates.items()
+    }
     measured = {
         kind: bench_steering(model, positions, directions, players, sweep, tolerance)
         for kind, directions in candidates.items()
@@ -375,8 +455,9 @@ def calibrated_steering(
     report: dict[str, dict] = {}
     chosen: dict[str, torch.Tensor] = {}
     for prop in measured[first]:
+        first_move_budget = None if prop in FIRST_MOVE else FIRST_MOVE_BUDGET
         options = {
-            kind: _farthest_reach(rows[prop], multipliers, budget, tolerance)
+            kind: _farthest_reach(rows[prop], multipliers, budget, tolerance, first_move_budget)
             for kind, rows in measured.items()
             if prop in rows
         }
@@ -397,6 +478,7 @@ def calibrated_steering(
                     "passes": r["passes"],
                     "reach": round(r["mean"][-1] - r["mean"][0], 5),
                     "move_change": r["move_change"],
+                    "first_move_shift": r["first_move_shift"],
                 }
                 for k, (m, r) in options.items()
             },
@@ -413,7 +495,16 @@ def save_directions(
     save_file(
         {k: v.contiguous() for k, v in directions.items()}, model_dir / "steering.safetensors"
     )
-    kept = ("passes", "strengths", "mean", "direction", "multiplier", "move_change", "alternatives")
+    kept = (
+        "passes",
+        "strengths",
+        "mean",
+        "direction",
+        "multiplier",
+        "move_change",
+        "first_move_shift",
+        "alternatives",
+    )
     summary = {prop: {k: row[k] for k in kept if k in row} for prop, row in report.items()}
     (model_dir / "steering.json").write_text(json.dumps(summary, indent=1))
 

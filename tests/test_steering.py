@@ -11,9 +11,12 @@ from planted import planted_pgn, train_tiny
 
 from stylespace.cli import main
 from stylespace.steering import (
+    PositionSet,
     _farthest_reach,
+    holding_first_move,
     interpolate,
     load_directions,
+    measure_proxies,
     ridge_directions,
     steer,
     steering_directions,
@@ -123,6 +126,33 @@ def test_the_ridge_probe_points_where_the_property_rises_at_the_deltas_length(st
     assert _p_e4(model, queen + 4 * probe) > _p_e4(model, queen) + 0.1
 
 
+def test_a_non_opening_direction_is_cleared_of_its_pull_on_the_first_move(steering_model):
+    db, out = steering_model
+    model = StyleModel.load(out)
+    with GameStore(db, read_only=True) as store:
+        properties = store.properties()
+        positions = PositionSet.from_games(store.played_games(["val", "test"]), size=64, seed=0)
+    deltas = steering_directions(model, properties)
+    other = next(p for p in deltas if p not in ("e4_share", "d4_share"))
+    # the planted players differ in their openings only: give a property the pull a master's
+    # castling or checks direction has, by adding the 1.e4 direction to it
+    riding = {**deltas, other: deltas[other] + deltas["e4_share"]}
+    players = ["Queen Pawn 0", "King Pawn 0", "Queen Pawn 1", "King Pawn 1"]
+    held = holding_first_move(model, positions, riding, players)
+    assert all(torch.equal(held[p], deltas[p]) for p in ("e4_share", "d4_share"))
+
+    def e4_pull(direction: torch.Tensor) -> float:  # over the players, as the clearing reads it
+        return sum(
+            measure_proxies(model, model.style_vector(n) + 0.5 * direction, positions)["e4_share"]
+            - measure_proxies(model, model.style_vector(n) - 0.5 * direction, positions)["e4_share"]
+            for n in players
+        ) / len(players)
+
+    assert e4_pull(riding[other]) > 0.1
+    assert abs(e4_pull(held[other])) < e4_pull(riding[other]) / 3
+    assert float(held[other].norm()) == pytest.approx(float(riding[other].norm()), rel=1e-4)
+
+
 def _sweep_row(mean_at: dict[float, float], change_at: dict[float, float]) -> dict:
     strengths = sorted(mean_at)
     return {
@@ -130,6 +160,7 @@ def _sweep_row(mean_at: dict[float, float], change_at: dict[float, float]) -> di
         "mean": [mean_at[s] for s in strengths],
         "per_player": {"A": [mean_at[s] for s in strengths]},
         "move_change": [change_at[s] for s in strengths],
+        "side_effects": {"e4_share": [0.5 + 0.001 * s for s in strengths]},
     }
 
 
@@ -146,6 +177,9 @@ def test_the_reach_stops_where_the_curve_dips_flattens_or_the_moves_change_past_
     assert row["mean"] == [rising[s] for s in (-2.0, -1.0, 0.0, 1.0, 2.0)]
     saturating = {s: 0.5 + 0.01 * max(-2.0, min(2.0, s)) for s in strengths}
     assert _farthest_reach(_sweep_row(saturating, change), multipliers, 0.01, 0.05)[0] == 2.0
+    # the first move's share moves 0.004 from -2 to 2 and 0.008 from -4 to 4
+    assert _farthest_reach(_sweep_row(rising, change), multipliers, 0.01, 0.05, 0.006)[0] == 2.0
+    assert _farthest_reach(_sweep_row(rising, change), multipliers, 0.01, 0.05, None)[0] == 4.0
     falling = {s: 0.5 - 0.01 * s for s in strengths}
     multiplier, row = _farthest_reach(_sweep_row(falling, change), multipliers, 0.01, 0.05)
     assert multiplier == 1.0 and not row["passes"]
