@@ -191,7 +191,9 @@ def load_probe_positions(model_dir: Path | str, size: int = 256) -> PositionSet 
     return PositionSet.from_boards([boards[0], *(boards[int(i)] for i in sorted(rows))])
 
 
-def _steerable_players(model: StyleModel, properties: dict[str, dict[str, float]], prop: str):
+def _steerable_players(
+    model: StyleModel, properties: dict[str, dict[str, float]], prop: str
+) -> tuple[list[int], np.ndarray]:
     """Task ids and property values of the trained players measured in `prop` (no placeholder:
     "NN" is many people)."""
     known = [
