@@ -73,7 +73,7 @@ def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
 
 
 def test_a_player_page_says_how_many_stray_games_its_years_leave_out(
-    tiny_demo, tmp_path, monkeypatch
+    app, tiny_demo, tmp_path, monkeypatch
 ):
     model = tmp_path / "demo"
     shutil.copytree(tiny_demo["out"], model)
@@ -81,17 +81,14 @@ def test_a_player_page_says_how_many_stray_games_its_years_leave_out(
     next(p for p in players if p["name"] == "King Pawn 1")["stray_games"] = 3
     (model / "players.json").write_text(json.dumps(players))
     monkeypatch.setenv("STYLESPACE_MODEL", str(model))
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.session_state[ENTERED] = True
-    test.switch_page("pages/player.py")
-    test.run()
+    test = app("player")
     test.selectbox(key="player_pick").select("King Pawn 1").run()
     assert not test.exception
     assert "The years leave out 3 of the games" in _texts(test)
 
 
 def test_the_mix_mode_quotes_what_the_interpolation_benchmark_measured(
-    tiny_demo, tmp_path, monkeypatch, capsys
+    app, tiny_demo, tmp_path, monkeypatch, capsys
 ):
     from stylespace.cli import main
     from stylespace.explore import Atlas
@@ -110,12 +107,8 @@ def test_the_mix_mode_quotes_what_the_interpolation_benchmark_measured(
     record = Atlas.load(out).mixing_record()
     assert record is not None and "toward the stronger at every step for 1 of 1 pairs" in record
     assert "a mix plays in between" in record
-    monkeypatch.setenv("STYLESPACE_MODEL", str(out))
-    monkeypatch.setenv("STYLESPACE_OPT_OUT", str(tiny_demo["root"] / "no-opt-out.txt"))
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.session_state[ENTERED] = True
-    test.switch_page("pages/steer.py")
-    test.run()
+    monkeypatch.setenv("STYLESPACE_MODEL", str(out))  # in place of the `app` fixture's model
+    test = app("steer")
     test.radio(key="steer_mode").set_value("Mix two players").run()
     assert not test.exception
     assert record in _texts(test)
