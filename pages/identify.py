@@ -40,7 +40,9 @@ try:
 except UnreadableGames as error:
     st.error(f"These files cannot be used: {error}")
     st.stop()
-st.caption(f"{len(found.games)} games read{found.skipped()}")
+st.caption(f"{len(found.games)} games read{found.rejections()}")
+for name, why in found.damaged.items():
+    st.warning(f"{name}: {why}.")
 
 common = common_players(found.games)
 if len(common) == 1:

@@ -41,8 +41,9 @@ def _rust_moves(texts: list[str]) -> list[tuple[bool, list[str]]]:
 def compare_decoders(path: str, limit: int | None = None, workers: int | None = None) -> dict:
     """Decode the same games with both decoders on all cores; report speed and disagreements."""
     workers = workers or os.cpu_count() or 1
-    with open_pgn(path) as (stream, _, _):
-        texts = [game.text for game in islice(split_games(stream, source_name(path)), limit)]
+    with open_pgn(path) as source:
+        games = islice(split_games(source.stream, source_name(path)), limit)
+        texts = [game.text for game in games]
     texts = [text for text in texts if text.strip()]
 
     started = time.perf_counter()

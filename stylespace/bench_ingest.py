@@ -16,8 +16,8 @@ from stylespace.store import GameStore
 def _stage_seconds(path: str, batch_size: int) -> dict[str, float]:
     """Seconds spent reading+splitting and decoding+checking, measured apart from the store."""
     started = time.perf_counter()
-    with open_pgn(path) as (stream, _, _):
-        raw = list(split_games(stream, source_name(path)))
+    with open_pgn(path) as source:
+        raw = list(split_games(source.stream, source_name(path)))
     split_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for batch in _batches(raw, batch_size):

@@ -23,16 +23,18 @@ class GameFile:
     read: int = 0
     rejected: int = 0
     errors_by_reason: dict[str, int] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)  # file -> where its data broke off
 
     def report(self) -> dict:
         return {
             "games_read": self.read,
             "rejected": self.rejected,
             "errors_by_reason": self.errors_by_reason,
+            "damaged": self.damaged,
         }
 
-    def skipped(self) -> str:
-        """What was left out, for a summary line: '' when nothing, else e.g.
+    def rejections(self) -> str:
+        """The games left out, for a summary line: '' when none, else e.g.
         ' (2 of 5 games skipped: 1 variant, 1 illegal move)'."""
         if not self.rejected:
             return ""
@@ -40,14 +42,22 @@ class GameFile:
         listed = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in reasons)
         return f" ({self.rejected} of {self.read} games skipped: {listed})"
 
+    def skipped(self) -> str:
+        """Everything left out, for a summary line: the rejected games, then each file that was
+        read only up to where its compressed data broke off."""
+        return self.rejections() + "".join(
+            f"; in {name}, {why}" for name, why in self.damaged.items()
+        )
+
 
 def read_game_file(path: str) -> GameFile:
     """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted."""
     reasons: Counter[str] = Counter()
     games: list[PlayedGame] = []
     try:
-        with open_pgn(path) as (stream, _, _):
-            outcomes = decode_games(list(split_games(stream, source_name(path))))
+        with open_pgn(path) as source:
+            outcomes = decode_games(list(split_games(source.stream, source_name(path))))
+            damage = source.damage()
     except OSError as error:
         raise UnreadableGames(f"cannot read {path}: {error.strerror or error}") from None
     for outcome in outcomes:
@@ -65,9 +75,11 @@ def read_game_file(path: str) -> GameFile:
                     outcome.black_elo,
                 )
             )
-    found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons))
+    damaged = {path: damage} if damage else {}
+    found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons), damaged)
     if not games:
         detail = f" ({found.rejected} malformed: {dict(reasons)})" if found.rejected else ""
+        detail += f" ({damage})" if damage else ""
         raise UnreadableGames(f"no readable chess game in {path}{detail}")
     return found
 
@@ -105,6 +117,8 @@ def read_uploaded_games(
         combined.games += found.games
         combined.read += found.read
         combined.rejected += found.rejected
+        if found.damaged:  # one file read: its damage, under the name the person gave it
+            combined.damaged[name] = next(iter(found.damaged.values()))
         reasons.update(found.errors_by_reason)
     combined.errors_by_reason = dict(reasons)
     return combined

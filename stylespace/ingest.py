@@ -35,6 +35,7 @@ class IngestSummary:
     purged: int = 0
     repaired: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)  # read up to where the data broke
 
     def line(self) -> str:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.errors_by_reason.items()))
@@ -100,13 +101,15 @@ def ingest(
     for path in paths:
         source = source_name(path)
         try:
-            with open_pgn(path) as (stream, consumed, total):
-                bar = progress_bar(total=total, desc=path, unit="B", unit_scale=True)
+            with open_pgn(path) as pgn:
+                bar = progress_bar(total=pgn.total, desc=path, unit="B", unit_scale=True)
                 with bar:
-                    for batch in _batches(split_games(stream, source), batch_size):
+                    for batch in _batches(split_games(pgn.stream, source), batch_size):
                         _store_batch(store, batch, source, opted_out, summary, reasons)
-                        bar.update(consumed() - bar.n)
+                        bar.update(pgn.consumed() - bar.n)
                         bar.set_postfix(games=summary.read, refresh=False)
+                if damage := pgn.damage():
+                    summary.damaged[path] = damage
         except OSError as error:
             summary.unreadable[path] = error.strerror or str(error)
     summary.errors_by_reason = dict(reasons)

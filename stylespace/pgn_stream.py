@@ -12,6 +12,7 @@ import gzip
 import io
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ import zstandard
 MAX_LINE_BYTES = 1 << 16
 MAX_GAME_BYTES = 1 << 20
 STDIN_NAME = "<stdin>"
+# What a cut-off or corrupted compressed file raises part way: gzip's EOFError / BadGzipFile
+# (an OSError) at a cut, zlib.error at flipped bytes, zstandard's own error for either.
+BROKEN_COMPRESSION = (EOFError, OSError, zlib.error, zstandard.ZstdError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +46,27 @@ def source_name(path: str) -> str:
     return STDIN_NAME if path == "-" else str(Path(path).resolve())
 
 
-@contextmanager
-def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | None]]:
-    """Open a PGN source as a decompressed byte stream.
+@dataclass
+class PgnSource:
+    """An opened PGN source: its decompressed stream and what is known of its raw bytes."""
 
-    Yields the stream, a function giving how many *raw* bytes were consumed so far (for progress
-    bars on compressed files) and the raw size in bytes when known.
-    """
+    stream: BinaryIO
+    consumed: Callable[[], int]  # raw bytes read so far, for progress bars on compressed files
+    total: int | None  # raw size in bytes, when known
+    _decompressed: _TolerantReader | None = None
+
+    def damage(self) -> str | None:
+        """Why the compressed data stopped before its end, or None when it was read whole.
+
+        Read it after the stream: the games before the break are kept, so the person who gave
+        the file must be told that the rest of it was never read.
+        """
+        return self._decompressed.broken if self._decompressed else None
+
+
+@contextmanager
+def open_pgn(path: str) -> Iterator[PgnSource]:
+    """Open a PGN source (a path or `-`) as a decompressed byte stream."""
     if path == "-":
         # A fresh reader over the descriptor returns lines as they arrive on a pipe; the
         # interpreter's own stdin buffer would wait to fill itself first.
@@ -60,12 +78,12 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
     try:
         head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
         if path.endswith(".zst") or head == b"\x28\xb5\x2f\xfd":
-            stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            stream = _ZstdFrames(raw)
         elif path.endswith(".gz") or head[:2] == b"\x1f\x8b":
             stream = gzip.GzipFile(fileobj=raw)
         else:
             stream = None
-        buffered = raw if stream is None else io.BufferedReader(_TolerantReader(stream))
+        decompressed = None if stream is None else _TolerantReader(stream)
 
         def consumed() -> int:
             try:
@@ -73,37 +91,97 @@ def open_pgn(path: str) -> Iterator[tuple[BinaryIO, Callable[[], int], int | Non
             except OSError:
                 return 0
 
-        yield buffered, consumed, total
+        buffered = raw if decompressed is None else io.BufferedReader(decompressed)
+        yield PgnSource(buffered, consumed, total, decompressed)
     finally:
         raw.close()
 
 
 class _TolerantReader(io.RawIOBase):
-    """A decompressed stream that ends quietly where a truncated file ends.
+    """A decompressed stream that ends quietly where a truncated or corrupted file breaks.
 
-    gzip and zstd raise at a cut-off end; reading in small pieces and treating that error as
-    the end of the stream keeps everything decompressed before it.
+    gzip and zstd raise at a cut-off end or a damaged block; reading in small pieces and treating
+    that error as the end of the stream keeps everything decompressed before it, and `broken`
+    says what happened so that the caller can tell the person who gave the file.
     """
 
     PIECE = 1 << 16
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.truncated = False
+        self.read_piece = getattr(stream, "read1", stream.read)
+        self.read_bytes = 0
+        self.broken: str | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        if self.truncated:
+        if self.broken:
             return 0
         try:
-            data = self.stream.read(min(len(buffer), self.PIECE))
-        except (EOFError, OSError, zstandard.ZstdError):
-            self.truncated = True
+            # read1: one piece at a time, so an error further on never takes back what was read
+            data = self.read_piece(min(len(buffer), self.PIECE))
+        except BROKEN_COMPRESSION as error:
+            cut_off = isinstance(error, EOFError) or "unexpected end" in str(error).lower()
+            what = "is cut off" if cut_off else "is damaged"
+            self.broken = (
+                f"the compressed data {what} after {self.read_bytes:,} bytes of games "
+                f"({error}): nothing after that was read"
+            )
             return 0
+        self.read_bytes += len(data)
         buffer[: len(data)] = data
         return len(data)
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Zstandard frames one after another as one stream (the Lichess dumps hold many).
+
+    zstandard's own stream reader ends quietly where a file is cut inside a frame, so a cut-off
+    download would look whole; this one raises EOFError there, as gzip does, and raises a damaged
+    frame's error only after handing out the frames decoded before it.
+    """
+
+    RAW_PIECE = 1 << 16
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.frame = zstandard.ZstdDecompressor().decompressobj()
+        self.in_frame = False  # some of the current frame was read, its end not yet
+        self.pending = memoryview(b"")
+        self.failure: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self.pending:
+            if self.failure is not None:
+                raise self.failure
+            compressed = self.raw.read(self.RAW_PIECE)
+            if not compressed:
+                if self.in_frame:
+                    raise EOFError("compressed file ended inside a zstd frame")
+                return 0
+            self.pending = memoryview(self._decompress(compressed))
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def _decompress(self, compressed: bytes) -> bytes:
+        decoded = []
+        try:
+            while compressed:
+                if self.frame.eof:
+                    self.frame = zstandard.ZstdDecompressor().decompressobj()
+                decoded.append(self.frame.decompress(compressed))
+                self.in_frame = not self.frame.eof
+                compressed = self.frame.unused_data if self.frame.eof else b""
+        except zstandard.ZstdError as error:
+            self.failure = error
+        return b"".join(decoded)
 
 
 def _decode(data: bytes) -> tuple[str, bool]:
@@ -157,7 +235,7 @@ def split_games(stream: BinaryIO, source: str) -> Iterator[RawGame]:
     while True:
         try:
             line = stream.readline(MAX_LINE_BYTES)
-        except (EOFError, OSError, zstandard.ZstdError):
+        except BROKEN_COMPRESSION:
             # A truncated compressed file: keep everything read so far.
             line = b""
         if not line:

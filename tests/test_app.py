@@ -294,6 +294,17 @@ def test_skipped_games_in_an_upload_are_counted_with_their_reasons(app):
     assert "2 games read (1 of 3 games skipped: 1 variant)" in _texts(test)
 
 
+def test_an_upload_cut_off_part_way_is_read_up_to_the_cut_and_says_so(app):
+    test = app("identify")
+    games = planted_pgn(games_each=40, seed=9, players={"King Pawn 0": ["e2e4", "g1f3"]})
+    packed = gzip.compress(games.encode())
+    test.file_uploader(key="uploads").upload("cut.pgn.gz", packed[: len(packed) * 3 // 4]).run()
+    assert not test.exception
+    warnings = [w.value for w in test.warning]
+    assert any("cut.pgn.gz: the compressed data is cut off" in w for w in warnings), warnings
+    assert "games read" in _texts(test)
+
+
 def test_games_without_a_common_author_ask_whose_moves_they_are(app):
     test = app("identify")
     first = planted_pgn(games_each=3, seed=5, players={"King Pawn 0": ["e2e4", "g1f3"]})

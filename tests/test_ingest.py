@@ -144,3 +144,39 @@ def test_a_truncated_compressed_file_keeps_the_games_before_the_cut(tmp_path, cl
     assert summary["added"] > 1000
     events = {row[0] for row in query("SELECT event FROM games")}
     assert events == {f"Test {5000 + i}" for i in range(summary["added"])}  # a prefix, in order
+    assert "the compressed data is cut off" in summary["damaged"][str(path)]
+
+
+def _zstd_frames_with_checksums(text: bytes) -> bytes:
+    """Many checked frames, as the `zstd` tool and the Lichess dumps write them."""
+    compressor = zstandard.ZstdCompressor(write_checksum=True)
+    frame = 100_000
+    return b"".join(compressor.compress(text[i : i + frame]) for i in range(0, len(text), frame))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress", "noticed"),
+    [
+        (".pgn.gz", gzip.compress, True),
+        (".pgn.zst", zstandard.ZstdCompressor().compress, False),  # no checksum to tell
+        (".pgn.zst", _zstd_frames_with_checksums, True),
+    ],
+)
+def test_a_damaged_compressed_file_keeps_the_games_before_the_damage(
+    tmp_path, cli, suffix, compress, noticed
+):
+    data = bytearray(compress("".join(many_games(2000, start_seed=7000)).encode()))
+    for at in range(len(data) * 2 // 3, len(data) * 2 // 3 + 64):
+        data[at] ^= 0xA5  # a damaged block part way through, as a bad disk or download leaves it
+    path = tmp_path / f"damaged{suffix}"
+    path.write_bytes(bytes(data))
+    code, summary = cli("ingest", str(path), "--json")
+    assert code == 0
+    assert summary["added"] > 1000
+    assert ("the compressed data is damaged" in summary["damaged"].get(str(path), "")) == noticed
+
+
+def test_a_whole_compressed_file_is_not_called_damaged(tmp_path, cli):
+    (tmp_path / "g.pgn.zst").write_bytes(zstandard.ZstdCompressor().compress(TEXT.encode()))
+    code, summary = cli("ingest", str(tmp_path / "g.pgn.zst"), "--json")
+    assert (code, summary["added"], summary["damaged"]) == (0, 30, {})

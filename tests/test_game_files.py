@@ -1,0 +1,62 @@
+"""Uploaded and command-line game files: any bytes give games or a clear message, never a crash."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pgn_factory import many_games
+
+from stylespace.game_files import GameFile, UnreadableGames, read_uploaded_games
+
+GAMES = "".join(many_games(500, start_seed=300)).encode()  # zstd blocks hold up to 128 KB
+COMPRESS = {".pgn.gz": gzip.compress, ".pgn.zst": zstandard.ZstdCompressor().compress}
+
+
+def _read_or_explain(name: str, data: bytes) -> GameFile | UnreadableGames:
+    try:
+        return read_uploaded_games([(name, data)])
+    except UnreadableGames as error:
+        return error
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(["a.pgn", "a.pgn.gz", "a.pgn.zst", "a.gz", "a", "A.PGN"]),
+    data=st.binary(min_size=1, max_size=400),
+)
+def test_any_bytes_under_any_name_give_games_or_a_message(name, data):
+    assert isinstance(_read_or_explain(name, data), GameFile | UnreadableGames)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    suffix=st.sampled_from(sorted(COMPRESS)),
+    at=st.floats(min_value=0.0, max_value=0.999),
+    flip=st.integers(min_value=1, max_value=255),
+)
+def test_a_flipped_byte_in_a_compressed_upload_gives_games_or_a_message(suffix, at, flip):
+    data = bytearray(COMPRESS[suffix](GAMES))
+    data[int(at * len(data))] ^= flip
+    assert isinstance(_read_or_explain(f"up{suffix}", bytes(data)), GameFile | UnreadableGames)
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESS))
+def test_a_cut_off_upload_keeps_the_games_before_the_cut_and_names_the_file(suffix):
+    whole = read_uploaded_games([(f"whole{suffix}", COMPRESS[suffix](GAMES))])
+    packed = COMPRESS[suffix](GAMES)
+    cut = read_uploaded_games([(f"cut{suffix}", packed[: len(packed) * 3 // 4])])
+    assert whole.damaged == {}
+    assert 0 < len(cut.games) < len(whole.games)
+    assert "the compressed data is cut off" in cut.damaged[f"cut{suffix}"]
+    assert f"in cut{suffix}, the compressed data is cut off" in cut.skipped()
+    assert cut.report()["damaged"] == cut.damaged
+
+
+def test_an_upload_cut_before_its_first_game_is_explained():
+    packed = gzip.compress(GAMES)
+    with pytest.raises(UnreadableGames, match=r"no readable chess game in tiny.pgn.gz.*cut off"):
+        read_uploaded_games([("tiny.pgn.gz", packed[:12])])
