@@ -13,6 +13,7 @@ COPY requirements.txt pyproject.toml README.md ./
 COPY stylespace ./stylespace
 RUN pip install --no-cache-dir -r requirements.txt -e .
 COPY app.py ./
+COPY .streamlit ./.streamlit
 COPY pages ./pages
 COPY models ./models
 

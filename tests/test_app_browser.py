@@ -126,6 +126,7 @@ def test_clicking_a_player_on_the_map_opens_their_page(page, server, tmp_path):
     page.get_by_role("heading", name="Style map").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     _settle(page)
+    assert page.get_by_text("Deploy", exact=True).count() == 0  # a viewer's app, not a developer's
     _shoot(page, "map", tmp_path)
     x, y, name = page.evaluate(
         """() => {
