@@ -16,8 +16,8 @@ pytestmark = pytest.mark.skipif(not MASTER_GAMES.exists(), reason="../shared is 
 
 
 def test_the_first_games_decode_like_python_chess():
-    with open_pgn(str(MASTER_GAMES)) as (stream, _, _):
-        raw = list(islice(split_games(stream, "gm"), 3000))
+    with open_pgn(str(MASTER_GAMES)) as source:
+        raw = list(islice(split_games(source.stream, "gm"), 3000))
     outcomes = decode_games(raw)
     games = [g for g in outcomes if isinstance(g, Game)]
     assert len(games) == 3000
