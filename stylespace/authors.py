@@ -6,6 +6,7 @@ loaded model) and enrolment start here.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +41,8 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
                 if normalise_name(name) == wanted:
                     return name
         raise StylometryError(
-            f"{requested!r} plays in none of these games; check the name in the PGN tags"
+            f"{requested!r} plays in none of these games: a name must match the PGN tags whole "
+            f"(case and spacing aside){_did_you_mean(games, requested)}"
         )
     common = common_players(games)
     if len(common) == 1:
@@ -52,6 +54,20 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
             f"of the {len(games)}: {most})"
         )
     raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
+
+
+def _did_you_mean(games: Sequence[PlayedGame], requested: str) -> str:
+    """The games' names that hold the requested one as a part ('karpov' in 'Karpov, Anatoly')
+    or are spelled much like it, most games first: '; did you mean ...?' or ''."""
+    wanted = normalise_name(requested)
+    names = [name for name, _ in players_by_games(games) if not is_placeholder_name(name)]
+    parts = [name for name in names if wanted and wanted in normalise_name(name)]
+    alike = difflib.get_close_matches(
+        wanted, [normalise_name(name) for name in names], n=3, cutoff=0.75
+    )
+    spelled = [name for name in names if normalise_name(name) in alike]
+    offered = list(dict.fromkeys(parts + spelled))[:3]
+    return f"; did you mean {' or '.join(repr(name) for name in offered)}?" if offered else ""
 
 
 def author_positions(

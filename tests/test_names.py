@@ -120,3 +120,17 @@ def test_without_an_author_in_every_game_the_error_names_who_plays_in_most():
     assert players_by_games(games)[:2] == [("Tal, Mihail", 9), ("Opponent 0", 2)]
     with pytest.raises(StylometryError, match=r"pass --as NAME .*'Tal, Mihail' in 9"):
         resolve_author(games, None)
+
+
+@pytest.mark.parametrize("asked", ["tal", "Tal Mihail", "Tall, Mihail"])
+def test_a_name_not_in_the_games_is_answered_with_the_names_it_may_mean(asked):
+    games = [PlayedGame(["e2e4"], "Tal, Mihail", f"Opponent {i}") for i in range(3)]
+    with pytest.raises(StylometryError, match=r"plays in none .*did you mean 'Tal, Mihail'\?$"):
+        resolve_author(games, asked)
+
+
+def test_a_name_like_none_in_the_games_gets_no_guess():
+    games = [PlayedGame(["e2e4"], "Tal, Mihail", "Smyslov, Vasily")]
+    with pytest.raises(StylometryError, match="plays in none") as error:
+        resolve_author(games, "Zed")
+    assert "did you mean" not in str(error.value)
