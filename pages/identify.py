@@ -140,8 +140,8 @@ st.download_button(
 )
 label = st.text_input("Enrol these games as a new player named", author, key="enrol_label")
 if st.button("Enrol for this session", key="enrol"):
-    if label in explorer.model.player_names() and label not in st.session_state["enrolled"]:
-        st.error(f"{label!r} is already a player of the model: choose another name.")
+    if refusal := explorer.enrolment_refusal(author, label):
+        st.error(refusal)
     else:
         st.session_state["enrolled"][label] = explorer.enrolment(found.games, result)
         st.success(f"{label} is on the map and on the other pages until this browser tab closes.")

@@ -6,11 +6,11 @@ loaded model) and enrolment start here.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stylespace.optout import normalise_name
+from stylespace.name_search import did_you_mean
+from stylespace.optout import is_opted_out, normalise_name
 from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import (
     PlayedGame,
@@ -42,7 +42,7 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
                     return name
         raise StylometryError(
             f"{requested!r} plays in none of these games: a name must match the PGN tags whole "
-            f"(case and spacing aside){_did_you_mean(games, requested)}"
+            f"(case and spacing aside){did_you_mean(requested, _names(games))}"
         )
     common = common_players(games)
     if len(common) == 1:
@@ -56,18 +56,19 @@ def resolve_author(games: Sequence[PlayedGame], requested: str | None) -> str:
     raise StylometryError(f"both {common[0]!r} and {common[1]!r} play every game: pass --as NAME")
 
 
-def _did_you_mean(games: Sequence[PlayedGame], requested: str) -> str:
-    """The games' names that hold the requested one as a part ('karpov' in 'Karpov, Anatoly')
-    or are spelled much like it, most games first: '; did you mean ...?' or ''."""
-    wanted = normalise_name(requested)
-    names = [name for name, _ in players_by_games(games) if not is_placeholder_name(name)]
-    parts = [name for name in names if wanted and wanted in normalise_name(name)]
-    alike = difflib.get_close_matches(
-        wanted, [normalise_name(name) for name in names], n=3, cutoff=0.75
-    )
-    spelled = [name for name in names if normalise_name(name) in alike]
-    offered = list(dict.fromkeys(parts + spelled))[:3]
-    return f"; did you mean {' or '.join(repr(name) for name in offered)}?" if offered else ""
+def refuse_opted_out(author: str, label: str, opted_out: frozenset[str]) -> None:
+    """Enrolment models a person: refused for anyone on the opt-out list, and for their games
+    under another label."""
+    for name in dict.fromkeys((author, label)):
+        if is_opted_out(name, opted_out):
+            raise StylometryError(
+                f"{name!r} is on the opt-out list: they asked not to be modelled, so they are not "
+                "enrolled"
+            )
+
+
+def _names(games: Sequence[PlayedGame]) -> list[str]:
+    return [name for name, _ in players_by_games(games)]  # most games first
 
 
 def author_positions(

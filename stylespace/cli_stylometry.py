@@ -96,7 +96,14 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     found = read_game_file(args.games)
     model = StyleModel.load(args.model)
     with _explained_by(found):
-        result = enroll(model, found.games, args.name, label=args.label, from_ply=args.from_ply)
+        result = enroll(
+            model,
+            found.games,
+            args.name,
+            label=args.label,
+            from_ply=args.from_ply,
+            opted_out=load_opt_out(args.opt_out),
+        )
     model.save_player_table(args.model)
     result = {**result, **found.report(), "model": str(args.model)}
     verb = "replaced" if result["replaced"] else "enrolled"
@@ -181,6 +188,9 @@ def add_stylometry_commands(command: AddCommand) -> None:
     enrol.add_argument("--label", default=None, help="name in the model's table (default: --as)")
     enrol.add_argument(
         "--from-ply", type=AT_LEAST_0, default=0, help="count moves from this ply on"
+    )
+    enrol.add_argument(
+        "--opt-out", type=Path, default=None, help="never enrol these players (default list)"
     )
 
     unenrol = command(

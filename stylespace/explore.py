@@ -20,9 +20,10 @@ import torch
 
 from stylespace.confidence import Calibration
 from stylespace.map_reading import MapReading, read_map
-from stylespace.optout import load_opt_out, normalise_name
+from stylespace.name_search import names_like
+from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.pgn_decode import RESULTS
-from stylespace.placeholders import may_be_named
+from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap, nearest_players
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
@@ -114,9 +115,11 @@ class Atlas:
         return self.model.players[self.model.task_id(name)]
 
     def find(self, text: str, limit: int = 20) -> list[str]:
-        """Players whose name contains every word of `text` (case and accents as typed)."""
+        """Players whose name contains every word of `text` (case and accents as typed); else
+        those spelled much like it ('Kasparow', 'Capablance')."""
         words = normalise_name(text).split()
-        return [n for n in self.names() if all(w in normalise_name(n) for w in words)][:limit]
+        found = [n for n in self.names() if all(w in normalise_name(n) for w in words)]
+        return found[:limit] or names_like(text, self.names(), limit)
 
     def table(self) -> list[dict]:
         """One row per visible player: name, map position, facts and properties."""
@@ -359,6 +362,23 @@ class Atlas:
             return found
         whole = whole_fingerprint(self.model, games, found)
         return {**found, "fingerprint": whole.tolist()}
+
+    def enrolment_refusal(self, author: str, label: str) -> str | None:
+        """Why the author's games cannot be enrolled under `label`, or None: the label is a
+        player of the model (a session's own enrolment is replaced instead), or the author or
+        the label is on the opt-out list (nobody who asked not to be modelled is enrolled,
+        under their own name or another)."""
+        if not label.strip():
+            return "Give the new player a name."
+        for name in dict.fromkeys((author, label)):
+            if is_opted_out(name, self.opted_out):
+                return f"{name!r} is on the opt-out list: they asked not to be modelled."
+        if is_placeholder_name(label):
+            return f"{label!r} stands for unknown players: choose a person's name."
+        players = self.model.player_names()
+        if label in players and not self.model.players[players.index(label)].get("session"):
+            return f"{label!r} is already a player of the model: choose another name."
+        return None
 
     def with_enrolled(self, enrolled: dict[str, dict]) -> Atlas:
         """A copy that also knows these players (a browser session's enrolments: label -> an

@@ -25,7 +25,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from stylespace.authors import AuthorQuery, StylometryError, author_positions, resolve_author
+from stylespace.authors import (
+    AuthorQuery,
+    StylometryError,
+    author_positions,
+    refuse_opted_out,
+    resolve_author,
+)
 from stylespace.fingerprints import compute_fingerprint
 from stylespace.fused import (
     best_first,
@@ -309,13 +315,16 @@ def enroll(
     label: str | None = None,
     from_ply: int = 0,
     settings: FitSettings = ENROL_SETTINGS,
+    opted_out: frozenset[str] = frozenset(),
 ) -> dict:
     """Fit a new player's vector (base and skills frozen), their fingerprint and their opening
-    repertoire; add all three to the player table."""
+    repertoire; add all three to the player table. Nobody on the opt-out list is enrolled, under
+    their own name or another."""
     author = resolve_author(games, name)
+    label = label or author
+    refuse_opted_out(author, label, opted_out)
     positions = author_positions(games, author, from_ply)
     torch.manual_seed(settings.seed)
-    label = label or author
     with progress_bar(settings.steps, desc=f"fitting {label}'s style vector", unit="step") as bar:
         vector, steps = fit_style_vector(model, positions, settings, on_step=bar.update)
     replaced = label in model.player_names()

@@ -362,6 +362,31 @@ def test_an_opted_out_player_is_nowhere_in_the_app(tiny_demo, tmp_path):
     assert all(c["player"] != "King Pawn 2" for c in found["candidates"])
     with pytest.raises(KeyError):
         atlas.player("King Pawn 2")
+    for author, label in (("King Pawn 2", "Someone Else"), ("Someone", "king  pawn 2")):
+        assert "is on the opt-out list" in atlas.enrolment_refusal(author, label)
+
+
+def test_an_enrolment_may_not_take_a_players_name_but_may_replace_its_own(tiny_demo):
+    from stylespace.explore import Atlas
+
+    atlas = Atlas.load(tiny_demo["out"], opt_out=tiny_demo["root"] / "no-opt-out.txt")
+    assert "already a player" in atlas.enrolment_refusal("Me", "King Pawn 1")
+    assert "unknown players" in atlas.enrolment_refusal("Me", "NN")
+    assert atlas.enrolment_refusal("Me", "Me") is None
+    games = planted_pgn(games_each=20, seed=79, players={"Me": ["e2e4", "g1f3"]})
+    from stylespace.game_files import read_uploaded_games
+
+    played = read_uploaded_games([("me.pgn", games.encode())]).games
+    mine = atlas.with_enrolled({"Me": atlas.enrolment(played, atlas.identify(played))})
+    assert mine.enrolment_refusal("Me", "Me") is None  # this session's own: enrolled again
+
+
+def test_a_misspelt_name_on_the_map_still_finds_the_player(tiny_demo):
+    from stylespace.explore import Atlas
+
+    atlas = Atlas.load(tiny_demo["out"], opt_out=tiny_demo["root"] / "no-opt-out.txt")
+    assert atlas.find("Quen Pawn 3") == ["Queen Pawn 3"]
+    assert atlas.find("Zed") == []
 
 
 def test_the_identify_page_quotes_what_this_models_benchmark_measured(app, tiny_demo):

@@ -8,6 +8,7 @@ import pytest
 from stylespace.aliases import spelling_pairs
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
+from stylespace.name_search import names_like
 from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame, players_by_games
 from stylespace.projection import players_like
@@ -134,3 +135,13 @@ def test_a_name_like_none_in_the_games_gets_no_guess():
     with pytest.raises(StylometryError, match="plays in none") as error:
         resolve_author(games, "Zed")
     assert "did you mean" not in str(error.value)
+
+
+def test_names_are_found_as_people_type_them():
+    names = ["Nguyen Ngoc Truong Son", "Polgar, Sofia", "So,W", "Karpov, Anatoly", "NN"]
+    assert names_like("karpov", names) == ["Karpov, Anatoly"]
+    assert names_like("Karpow", names) == ["Karpov, Anatoly"]  # one letter off
+    assert names_like("anatoly karpov", names) == ["Karpov, Anatoly"]  # any order
+    assert names_like("so", names) == ["So,W", "Nguyen Ngoc Truong Son", "Polgar, Sofia"]
+    assert names_like("nn", names) == []  # a placeholder is never offered, nor a part of a word
+    assert names_like("Zed", names) == names_like("", names) == []

@@ -490,6 +490,41 @@ def test_opted_out_players_are_never_named(planted_model, tmp_path, capsys):
     assert [c["player"] for c in result["candidates"]] == ["Righty, Rob"]
 
 
+def test_an_opted_out_player_is_neither_shown_nor_enrolled(
+    planted_model, tmp_path, capsys, monkeypatch
+):
+    opt_out = tmp_path / "opt-out.txt"
+    opt_out.write_text("lefty,  lea\n")
+    monkeypatch.setenv("STYLESPACE_OPT_OUT", str(opt_out))
+    for command in ("like", "steer"):
+        code, message = _run(
+            capsys, command, "--model", str(planted_model), "--player", "Lefty, Lea"
+        )
+        assert code == 2 and "'Lefty, Lea' is on the opt-out list" in message, command
+    code, message = _run(capsys, "like", "--model", str(planted_model), "--player", "lefty")
+    assert code == 2 and "did you mean" not in message  # not even offered as a spelling
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    games = tmp_path / "lea.pgn"
+    games.write_text(
+        planted_pgn(games_each=8, seed=6, players={"Lefty, Lea": PLANTED["Lefty, Lea"]})
+    )
+    enrol = ["enroll", "--model", str(model_dir), "--games", str(games), "--as", "Lefty, Lea"]
+    code, message = _run(capsys, *enrol, "--label", "Someone Else")  # nor under another name
+    assert code == 2 and "they asked not to be modelled" in message
+    assert (
+        StyleModel.load(model_dir).player_names() == StyleModel.load(planted_model).player_names()
+    )
+
+
+def test_a_player_name_the_model_lacks_is_answered_with_the_names_it_may_mean(
+    planted_model, capsys
+):
+    code, message = _run(capsys, "steer", "--model", str(planted_model), "--player", "righty")
+    assert code == 2 and "did you mean 'Righty, Rob'?" in message
+
+
 def read_game_file_text(text: str) -> list:
     """Games of a PGN text, through the same reader as files."""
     import tempfile
