@@ -5,10 +5,10 @@ import streamlit as st
 
 from stylespace.app_support import atlas, friendly_errors, pick_player, remember_player
 from stylespace.careers import STRAY_GAP
-from stylespace.explore import line_from_text
 from stylespace.figures import card_figure
 from stylespace.map_reading import place_text
 from stylespace.rendering import board_png
+from stylespace.typed_moves import line_from_text
 
 explorer = atlas()
 names = explorer.names()

@@ -22,7 +22,6 @@ from stylespace.confidence import Calibration
 from stylespace.map_reading import MapReading, read_map
 from stylespace.name_search import names_like
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
-from stylespace.pgn_decode import RESULTS
 from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap, nearest_players
@@ -422,28 +421,6 @@ def evidence_rows(candidates: list[dict]) -> list[dict]:
         }
         for c in candidates
     ]
-
-
-def line_from_text(text: str) -> list[chess.Move]:
-    """The moves of a typed game (SAN or UCI, move numbers and a result allowed) from the
-    start position; raises ValueError naming the first move that is not legal."""
-    board = chess.Board()
-    moves = []
-    for token in text.replace(".", ". ").split():
-        if not token.strip(".") or token.rstrip(".").isdigit() or token in RESULTS:
-            continue
-        try:
-            move = board.parse_san(token)
-        except ValueError:
-            try:
-                move = board.parse_uci(token)
-            except ValueError:
-                raise ValueError(
-                    f"{token!r} is not a legal move after {len(moves)} plies"
-                ) from None
-        board.push(move)
-        moves.append(move)
-    return moves
 
 
 def _years(player: dict) -> str | None:
