@@ -125,6 +125,15 @@ def test_a_typed_position_that_is_not_chess_gets_a_message(app):
     assert any("'Ke3' is not a legal move" in e.value for e in test.error)
 
 
+def test_a_game_pasted_as_pgn_is_stepped_through_on_the_player_page(app):
+    test = app("player")
+    test.radio(key="source").set_value("Moves").run()
+    pasted = '[White "me"]\n[Black "you"]\n\n1. d4 { [%clk 0:03:00] } d5 2. c4!? (2. Nf3) e6 *'
+    test.text_area(key="moves").input(pasted).run()
+    assert not test.exception and not test.error
+    assert test.slider(key="ply").max == test.slider(key="ply").value == 4
+
+
 def test_steering_sliders_move_and_the_shift_is_measured(app):
     test = app("steer")
     sliders = test.slider
