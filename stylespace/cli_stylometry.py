@@ -19,7 +19,7 @@ from stylespace.cli_common import (
     emit,
 )
 from stylespace.confidence import KNOWN_AUTHORS, STRANGERS
-from stylespace.game_files import GameFile, read_game_file
+from stylespace.game_files import GameFile, read_game_files
 from stylespace.optout import load_opt_out
 from stylespace.quick_identify import ENGINES
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -42,7 +42,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     from stylespace.game_fit import GameFit, fits_text
     from stylespace.quick_identify import identify_in_directory
 
-    found = read_game_file(args.games)
+    found = read_game_files(args.games)
     with _explained_by(found):
         result = identify_in_directory(
             args.model,
@@ -93,7 +93,7 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import enroll
 
-    found = read_game_file(args.games)
+    found = read_game_files(args.games)
     model = StyleModel.load(args.model)
     with _explained_by(found):
         result = enroll(
@@ -161,7 +161,13 @@ def add_stylometry_commands(command: AddCommand) -> None:
     """Identification, enrolment and the calibration of a ranking's confidence."""
     ident = command("identify", _cmd_identify, "Rank the model's players as the author of games.")
     ident.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    ident.add_argument("--games", required=True, help="PGN file, all games by one author")
+    ident.add_argument(
+        "--games",
+        required=True,
+        nargs="+",
+        metavar="FILE",
+        help="PGN files (.pgn, .gz, .zst, -), all games by one author",
+    )
     ident.add_argument("--as", dest="name", default=None, help="the author's name in the PGN tags")
     ident.add_argument("--top", type=AT_LEAST_1, default=10)
     ident.add_argument(
@@ -183,7 +189,13 @@ def add_stylometry_commands(command: AddCommand) -> None:
         "enroll", _cmd_enroll, "Fit a new player's style vector and add it to the model."
     )
     enrol.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    enrol.add_argument("--games", required=True, help="PGN file with the player's games")
+    enrol.add_argument(
+        "--games",
+        required=True,
+        nargs="+",
+        metavar="FILE",
+        help="PGN files (.pgn, .gz, .zst, -) with the player's games",
+    )
     enrol.add_argument("--as", dest="name", required=True, help="the player's name in the PGN tags")
     enrol.add_argument("--label", default=None, help="name in the model's table (default: --as)")
     enrol.add_argument(

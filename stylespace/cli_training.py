@@ -18,7 +18,7 @@ from stylespace.cli_common import (
     emit,
     names_from,
 )
-from stylespace.game_files import GameFile, read_game_file
+from stylespace.game_files import GameFile, read_game_files
 from stylespace.store import GameStore
 from stylespace.table_splits import check_held_out
 
@@ -60,10 +60,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _eval_games(args: argparse.Namespace) -> GameFile:
-    """Games to evaluate on: a PGN file (bad games skipped and counted) or a split of the store."""
-
+    """Games to evaluate on: PGN files (bad games skipped and counted) or a split of the store."""
     if args.games:
-        return read_game_file(args.games)
+        return read_game_files(args.games)
     with GameStore(args.db, read_only=True) as store:
         games = store.played_games([args.split])
     return GameFile(games, read=len(games))
@@ -275,7 +274,7 @@ def add_training_commands(command: AddCommand) -> None:
     )
     evaluate.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     source = evaluate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--games", help="PGN file (.pgn, .gz, .zst, -)")
+    source.add_argument("--games", nargs="+", metavar="FILE", help="PGN files (.pgn, .gz, .zst, -)")
     source.add_argument("--split", choices=["train", "val", "test"])
     evaluate.add_argument("--max-positions", type=AT_LEAST_1, default=None)
     evaluate.add_argument("--per-player", action="store_true", help="include per-player figures")

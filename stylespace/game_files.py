@@ -97,8 +97,7 @@ def read_uploaded_games(
     """
     if not files:
         raise UnreadableGames("no file uploaded")
-    combined = GameFile([])
-    reasons: Counter[str] = Counter()
+    parts = []
     for name, data in files:
         if not data:
             raise UnreadableGames(f"{name} is empty")
@@ -114,11 +113,26 @@ def read_uploaded_games(
                 found = read_game_file(str(path))
             except UnreadableGames as error:
                 raise UnreadableGames(str(error).replace(str(path), name)) from None
-        combined.games += found.games
-        combined.read += found.read
-        combined.rejected += found.rejected
-        if found.damaged:  # one file read: its damage, under the name the person gave it
-            combined.damaged[name] = next(iter(found.damaged.values()))
+        parts.append((name, found))
+    return _joined(parts)
+
+
+def read_game_files(paths: Sequence[str]) -> GameFile:
+    """Several PGN sources read as one set of games (one author's games spread over files);
+    a source that cannot be read or holds no game stops the read with a message naming it."""
+    return _joined([(path, read_game_file(path)) for path in paths])
+
+
+def _joined(parts: Sequence[tuple[str, GameFile]]) -> GameFile:
+    """Files' games as one set, their counts added, each file's damage under its own name."""
+    joined = GameFile([])
+    reasons: Counter[str] = Counter()
+    for name, found in parts:
+        joined.games += found.games
+        joined.read += found.read
+        joined.rejected += found.rejected
+        if found.damaged:  # one file's damage, under the name the person knows it by
+            joined.damaged[name] = next(iter(found.damaged.values()))
         reasons.update(found.errors_by_reason)
-    combined.errors_by_reason = dict(reasons)
-    return combined
+    joined.errors_by_reason = dict(reasons)
+    return joined

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 
@@ -451,6 +452,22 @@ def test_malformed_games_are_skipped_and_counted(planted_model, tmp_path, capsys
     )
     code, text = _run(capsys, "identify", "--model", str(planted_model), "--games", str(games))
     assert code == 0 and "(1 of 8 games skipped: 1 illegal move)" in text
+
+
+def test_games_spread_over_several_files_are_read_as_one_set(planted_model, tmp_path, capsys):
+    lea = {"Lefty, Lea": PLANTED["Lefty, Lea"]}
+    some, more = (planted_pgn(games_each=n, seed=s, players=lea) for n, s in ((12, 78), (8, 79)))
+    whole, first, second = tmp_path / "all.pgn", tmp_path / "a.pgn", tmp_path / "b.pgn.gz"
+    whole.write_text(some + more)
+    first.write_text(some)
+    second.write_bytes(gzip.compress(more.encode()))
+    identify = ["identify", "--model", str(planted_model), "--json", "--games"]
+    _, from_one = _run(capsys, *identify, str(whole))
+    _, from_two = _run(capsys, *identify, str(first), str(second))
+    assert from_two["games"] == from_one["games"] == 20
+    assert from_two["candidates"] == from_one["candidates"]
+    code, message = _run(capsys, *identify, str(first), str(tmp_path / "missing.pgn"))
+    assert code == 2 and "cannot read" in message and "missing.pgn" in message
 
 
 def test_an_author_question_names_the_games_that_were_skipped(planted_model, tmp_path, capsys):
