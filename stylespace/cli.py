@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python's own advice: point stdout at devnull, so the exit flush does not fail too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:  # a full disk, a read-only or odd directory: said, not a traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"stylespace: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ import numpy as np
 import torch
 from safetensors import numpy as safetensors_numpy
 from safetensors.torch import load_file, save_file
+from safetensors.torch import save as save_tensors
 
+from stylespace.atomic_files import replaced_together
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
 from stylespace.game_embedding import quantised
@@ -366,7 +368,7 @@ class StyleModel(QueryTables):
 
     def save_player_table(self, directory: Path | str) -> None:
         """Write only the player table (after enrolment): vectors, fingerprints, opening
-        repertoires and names."""
+        repertoires and names, all three files or none (`atomic_files`)."""
         directory = Path(directory)
         table = {
             "style_vectors": self.style_vectors.cpu().contiguous(),
@@ -374,14 +376,15 @@ class StyleModel(QueryTables):
         }
         if self.game_embedding is not None:
             table["game_profiles"] = torch.from_numpy(self.game_embedding.profiles).contiguous()
-        save_file(table, directory / "style_vectors.safetensors")
         tables = {}
-        for prefix, (table, _, _) in OPENING_TABLES.items():
-            tables.update(getattr(self, table).arrays(prefix))
-        safetensors_numpy.save_file(tables, directory / "openings.safetensors")
-        (directory / "players.json").write_text(
-            json.dumps(self.players, indent=1, ensure_ascii=False)
-        )
+        for prefix, (opening_table, _, _) in OPENING_TABLES.items():
+            tables.update(getattr(self, opening_table).arrays(prefix))
+        files = ("style_vectors.safetensors", "openings.safetensors", "players.json")
+        with replaced_together(*(directory / name for name in files)) as (vectors, openings, names):
+            # Serialised here and written as plain files: a failed write is an OSError.
+            vectors.write_bytes(save_tensors(table))
+            openings.write_bytes(safetensors_numpy.save(tables))
+            names.write_text(json.dumps(self.players, indent=1, ensure_ascii=False))
 
     def save_game_embedding(self, directory: Path | str) -> None:
         """Write the game embedding's token vectors (one byte a number) and the profiles."""

@@ -364,6 +364,24 @@ def test_a_trained_or_unknown_player_cannot_be_unenrolled(planted_model, tmp_pat
     assert code == 2 and "not a player of this model" in message
 
 
+def test_an_enrolment_that_cannot_be_saved_leaves_the_model_as_it_was(
+    planted_model, tmp_path, capsys
+):
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    before = {f.name: f.read_bytes() for f in model_dir.iterdir() if f.is_file()}
+    (model_dir / "openings.safetensors.partial").mkdir()  # the second file cannot be written
+    games = tmp_path / "nia.pgn"
+    games.write_text(planted_pgn(games_each=8, seed=5, players={"Nia": PLANTED["Lefty, Lea"]}))
+    enrol = ["enroll", "--model", str(model_dir), "--games", str(games), "--as", "Nia"]
+    code, message = _run(capsys, *enrol)
+    assert code == 1 and "Is a directory" in message and "Traceback" not in message
+    after = {f.name: f.read_bytes() for f in model_dir.iterdir() if f.is_file()}
+    assert after == before  # no file replaced, no scratch file left behind
+    (model_dir / "openings.safetensors.partial").rmdir()
+    assert _run(capsys, *enrol)[0] == 0  # once the directory can be written, it works
+
+
 def test_enrolment_is_deterministic_and_replaces_a_label(planted_model, tmp_path, capsys):
     model_dir = tmp_path / "model"
     shutil.copytree(planted_model, model_dir)
