@@ -61,8 +61,9 @@ st.markdown(
     """
 Style models can identify people. stylespace learns only from public games. Any player can ask
 not to be modelled: their name goes on the opt-out list (`data/opt-out.txt`, or the file in
-`$STYLESPACE_OPT_OUT`), which ingest, training and this app honour: an opted-out player is not
-shown, not searchable and never offered as a candidate. To opt out, open an issue on the
+`$STYLESPACE_OPT_OUT`), which ingest, training, enrolment and this app honour: an opted-out
+player is not shown, not searchable, never offered as a candidate and never enrolled, under their
+own name or another. To opt out, open an issue on the
 project's repository with the name as it appears in your games. A player enrolled into a model
 (`stylespace enroll`) is removed from it, with every number it kept of them, by
 `stylespace unenroll --model DIR NAME`; players enrolled on the Identify page are kept for that
