@@ -41,7 +41,7 @@ except UnreadableGames as error:
     st.error(f"These files cannot be used: {error}")
     st.stop()
 st.caption(f"{len(found.games)} games read{found.rejections()}")
-for name, why in found.damaged.items():
+for name, why in found.incomplete.items():
     st.warning(f"{name}: {why}.")
 
 common = common_players(found.games)

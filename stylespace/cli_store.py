@@ -27,7 +27,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(args.paths, store, opted_out=opted_out, batch_size=args.batch_size)
     for path, why in summary.unreadable.items():
         print(f"stylespace: cannot read {path}: {why}", file=sys.stderr)
-    for path, why in summary.damaged.items():
+    for path, why in summary.incomplete.items():
         print(f"stylespace: {path}: {why}", file=sys.stderr)
     emit(args, asdict(summary), summary.line())
     if summary.added + summary.duplicates + summary.opted_out == 0:

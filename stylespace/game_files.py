@@ -23,14 +23,14 @@ class GameFile:
     read: int = 0
     rejected: int = 0
     errors_by_reason: dict[str, int] = field(default_factory=dict)
-    damaged: dict[str, str] = field(default_factory=dict)  # file -> where its data broke off
+    incomplete: dict[str, str] = field(default_factory=dict)  # file -> why it was read in part
 
     def report(self) -> dict:
         return {
             "games_read": self.read,
             "rejected": self.rejected,
             "errors_by_reason": self.errors_by_reason,
-            "damaged": self.damaged,
+            "incomplete": self.incomplete,
         }
 
     def rejections(self) -> str:
@@ -46,18 +46,19 @@ class GameFile:
         """Everything left out, for a summary line: the rejected games, then each file that was
         read only up to where its compressed data broke off."""
         return self.rejections() + "".join(
-            f"; in {name}, {why}" for name, why in self.damaged.items()
+            f"; in {name}, {why}" for name, why in self.incomplete.items()
         )
 
 
-def read_game_file(path: str) -> GameFile:
-    """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted."""
+def read_game_file(path: str, max_bytes: int | None = None) -> GameFile:
+    """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted.
+    A compressed source is read up to `max_bytes` of games when given."""
     reasons: Counter[str] = Counter()
     games: list[PlayedGame] = []
     try:
-        with open_pgn(path) as source:
+        with open_pgn(path, max_bytes) as source:
             outcomes = decode_games(list(split_games(source.stream, source_name(path))))
-            damage = source.damage()
+            cut_short = source.cut_short()
     except OSError as error:
         raise UnreadableGames(f"cannot read {path}: {error.strerror or error}") from None
     for outcome in outcomes:
@@ -75,25 +76,31 @@ def read_game_file(path: str) -> GameFile:
                     outcome.black_elo,
                 )
             )
-    damaged = {path: damage} if damage else {}
-    found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons), damaged)
+    incomplete = {path: cut_short} if cut_short else {}
+    found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons), incomplete)
     if not games:
         detail = f" ({found.rejected} malformed: {dict(reasons)})" if found.rejected else ""
-        detail += f" ({damage})" if damage else ""
+        detail += f" ({cut_short})" if cut_short else ""
         raise UnreadableGames(f"no readable chess game in {path}{detail}")
     return found
 
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+# A compressed upload unpacks to at most this much PGN (a zstd file of 64 MB can hold many GB);
+# 256 MB is some 250,000 games, far more than any one person's.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 
 def read_uploaded_games(
-    files: Sequence[tuple[str, bytes]], max_bytes: int = MAX_UPLOAD_BYTES
+    files: Sequence[tuple[str, bytes]],
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
 ) -> GameFile:
     """Uploaded PGN files (plain, .gz or .zst by their names) read as one set of games.
 
     Any file that is empty, too large or holds no readable game stops the read with a message
-    that names it, so the person uploading knows which file to fix.
+    that names it, so the person uploading knows which file to fix; a compressed one is read up
+    to `max_unpacked` bytes of games, and said to be read in part beyond.
     """
     if not files:
         raise UnreadableGames("no file uploaded")
@@ -110,7 +117,7 @@ def read_uploaded_games(
             path = Path(scratch) / f"upload{suffix}"
             path.write_bytes(data)
             try:
-                found = read_game_file(str(path))
+                found = read_game_file(str(path), max_bytes=max_unpacked)
             except UnreadableGames as error:
                 raise UnreadableGames(str(error).replace(str(path), name)) from None
         parts.append((name, found))
@@ -124,15 +131,15 @@ def read_game_files(paths: Sequence[str]) -> GameFile:
 
 
 def _joined(parts: Sequence[tuple[str, GameFile]]) -> GameFile:
-    """Files' games as one set, their counts added, each file's damage under its own name."""
+    """Files' games as one set, their counts added, each file read in part under its name."""
     joined = GameFile([])
     reasons: Counter[str] = Counter()
     for name, found in parts:
         joined.games += found.games
         joined.read += found.read
         joined.rejected += found.rejected
-        if found.damaged:  # one file's damage, under the name the person knows it by
-            joined.damaged[name] = next(iter(found.damaged.values()))
+        if found.incomplete:  # one file's, under the name the person knows it by
+            joined.incomplete[name] = next(iter(found.incomplete.values()))
         reasons.update(found.errors_by_reason)
     joined.errors_by_reason = dict(reasons)
     return joined

@@ -35,7 +35,7 @@ class IngestSummary:
     purged: int = 0
     repaired: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)
-    damaged: dict[str, str] = field(default_factory=dict)  # read up to where the data broke
+    incomplete: dict[str, str] = field(default_factory=dict)  # read up to where data broke
 
     def line(self) -> str:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.errors_by_reason.items()))
@@ -108,8 +108,8 @@ def ingest(
                         _store_batch(store, batch, source, opted_out, summary, reasons)
                         bar.update(pgn.consumed() - bar.n)
                         bar.set_postfix(games=summary.read, refresh=False)
-                if damage := pgn.damage():
-                    summary.damaged[path] = damage
+                if cut_short := pgn.cut_short():
+                    summary.incomplete[path] = cut_short
         except OSError as error:
             summary.unreadable[path] = error.strerror or str(error)
     summary.errors_by_reason = dict(reasons)

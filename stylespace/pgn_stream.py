@@ -55,8 +55,9 @@ class PgnSource:
     total: int | None  # raw size in bytes, when known
     _decompressed: _TolerantReader | None = None
 
-    def damage(self) -> str | None:
-        """Why the compressed data stopped before its end, or None when it was read whole.
+    def cut_short(self) -> str | None:
+        """Why the compressed data stopped before its end (cut off, damaged, or past the
+        reader's limit), or None when it was read whole.
 
         Read it after the stream: the games before the break are kept, so the person who gave
         the file must be told that the rest of it was never read.
@@ -65,8 +66,9 @@ class PgnSource:
 
 
 @contextmanager
-def open_pgn(path: str) -> Iterator[PgnSource]:
-    """Open a PGN source (a path or `-`) as a decompressed byte stream."""
+def open_pgn(path: str, max_bytes: int | None = None) -> Iterator[PgnSource]:
+    """Open a PGN source (a path or `-`) as a decompressed byte stream; a compressed one stops
+    after `max_bytes` of games when given (an upload that would unpack to gigabytes)."""
     if path == "-":
         # A fresh reader over the descriptor returns lines as they arrive on a pipe; the
         # interpreter's own stdin buffer would wait to fill itself first.
@@ -83,7 +85,7 @@ def open_pgn(path: str) -> Iterator[PgnSource]:
             stream = gzip.GzipFile(fileobj=raw)
         else:
             stream = None
-        decompressed = None if stream is None else _TolerantReader(stream)
+        decompressed = None if stream is None else _TolerantReader(stream, max_bytes)
 
         def consumed() -> int:
             try:
@@ -107,10 +109,11 @@ class _TolerantReader(io.RawIOBase):
 
     PIECE = 1 << 16
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, max_bytes: int | None = None) -> None:
         self.stream = stream
         self.read_piece = getattr(stream, "read1", stream.read)
         self.read_bytes = 0
+        self.max_bytes = max_bytes
         self.broken: str | None = None
 
     def readable(self) -> bool:
@@ -118,6 +121,12 @@ class _TolerantReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         if self.broken:
+            return 0
+        if self.max_bytes is not None and self.read_bytes >= self.max_bytes:
+            self.broken = (
+                f"it unpacks to over {_size(self.max_bytes)} of games, the limit: only the games "
+                "in the first part were read"
+            )
             return 0
         try:
             # read1: one piece at a time, so an error further on never takes back what was read
@@ -182,6 +191,10 @@ class _ZstdFrames(io.RawIOBase):
         except zstandard.ZstdError as error:
             self.failure = error
         return b"".join(decoded)
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:,.0f} MB" if count >= 2**20 else f"{count / 2**10:,.0f} KB"
 
 
 def _decode(data: bytes) -> tuple[str, bool]:

@@ -49,14 +49,24 @@ def test_a_cut_off_upload_keeps_the_games_before_the_cut_and_names_the_file(suff
     whole = read_uploaded_games([(f"whole{suffix}", COMPRESS[suffix](GAMES))])
     packed = COMPRESS[suffix](GAMES)
     cut = read_uploaded_games([(f"cut{suffix}", packed[: len(packed) * 3 // 4])])
-    assert whole.damaged == {}
+    assert whole.incomplete == {}
     assert 0 < len(cut.games) < len(whole.games)
-    assert "the compressed data is cut off" in cut.damaged[f"cut{suffix}"]
+    assert "the compressed data is cut off" in cut.incomplete[f"cut{suffix}"]
     assert f"in cut{suffix}, the compressed data is cut off" in cut.skipped()
-    assert cut.report()["damaged"] == cut.damaged
+    assert cut.report()["incomplete"] == cut.incomplete
 
 
 def test_an_upload_cut_before_its_first_game_is_explained():
     packed = gzip.compress(GAMES)
     with pytest.raises(UnreadableGames, match=r"no readable chess game in tiny.pgn.gz.*cut off"):
         read_uploaded_games([("tiny.pgn.gz", packed[:12])])
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESS))
+def test_an_upload_that_unpacks_past_the_limit_is_read_up_to_it_and_says_so(suffix):
+    packed = COMPRESS[suffix](GAMES)
+    assert len(GAMES) > 150 * 1024
+    whole = read_uploaded_games([(f"big{suffix}", packed)])
+    capped = read_uploaded_games([(f"big{suffix}", packed)], max_unpacked=64 * 1024)
+    assert 0 < len(capped.games) < len(whole.games) / 2
+    assert "over 64 KB of games, the limit" in capped.incomplete[f"big{suffix}"]

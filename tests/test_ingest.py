@@ -144,7 +144,7 @@ def test_a_truncated_compressed_file_keeps_the_games_before_the_cut(tmp_path, cl
     assert summary["added"] > 1000
     events = {row[0] for row in query("SELECT event FROM games")}
     assert events == {f"Test {5000 + i}" for i in range(summary["added"])}  # a prefix, in order
-    assert "the compressed data is cut off" in summary["damaged"][str(path)]
+    assert "the compressed data is cut off" in summary["incomplete"][str(path)]
 
 
 def _zstd_frames_with_checksums(text: bytes) -> bytes:
@@ -173,10 +173,10 @@ def test_a_damaged_compressed_file_keeps_the_games_before_the_damage(
     code, summary = cli("ingest", str(path), "--json")
     assert code == 0
     assert summary["added"] > 1000
-    assert ("the compressed data is damaged" in summary["damaged"].get(str(path), "")) == noticed
+    assert ("the compressed data is damaged" in summary["incomplete"].get(str(path), "")) == noticed
 
 
 def test_a_whole_compressed_file_is_not_called_damaged(tmp_path, cli):
     (tmp_path / "g.pgn.zst").write_bytes(zstandard.ZstdCompressor().compress(TEXT.encode()))
     code, summary = cli("ingest", str(tmp_path / "g.pgn.zst"), "--json")
-    assert (code, summary["added"], summary["damaged"]) == (0, 30, {})
+    assert (code, summary["added"], summary["incomplete"]) == (0, 30, {})
