@@ -43,6 +43,8 @@ except UnreadableGames as error:
 st.caption(f"{len(found.games)} games read{found.rejections()}")
 for name, why in found.incomplete.items():
     st.warning(f"{name}: {why}.")
+if found.limit:
+    st.warning(f"{found.limit_note().capitalize()}.")
 
 common = common_players(found.games)
 if len(common) == 1:

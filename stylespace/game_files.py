@@ -6,6 +6,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from stylespace.pgn_decode import Game, decode_games
@@ -24,6 +25,7 @@ class GameFile:
     rejected: int = 0
     errors_by_reason: dict[str, int] = field(default_factory=dict)
     incomplete: dict[str, str] = field(default_factory=dict)  # file -> why it was read in part
+    limit: int | None = None  # the reader stopped at this many games; more were left unread
 
     def report(self) -> dict:
         return {
@@ -31,6 +33,7 @@ class GameFile:
             "rejected": self.rejected,
             "errors_by_reason": self.errors_by_reason,
             "incomplete": self.incomplete,
+            "stopped_at_games": self.limit,
         }
 
     def rejections(self) -> str:
@@ -43,22 +46,36 @@ class GameFile:
         return f" ({self.rejected} of {self.read} games skipped: {listed})"
 
     def skipped(self) -> str:
-        """Everything left out, for a summary line: the rejected games, then each file that was
-        read only up to where its compressed data broke off."""
-        return self.rejections() + "".join(
-            f"; in {name}, {why}" for name, why in self.incomplete.items()
+        """Everything left out, for a summary line: the rejected games, each file that was
+        read only up to where its compressed data broke off, the games past the limit."""
+        return (
+            self.rejections()
+            + "".join(f"; in {name}, {why}" for name, why in self.incomplete.items())
+            + (f"; {self.limit_note()}" if self.limit else "")
+        )
+
+    def limit_note(self) -> str:
+        return (
+            f"only the first {self.limit:,} games were read, far more than identification needs; "
+            "the rest were left unread"
         )
 
 
-def read_game_file(path: str, max_bytes: int | None = None) -> GameFile:
+def read_game_file(
+    path: str, max_bytes: int | None = None, max_games: int | None = None
+) -> GameFile:
     """Legal standard-start games of a PGN source (.pgn, .gz, .zst, -); the rest are counted.
-    A compressed source is read up to `max_bytes` of games when given."""
+    When given, a compressed source is read up to `max_bytes` of games, and any source up to
+    its first `max_games` games (the rest is never read)."""
     reasons: Counter[str] = Counter()
     games: list[PlayedGame] = []
     try:
         with open_pgn(path, max_bytes) as source:
-            outcomes = decode_games(list(split_games(source.stream, source_name(path))))
+            found_games = split_games(source.stream, source_name(path))
+            raw = list(islice(found_games, max_games))
+            more = max_games is not None and next(found_games, None) is not None
             cut_short = source.cut_short()
+        outcomes = decode_games(raw)
     except OSError as error:
         raise UnreadableGames(f"cannot read {path}: {error.strerror or error}") from None
     for outcome in outcomes:
@@ -78,6 +95,7 @@ def read_game_file(path: str, max_bytes: int | None = None) -> GameFile:
             )
     incomplete = {path: cut_short} if cut_short else {}
     found = GameFile(games, len(outcomes), sum(reasons.values()), dict(reasons), incomplete)
+    found.limit = max_games if more else None
     if not games:
         detail = f" ({found.rejected} malformed: {dict(reasons)})" if found.rejected else ""
         detail += f" ({cut_short})" if cut_short else ""
@@ -89,23 +107,31 @@ MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 # A compressed upload unpacks to at most this much PGN (a zstd file of 64 MB can hold many GB);
 # 256 MB is some 250,000 games, far more than any one person's.
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# A query of more games only takes longer: 100 games already name a known master every time.
+MAX_UPLOAD_GAMES = 2_000
 
 
 def read_uploaded_games(
     files: Sequence[tuple[str, bytes]],
     max_bytes: int = MAX_UPLOAD_BYTES,
     max_unpacked: int = MAX_UNPACKED_BYTES,
+    max_games: int = MAX_UPLOAD_GAMES,
 ) -> GameFile:
     """Uploaded PGN files (plain, .gz or .zst by their names) read as one set of games.
 
     Any file that is empty, too large or holds no readable game stops the read with a message
     that names it, so the person uploading knows which file to fix; a compressed one is read up
-    to `max_unpacked` bytes of games, and said to be read in part beyond.
+    to `max_unpacked` bytes of games, and said to be read in part beyond; reading stops after
+    `max_games` games in all, and says so.
     """
     if not files:
         raise UnreadableGames("no file uploaded")
     parts = []
     for name, data in files:
+        games_left = max_games - sum(len(found.games) for _, found in parts)
+        if games_left <= 0:
+            parts[-1][1].limit = max_games  # this file and the ones after it stay unread
+            break
         if not data:
             raise UnreadableGames(f"{name} is empty")
         if len(data) > max_bytes:
@@ -117,11 +143,13 @@ def read_uploaded_games(
             path = Path(scratch) / f"upload{suffix}"
             path.write_bytes(data)
             try:
-                found = read_game_file(str(path), max_bytes=max_unpacked)
+                found = read_game_file(str(path), max_unpacked, games_left)
             except UnreadableGames as error:
                 raise UnreadableGames(str(error).replace(str(path), name)) from None
         parts.append((name, found))
-    return _joined(parts)
+    joined = _joined(parts)
+    joined.limit = max_games if any(found.limit for _, found in parts) else None
+    return joined
 
 
 def read_game_files(paths: Sequence[str]) -> GameFile:

@@ -70,3 +70,14 @@ def test_an_upload_that_unpacks_past_the_limit_is_read_up_to_it_and_says_so(suff
     capped = read_uploaded_games([(f"big{suffix}", packed)], max_unpacked=64 * 1024)
     assert 0 < len(capped.games) < len(whole.games) / 2
     assert "over 64 KB of games, the limit" in capped.incomplete[f"big{suffix}"]
+
+
+def test_an_upload_of_more_games_than_a_query_needs_is_read_only_so_far():
+    found = read_uploaded_games([("many.pgn", GAMES)], max_games=100)
+    assert (len(found.games), found.read, found.limit) == (100, 100, 100)
+    assert "only the first 100 games were read" in found.skipped()
+    assert found.report()["stopped_at_games"] == 100
+    two = read_uploaded_games([("a.pgn", GAMES), ("b.pgn", GAMES)], max_games=600)
+    assert (len(two.games), two.limit) == (600, 600)
+    exact = read_uploaded_games([("all.pgn", GAMES)], max_games=500)
+    assert (len(exact.games), exact.limit) == (500, None)  # nothing was left unread
