@@ -155,7 +155,7 @@ def read_uploaded_games(
 def read_game_files(paths: Sequence[str]) -> GameFile:
     """Several PGN sources read as one set of games (one author's games spread over files);
     a source that cannot be read or holds no game stops the read with a message naming it."""
-    return _joined([(path, read_game_file(path)) for path in paths])
+    return _joined([("standard input" if p == "-" else p, read_game_file(p)) for p in paths])
 
 
 def _joined(parts: Sequence[tuple[str, GameFile]]) -> GameFile:
