@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from stylespace.cli_common import (
@@ -83,6 +84,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
     model = StyleModel.load(args.model)
     style_map, method, stability = build_map(model, seed=args.seed)
     style_map.save(args.model, method, stability)
+    _keep_map_reading(args.model)
     result = {"players": len(style_map.names), "method": method, **stability}
     text = (
         f"mapped {len(style_map.names)} players into {args.model}/map.json; "
@@ -93,15 +95,26 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keep_map_reading(model_dir: Path) -> None:
+    """A new map gets its reading stored beside it, where the model can be explored (it has
+    steering directions and the rest the app loads); else the app measures it when shown."""
+    from stylespace.explore import Atlas, AtlasError
+
+    with contextlib.suppress(AtlasError, FileNotFoundError):
+        Atlas.load(model_dir).save_map_reading()
+
+
 def _cmd_map_reading(args: argparse.Namespace) -> int:
     from stylespace.explore import Atlas, AtlasError
     from stylespace.map_reading import islands_text, sorted_by_text
 
     try:
-        reading = Atlas.load(args.model).map_reading
+        atlas = Atlas.load(args.model)
     except AtlasError as error:
         raise CommandError(str(error)) from None
-    emit(args, reading.to_dict(), islands_text(reading) + "\n" + sorted_by_text(reading))
+    reading, saved = atlas.map_reading, atlas.save_map_reading()
+    text = islands_text(reading) + "\n" + sorted_by_text(reading) + f"\n(kept in {saved})"
+    emit(args, reading.to_dict(), text)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,14 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
-from stylespace.map_reading import MapReading, read_map
+from stylespace.map_reading import (
+    READING_FILE,
+    MapReading,
+    read_map,
+    reading_key,
+    store_reading,
+    stored_reading,
+)
 from stylespace.name_search import names_like
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.placeholders import is_placeholder_name, may_be_named
@@ -60,6 +68,11 @@ class CardRow:
     percentile: float
 
 
+@functools.lru_cache(maxsize=4)
+def _probe_positions(directory: Path) -> PositionSet | None:
+    return load_probe_positions(directory)
+
+
 @dataclass
 class Atlas:
     """A model directory loaded for exploring: model, map, steering directions, player facts."""
@@ -69,7 +82,6 @@ class Atlas:
     style_map: StyleMap
     directions: dict[str, torch.Tensor]
     steering_summary: dict
-    probe: PositionSet | None
     opted_out: frozenset[str] = frozenset()
     metrics: dict = field(default_factory=dict)
     calibration: Calibration | None = None  # what a ranking's gap means (`confidence.py`)
@@ -93,11 +105,16 @@ class Atlas:
             steering_summary=json.loads(steering_file.read_text())
             if steering_file.exists()
             else {},
-            probe=load_probe_positions(directory),
             opted_out=load_opt_out(opt_out),
             metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
             calibration=Calibration.load(directory),
         )
+
+    @property
+    def probe(self) -> PositionSet | None:
+        """The model's probe positions, on which the Steer page measures a shift: replayed from
+        their games when first needed (0.7 s the other pages never spend), once per process."""
+        return _probe_positions(self.directory)
 
     # --- players ---------------------------------------------------------------------------
 
@@ -149,14 +166,26 @@ class Atlas:
     @cached_property
     def map_reading(self) -> MapReading:
         """What the map's layout follows: its islands and the properties neighbours share, over
-        the players the app shows."""
+        the players the app shows; the model directory's stored reading when it read exactly
+        these players (`save_map_reading`), else measured now."""
+        key, coordinates, properties = self._map_reading_inputs()
+        return stored_reading(self.directory, key) or read_map(coordinates, properties)
+
+    def save_map_reading(self) -> Path:
+        """Store the map's reading in the model directory, for the app's first page."""
+        key, _, _ = self._map_reading_inputs()
+        store_reading(self.directory, key, self.map_reading)
+        return self.directory / READING_FILE
+
+    def _map_reading_inputs(self) -> tuple[str, np.ndarray, dict[str, np.ndarray]]:
         rows = self.table()
         coordinates = np.array([[row["x"], row["y"]] for row in rows])
         properties = {
             prop: np.array([np.nan if row.get(prop) is None else row[prop] for row in rows])
             for prop in self.colourings(rows)
         }
-        return read_map(coordinates, properties)
+        names = [row["name"] for row in rows]
+        return reading_key(names, coordinates, properties), coordinates, properties
 
     def style_card(self, name: str) -> list[CardRow]:
         """The player's properties beside the population of players that have them."""

@@ -11,14 +11,18 @@ finds two islands, the 1.e4 players and the 1.d4 players.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.neighbors import NearestNeighbors
 
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, format_value
+
+# The reading of a model's map, kept beside it with the key of what it read (`reading_key`): the
+# app's first page then needs neither the clustering nor scikit-learn's 1 s import.
+READING_FILE = "map_reading.json"
 
 # Islands are reported only when the map's best clustering has at least this mean silhouette:
 # the demo's two islands score 0.69, any finer split of them 0.43-0.57, one round cloud ~0.35.
@@ -73,6 +77,20 @@ class MapReading:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> MapReading:
+        islands = [
+            Island(
+                i["players"],
+                tuple(i["centre"]),
+                i["top"],
+                [Difference(**d) for d in i["differences"]],
+            )
+            for i in data["islands"]
+        ]
+        sorted_by = [Alignment(**a) for a in data["sorted_by"]]
+        return cls(data["players"], islands, data["separation"], sorted_by, data["neighbours"])
+
     def island_at(self, x: float, y: float) -> Island | None:
         """The island a point of the map belongs to: the one of nearest centre, as k-means
         assigned the players (None when the map has no islands)."""
@@ -103,8 +121,39 @@ def read_map(
     return MapReading(len(coordinates), islands, round(separation, 4), alignments, neighbours)
 
 
+def reading_key(
+    names: list[str], coordinates: np.ndarray, properties: dict[str, np.ndarray]
+) -> str:
+    """A digest of everything `read_map` reads: a stored reading is used only for the same
+    players, at the same places, with the same properties."""
+    digest = hashlib.sha256(json.dumps(names).encode())
+    digest.update(np.round(np.asarray(coordinates, dtype=np.float64), 6).tobytes())
+    for prop in sorted(properties):
+        digest.update(prop.encode())
+        digest.update(np.round(np.asarray(properties[prop], dtype=np.float64), 9).tobytes())
+    return digest.hexdigest()
+
+
+def stored_reading(directory: Path | str, key: str) -> MapReading | None:
+    """The reading kept in a model directory for exactly these inputs, else None."""
+    path = Path(directory) / READING_FILE
+    if not path.exists():
+        return None
+    stored = json.loads(path.read_text())
+    return MapReading.from_dict(stored["reading"]) if stored.get("key") == key else None
+
+
+def store_reading(directory: Path | str, key: str, reading: MapReading) -> None:
+    (Path(directory) / READING_FILE).write_text(
+        json.dumps({"key": key, "reading": reading.to_dict()}, indent=1)
+    )
+
+
 def _best_clustering(coordinates: np.ndarray, seed: int) -> tuple[np.ndarray | None, float]:
     """k-means with the k (2 to MOST_ISLANDS) of highest mean silhouette."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     most = min(MOST_ISLANDS, len(coordinates) // FEWEST_PER_ISLAND)
     best: tuple[np.ndarray | None, float] = (None, 0.0)
     for k in range(2, most + 1):
@@ -151,6 +200,8 @@ def neighbour_r2(coordinates: np.ndarray, values: np.ndarray, neighbours: int = 
     """Leave-one-out R^2 of predicting each player's value by the mean of their `neighbours`
     nearest players on the map (among those who have the value): 1 when the map sorts players
     by it perfectly, about 0 (or below) when it is scattered across the map."""
+    from sklearn.neighbors import NearestNeighbors
+
     values = np.asarray(values, dtype=np.float64)
     known = ~np.isnan(values)
     points, values = coordinates[known], values[known]

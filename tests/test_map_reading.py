@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 
@@ -100,3 +101,21 @@ def test_the_cli_reads_the_map_of_a_model(tiny_demo, capsys):
     assert (reading["players"], reading["neighbours"]) == (11, 2)  # a quarter of a small map
     assert main(["map-reading", "--model", str(tiny_demo["out"])]) == 0
     assert "The layout follows" in capsys.readouterr().out
+
+
+def test_a_models_stored_reading_is_read_only_for_the_players_it_read(tiny_demo, tmp_path):
+    from stylespace.explore import Atlas
+    from stylespace.map_reading import READING_FILE
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_demo["out"], model)
+    assert (model / READING_FILE).exists()  # build-demo's map step keeps it
+    fresh = Atlas.load(model, opt_out=tmp_path / "none.txt").map_reading
+    stored = json.loads((model / READING_FILE).read_text())
+    stored["reading"]["separation"] = 0.123  # a mark: only the stored file says this
+    (model / READING_FILE).write_text(json.dumps(stored))
+    assert Atlas.load(model, opt_out=tmp_path / "none.txt").map_reading.separation == 0.123
+
+    (tmp_path / "opt-out.txt").write_text("king pawn 2\n")  # other players: measured again
+    hidden = Atlas.load(model, opt_out=tmp_path / "opt-out.txt").map_reading
+    assert (hidden.players, fresh.players) == (10, 11) and hidden.separation != 0.123
