@@ -234,14 +234,13 @@ def _step_interpolation(request: DemoRequest) -> dict:
 
 
 def _step_map(request: DemoRequest) -> dict:
+    from stylespace.explore import Atlas
     from stylespace.projection import build_map
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(request.out)
     style_map, method, stability = build_map(model)
     style_map.save(request.out, method, stability)
-    from stylespace.explore import Atlas
-
     Atlas.load(request.out).save_map_reading()  # the app's first page reads it, not sklearn
     return {"players": len(style_map.names), "method": method, **stability}
 
