@@ -18,16 +18,15 @@ from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.placeholders import may_be_named
 
 
-def _shown_player(names: list[str], requested: str, opted_out: frozenset[str]) -> str:
-    """The model's player a command may show: never one on the opt-out list (nor a placeholder);
-    a name it does not hold is answered with the names it may mean."""
+def _refuse_unless_shown(names: list[str], requested: str, opted_out: frozenset[str]) -> None:
+    """Only a player the model may show is answered for: never one on the opt-out list (nor a
+    placeholder); a name it does not hold is answered with the names it may mean."""
     if is_opted_out(requested, opted_out):
         raise CommandError(f"{requested!r} is on the opt-out list: nothing of them is shown")
     shown = [name for name in names if may_be_named(name, opted_out)]
     if requested not in shown:
         hint = did_you_mean(requested, shown)
         raise CommandError(f"{requested!r} is not a player of this model{hint}")
-    return requested
 
 
 def _cmd_like(args: argparse.Namespace) -> int:
@@ -36,7 +35,7 @@ def _cmd_like(args: argparse.Namespace) -> int:
 
     model = StyleModel.load(args.model)
     opted_out = load_opt_out()
-    _shown_player(model.player_names(), args.player, opted_out)
+    _refuse_unless_shown(model.player_names(), args.player, opted_out)
     similar = players_like(model, args.player, top=args.top, opted_out=opted_out)
     result = [{"player": name, "similarity": score} for name, score in similar]
     emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
@@ -50,7 +49,7 @@ def _cmd_steer(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model)
-    _shown_player(model.player_names(), args.player, load_opt_out())
+    _refuse_unless_shown(model.player_names(), args.player, load_opt_out())
     directions = load_directions(args.model)
     strengths = {}
     for item in args.set or []:
