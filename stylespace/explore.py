@@ -168,16 +168,18 @@ class Atlas:
         """What the map's layout follows: its islands and the properties neighbours share, over
         the players the app shows; the model directory's stored reading when it read exactly
         these players (`save_map_reading`), else measured now."""
-        key, coordinates, properties = self._map_reading_inputs()
+        key, coordinates, properties = self._map_reading_inputs
         return stored_reading(self.directory, key) or read_map(coordinates, properties)
 
     def save_map_reading(self) -> Path:
         """Store the map's reading in the model directory, for the app's first page."""
-        key, _, _ = self._map_reading_inputs()
-        store_reading(self.directory, key, self.map_reading)
+        store_reading(self.directory, self._map_reading_inputs[0], self.map_reading)
         return self.directory / READING_FILE
 
+    @cached_property
     def _map_reading_inputs(self) -> tuple[str, np.ndarray, dict[str, np.ndarray]]:
+        """What the map's reading reads, with its key: the visible players' places and
+        properties."""
         rows = self.table()
         coordinates = np.array([[row["x"], row["y"]] for row in rows])
         properties = {

@@ -127,10 +127,11 @@ def read_uploaded_games(
     if not files:
         raise UnreadableGames("no file uploaded")
     parts = []
+    files_left_unread = False
     for name, data in files:
         games_left = max_games - sum(len(found.games) for _, found in parts)
         if games_left <= 0:
-            parts[-1][1].limit = max_games  # this file and the ones after it stay unread
+            files_left_unread = True
             break
         if not data:
             raise UnreadableGames(f"{name} is empty")
@@ -148,7 +149,8 @@ def read_uploaded_games(
                 raise UnreadableGames(str(error).replace(str(path), name)) from None
         parts.append((name, found))
     joined = _joined(parts)
-    joined.limit = max_games if any(found.limit for _, found in parts) else None
+    stopped = files_left_unread or any(found.limit for _, found in parts)
+    joined.limit = max_games if stopped else None
     return joined
 
 

@@ -122,12 +122,6 @@ class _TolerantReader(io.RawIOBase):
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         if self.broken:
             return 0
-        if self.max_bytes is not None and self.read_bytes >= self.max_bytes:
-            self.broken = (
-                f"it unpacks to over {_size(self.max_bytes)} of games, the limit: only the games "
-                "in the first part were read"
-            )
-            return 0
         try:
             # read1: one piece at a time, so an error further on never takes back what was read
             data = self.read_piece(min(len(buffer), self.PIECE))
@@ -137,6 +131,12 @@ class _TolerantReader(io.RawIOBase):
             self.broken = (
                 f"the compressed data {what} after {self.read_bytes:,} bytes of games "
                 f"({error}): nothing after that was read"
+            )
+            return 0
+        if data and self.max_bytes is not None and self.read_bytes >= self.max_bytes:
+            self.broken = (  # said only when there was more to read than the limit
+                f"it unpacks to over {_size(self.max_bytes)} of games, the limit: only the games "
+                "in the first part were read"
             )
             return 0
         self.read_bytes += len(data)
