@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 
 from stylespace.cli_common import (
@@ -13,20 +14,26 @@ from stylespace.cli_common import (
     CommandError,
     emit,
 )
-from stylespace.name_search import did_you_mean
+from stylespace.name_search import did_you_mean, the_one_named
 from stylespace.optout import is_opted_out, load_opt_out
 from stylespace.placeholders import may_be_named
 
 
-def _refuse_unless_shown(names: list[str], requested: str, opted_out: frozenset[str]) -> None:
-    """Only a player the model may show is answered for: never one on the opt-out list (nor a
-    placeholder); a name it does not hold is answered with the names it may mean."""
+def _shown_player(names: list[str], requested: str, opted_out: frozenset[str]) -> str:
+    """The player a typed name means ('carlsen' for 'Carlsen,M', said on stderr), if the model
+    may show them: never one on the opt-out list (nor a placeholder); a name that plainly means
+    none of them, or several, is answered with the names it may mean."""
     if is_opted_out(requested, opted_out):
         raise CommandError(f"{requested!r} is on the opt-out list: nothing of them is shown")
     shown = [name for name in names if may_be_named(name, opted_out)]
-    if requested not in shown:
+    if requested in shown:
+        return requested
+    meant = the_one_named(requested, shown)
+    if meant is None:
         hint = did_you_mean(requested, shown)
         raise CommandError(f"{requested!r} is not a player of this model{hint}")
+    print(f"stylespace: taking {requested!r} to mean {meant!r}", file=sys.stderr)
+    return meant
 
 
 def _cmd_like(args: argparse.Namespace) -> int:
@@ -35,8 +42,8 @@ def _cmd_like(args: argparse.Namespace) -> int:
 
     model = StyleModel.load(args.model)
     opted_out = load_opt_out()
-    _refuse_unless_shown(model.player_names(), args.player, opted_out)
-    similar = players_like(model, args.player, top=args.top, opted_out=opted_out)
+    player = _shown_player(model.player_names(), args.player, opted_out)
+    similar = players_like(model, player, top=args.top, opted_out=opted_out)
     result = [{"player": name, "similarity": score} for name, score in similar]
     emit(args, result, "\n".join(f"{name:<36} {score:.3f}" for name, score in similar))
     return 0
@@ -49,7 +56,7 @@ def _cmd_steer(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model)
-    _refuse_unless_shown(model.player_names(), args.player, load_opt_out())
+    player = _shown_player(model.player_names(), args.player, load_opt_out())
     directions = load_directions(args.model)
     strengths = {}
     for item in args.set or []:
@@ -58,14 +65,14 @@ def _cmd_steer(args: argparse.Namespace) -> int:
             strengths[prop] = float(value)
         except ValueError:
             raise CommandError(f"--set wants PROPERTY=STRENGTH, got {item!r}") from None
-    vector = steer(model.style_vector(args.player), strengths, directions)
+    vector = steer(model.style_vector(player), strengths, directions)
     try:
         board = chess.Board(args.fen) if args.fen else chess.Board()
     except ValueError as error:
         raise CommandError(f"not a valid FEN: {error}") from None
     moves = model.predict(board, style=vector, top_k=args.top)
     result = {
-        "player": args.player,
+        "player": player,
         "strengths": strengths,
         "moves": [
             {"uci": m.uci, "san": m.san, "probability": round(m.probability, 5)} for m in moves

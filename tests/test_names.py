@@ -8,7 +8,7 @@ import pytest
 from stylespace.aliases import spelling_pairs
 from stylespace.authors import StylometryError, resolve_author
 from stylespace.fused import eligible_players
-from stylespace.name_search import names_like
+from stylespace.name_search import names_like, the_one_named
 from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.positions import PlayedGame, players_by_games
 from stylespace.projection import players_like
@@ -145,3 +145,14 @@ def test_names_are_found_as_people_type_them():
     assert names_like("so", names) == ["So,W", "Nguyen Ngoc Truong Son", "Polgar, Sofia"]
     assert names_like("nn", names) == []  # a placeholder is never offered, nor a part of a word
     assert names_like("Zed", names) == names_like("", names) == []
+
+
+def test_a_typed_name_is_taken_only_when_it_plainly_means_one_player():
+    names = ["Polgar, Judit", "Polgar, Sofia", "Tal, Mihail", "Talbot, Ann", "Carlsen,M", "NN"]
+    assert the_one_named("carlsen", names) == "Carlsen,M"
+    assert the_one_named("Tal", names) == "Tal, Mihail"  # a whole word before a word's start
+    assert the_one_named("Talb", names) == "Talbot, Ann"
+    assert the_one_named("judit polgar", names) == "Polgar, Judit"
+    assert the_one_named("Polgar", names) is None  # two people: the caller offers both
+    assert the_one_named("Karlsen", names) is None  # alike is a guess, never taken
+    assert the_one_named("nn", names) is None and the_one_named("", names) is None

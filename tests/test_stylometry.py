@@ -553,10 +553,17 @@ def test_an_opted_out_player_is_neither_shown_nor_enrolled(
     )
 
 
-def test_a_player_name_the_model_lacks_is_answered_with_the_names_it_may_mean(
+def test_a_player_name_as_people_type_it_is_taken_when_it_plainly_means_one_player(
     planted_model, capsys
 ):
-    code, message = _run(capsys, "steer", "--model", str(planted_model), "--player", "righty")
+    steer = ["--json", "steer", "--model", str(planted_model), "--player"]
+    capsys.readouterr()
+    assert main([*steer, "righty"]) == 0
+    said = capsys.readouterr()
+    assert json.loads(said.out)["player"] == "Righty, Rob"
+    assert "taking 'righty' to mean 'Righty, Rob'" in said.err
+
+    code, message = _run(capsys, *steer, "Rigty")  # a spelling merely alike is only offered
     assert code == 2 and "did you mean 'Righty, Rob'?" in message
 
 
