@@ -1,9 +1,17 @@
 """Player: style card, nearest players, and the moves the model predicts in this style."""
 
+from functools import partial
+
 import chess
 import streamlit as st
 
-from stylespace.app_support import atlas, friendly_errors, pick_player, remember_player
+from stylespace.app_support import (
+    atlas,
+    friendly_errors,
+    open_selected_player,
+    pick_player,
+    remember_player,
+)
 from stylespace.careers import STRAY_GAP
 from stylespace.figures import card_figure
 from stylespace.map_reading import place_text
@@ -13,7 +21,8 @@ from stylespace.typed_moves import line_from_text
 explorer = atlas()
 names = explorer.names()
 st.title("Player")
-name = pick_player(names, "Player", key="player_pick")
+PICKER = "player_pick"
+name = pick_player(names, "Player", key=PICKER)
 remember_player(name)
 facts = explorer.player(name)
 years = sorted({facts.get("first_year"), facts.get("last_year")} - {None})
@@ -42,11 +51,21 @@ with card:
         st.info("No measured properties for this player (too few games in the source data).")
 with neighbours:
     st.subheader("Plays most like")
+    similar = explorer.like(name)
+    shown = f"neighbours_{name}"  # a new table for each player: no stale selection
     st.dataframe(
-        [{"player": other, "similarity": score} for other, score in explorer.like(name)],
+        [{"player": other, "similarity": score} for other, score in similar],
         hide_index=True,
-        key="neighbours",
+        key=shown,
+        column_config={
+            "similarity": st.column_config.ProgressColumn(
+                "similarity", format="%.2f", min_value=0.0, max_value=1.0
+            )
+        },
+        on_select=partial(open_selected_player, shown, [other for other, _ in similar], PICKER),
+        selection_mode="single-row",
     )
+    st.caption("Cosine of the style vectors. Select a row to open that player.")
 
 st.subheader("Predicted moves")
 source = st.radio("Position", ["Start position", "FEN", "Moves"], horizontal=True, key="source")

@@ -69,6 +69,14 @@ def pick_player(names: list[str], label: str, key: str, default: str | None = No
     return st.selectbox(label, names, index=index, key=key)
 
 
+def open_selected_player(table_key: str, names: list[str], picker_key: str) -> None:
+    """A table's selected row becomes the player picker's choice. Meant as the table's
+    `on_select` callback: callbacks run before the page draws its picker again."""
+    rows = st.session_state[table_key].selection.rows
+    if rows and rows[0] < len(names):
+        st.session_state[picker_key] = names[rows[0]]
+
+
 @contextmanager
 def friendly_errors(what: str) -> Iterator[None]:
     """Turn any failure inside into a message on the page, never a traceback."""

@@ -145,6 +145,15 @@ def test_clicking_a_player_on_the_map_opens_their_page(page, server, tmp_path):
     page.get_by_text(name, exact=True).first.wait_for()  # the clicked player's board
     _shoot(page, "player", tmp_path)
 
+    table = page.locator('[data-testid="stDataFrame"]').first  # "Plays most like"
+    neighbour = table.locator('[role="gridcell"]').first.inner_text()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
+    _settle(page)
+    _no_exception(page)
+    boards = page.locator('[data-testid="stMarkdownContainer"]')
+    boards.get_by_text(neighbour, exact=True).first.wait_for(timeout=10_000)  # their page now
+
 
 def test_a_page_opened_by_its_address_on_a_fresh_server_comes_with_the_apps_menu(
     page, tiny_demo, tmp_path
