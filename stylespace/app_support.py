@@ -50,7 +50,7 @@ def atlas() -> Atlas:
     except AtlasError as error:
         st.error(f"The style model cannot be shown: {error}")
         st.stop()
-    enrolled: dict[str, list[float]] = st.session_state.setdefault("enrolled", {})
+    enrolled: dict[str, dict] = st.session_state.setdefault("enrolled", {})
     key = tuple(sorted(enrolled))
     cached = st.session_state.get("_session_atlas")
     if cached is None or cached[0] != key or cached[1] is not base:
