@@ -31,7 +31,8 @@ if facts.get("mean_elo"):
     summary.append(f"mean Elo {facts['mean_elo']:.0f}")
 if facts.get("enrolled"):
     summary.append("enrolled from uploaded games" if facts.get("session") else "enrolled")
-st.caption(" · ".join(str(part) for part in summary if part))
+if said := " · ".join(str(part) for part in summary if part):
+    st.caption(said)
 if facts.get("stray_games"):
     st.caption(
         f"The years leave out {facts['stray_games']} of the games, dated over {STRAY_GAP} "

@@ -88,15 +88,21 @@ def _cmd_project(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
 
     model = StyleModel.load(args.model)
-    style_map, method, stability = build_map(model, seed=args.seed)
+    try:
+        style_map, method, stability = build_map(model, seed=args.seed)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     style_map.save(args.model, method, stability)
     _keep_map_reading(args.model)
     result = {"players": len(style_map.names), "method": method, **stability}
-    text = (
-        f"mapped {len(style_map.names)} players into {args.model}/map.json; "
-        f"placing perturbed players by neighbours: error {stability['neighbours_error']}, "
-        f"by UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"
-    )
+    if "transform_error" in stability:
+        how = (
+            f"placing perturbed players by neighbours: error {stability['neighbours_error']}, by "
+            f"UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"
+        )
+    else:
+        how = f"too few players for UMAP: laid out by their {stability['layout']}"
+    text = f"mapped {len(style_map.names)} players into {args.model}/map.json; {how}"
     emit(args, result, text)
     return 0
 

@@ -90,14 +90,35 @@ class StyleMap:
         return found
 
 
+MIN_UMAP_PLAYERS = 3  # UMAP needs two neighbours a point
+
+
+def _principal_layout(units: np.ndarray) -> np.ndarray:
+    """Fewer players than UMAP can lay out: their first two principal components (two players
+    on a line, one at the origin)."""
+    centred = units - units.mean(0)
+    left, singular, _ = np.linalg.svd(centred, full_matrices=False)
+    coordinates = np.zeros((len(units), 2))
+    kept = min(2, len(singular))
+    coordinates[:, :kept] = left[:, :kept] * singular[:kept]
+    return coordinates
+
+
 def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[StyleMap, str, dict]:
     """UMAP of the trained players; returns the map, the placement method chosen, and figures."""
-    import umap  # heavy import (numba): only when a map is built
-
     trained = [p["name"] for p in model.players if not p.get("enrolled")]
+    if not trained:
+        raise ValueError("the model has no trained players to lay out")
     centre = model.trained_mean.cpu().numpy().astype(np.float64)
     vectors = model.style_vectors.cpu().numpy().astype(np.float64)
     units = _unit_rows(vectors[[model.task_id(n) for n in trained]] - centre)
+    if len(trained) < MIN_UMAP_PLAYERS:
+        coordinates = _principal_layout(units)
+        style_map = StyleMap(list(trained), coordinates, centre, units, neighbours)
+        return style_map, "neighbours", {"layout": "principal components", "players": len(units)}
+
+    import umap  # heavy import (numba): only when a map is built
+
     reducer = umap.UMAP(
         n_neighbors=min(15, len(trained) - 1),
         min_dist=0.1,

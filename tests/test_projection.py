@@ -59,3 +59,18 @@ def test_players_like_finds_the_same_family():
     similar = players_like(model, "family2-3", top=5)
     assert len(similar) == 5 and all(name.startswith("family2-") for name, _ in similar)
     assert "family2-3" not in [name for name, _ in similar]
+
+
+def test_a_model_of_one_or_two_players_still_gets_a_map():
+    """UMAP needs two neighbours a point; fewer players are laid out by principal components."""
+    clustered = _clustered_model(per_cluster=1)
+    for players in (1, 2):
+        model = StyleModel(TINY, StyleConfig(n_skills=4, n_splits=2, rank=2), [])
+        for player in clustered.players[:players]:
+            model.set_player(player["name"], clustered.style_vector(player["name"]))
+        style_map, _, stability = build_map(model, seed=0)
+        assert stability["layout"] == "principal components"
+        assert style_map.coordinates.shape == (players, 2)
+        assert np.isfinite(style_map.coordinates).all()
+    first, second = style_map.coordinates  # two players with different vectors lie apart
+    assert np.linalg.norm(first - second) > 0
