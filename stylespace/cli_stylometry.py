@@ -93,6 +93,10 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     from stylespace.style_model import StyleModel
     from stylespace.stylometry import enroll
 
+    if args.every_player:
+        return _enroll_every_player(args)
+    if args.min_games is not None:
+        raise CommandError("--min-games goes with --every-player")
     found = read_game_files(args.games)
     model = StyleModel.load(args.model)
     with _explained_by(found):
@@ -113,6 +117,44 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     )
     if result["note"]:
         text += f"\nnote: {result['note']}"
+    emit(args, result, text)
+    return 0
+
+
+def _enroll_every_player(args: argparse.Namespace) -> int:
+    from stylespace.batch_enrolment import MIN_GAMES, enrol_every_player, plan_enrolment
+    from stylespace.style_model import StyleModel
+
+    if args.label is not None:
+        raise CommandError("--label names one player: it goes with --as, not --every-player")
+    min_games = MIN_GAMES if args.min_games is None else args.min_games
+    found = read_game_files(args.games)
+    model = StyleModel.load(args.model)
+    opted_out = load_opt_out(args.opt_out)
+    plan = plan_enrolment(model, found.games, min_games, opted_out)
+    left_out = plan.left_out_text(min_games)
+    if not plan.to_enrol and not plan.already_enrolled:
+        raise CommandError(f"nobody in these games is enrolled{left_out}")
+
+    def said(result: dict) -> None:
+        if not args.json:
+            print(f"enrolled {result['player']!r} from {result['games']} games", file=sys.stderr)
+
+    with _explained_by(found):
+        enrolled = enrol_every_player(
+            model, args.model, found.games, plan, args.from_ply, opted_out, on_enrolled=said
+        )
+    result = {
+        "enrolled": enrolled,
+        "already_enrolled": plan.already_enrolled,
+        "trained": plan.trained,
+        "too_few_games": plan.too_few_games,
+        "opted_out": plan.opted_out,
+        "min_games": min_games,
+        **found.report(),
+        "model": str(args.model),
+    }
+    text = f"enrolled {len(enrolled)} players in {args.model}{left_out}" + found.skipped()
     emit(args, result, text)
     return 0
 
@@ -196,7 +238,19 @@ def add_stylometry_commands(command: AddCommand) -> None:
         metavar="FILE",
         help="PGN files (.pgn, .gz, .zst, -) with the player's games",
     )
-    enrol.add_argument("--as", dest="name", required=True, help="the player's name in the PGN tags")
+    who = enrol.add_mutually_exclusive_group(required=True)
+    who.add_argument("--as", dest="name", help="the player's name in the PGN tags")
+    who.add_argument(
+        "--every-player",
+        action="store_true",
+        help="enrol everyone with --min-games games here (saved after each; a rerun goes on)",
+    )
+    enrol.add_argument(
+        "--min-games",
+        type=AT_LEAST_1,
+        default=None,
+        help="with --every-player: the fewest games a player is enrolled from (default 50)",
+    )
     enrol.add_argument("--label", default=None, help="name in the model's table (default: --as)")
     enrol.add_argument(
         "--from-ply", type=AT_LEAST_0, default=0, help="count moves from this ply on"

@@ -31,6 +31,7 @@ from stylespace.map_reading import (
 from stylespace.name_search import names_like
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.placeholders import is_placeholder_name, may_be_named
+from stylespace.player_facts import facts_from_games
 from stylespace.positions import PlayedGame
 from stylespace.projection import MAP_FILE, StyleMap, nearest_players
 from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
@@ -384,10 +385,12 @@ class Atlas:
     def enrolment(self, games: list[PlayedGame], found: dict) -> dict:
         """What a session enrolment keeps of an `identify` result on `games`: the result with
         its fingerprint over all the author's moves (`fused` may have stopped reading once its
-        ranking was settled; a reference wants them all). A player is enrolled from whole
-        games: a result that left the openings out is made again from the first move."""
+        ranking was settled; a reference wants them all) and the author's facts and style
+        properties (`player_facts`). A player is enrolled from whole games: a result that left
+        the openings out is made again from the first move."""
         if found.get("from_ply"):
             found = identify(self.model, games, author=found["author"], opted_out=self.opted_out)
+        found = {**found, "facts": facts_from_games(games, found["author"])}
         if found.get("fingerprint") is None:
             return found
         whole = whole_fingerprint(self.model, games, found)
@@ -428,6 +431,8 @@ class Atlas:
                 game_bags=found.get("game_bags"),
                 enrolled=True,
                 session=True,
+                games=found.get("games"),
+                **found.get("facts", {}),
             )
         coordinates = dict(
             zip(self.style_map.names, self.style_map.coordinates.tolist(), strict=True)

@@ -91,6 +91,8 @@ def read_game_file(
                     outcome.black,
                     outcome.white_elo,
                     outcome.black_elo,
+                    outcome.result,
+                    outcome.year,
                 )
             )
     incomplete = {path: cut_short} if cut_short else {}

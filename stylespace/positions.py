@@ -31,6 +31,8 @@ class PlayedGame:
     black: str
     white_elo: int | None = None
     black_elo: int | None = None
+    result: str | None = None  # "1-0", "0-1", "1/2-1/2", "*"; None where not read
+    year: int | None = None
 
 
 @dataclass

@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import chess
 import numpy as np
 
-from stylespace.store import GameStore
+if TYPE_CHECKING:  # measuring a player's games needs no database
+    from stylespace.store import GameStore
 
 # name -> (label for people, what it means)
 PROPERTIES: dict[str, tuple[str, str]] = {

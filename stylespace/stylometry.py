@@ -43,6 +43,7 @@ from stylespace.fused import (
 )
 from stylespace.game_embedding import game_bags
 from stylespace.openings import game_repertoires, joined_repertoire
+from stylespace.player_facts import facts_from_games
 from stylespace.positions import PlayedGame, Positions
 from stylespace.progress import progress_bar
 from stylespace.ranking_methods import DEFAULT_METHOD, METHODS
@@ -343,6 +344,7 @@ def enroll(
             "positions": min(REFERENCE_POSITIONS, len(positions)),
             "available": len(positions),
         },
+        **facts_from_games(games, author),
     )
     games_used = model.players[task]["games"]
     return {

@@ -232,6 +232,12 @@ def test_uploaded_games_are_identified_and_can_be_enrolled(app):
     test.button(key="identify").click().run()  # the same games again: now their own player
     assert test.session_state["identified"]["candidates"][0]["player"] == "Me, Myself"
 
+    test.session_state["player"] = "Me, Myself"  # their page: facts and a style card as anyone's
+    test.switch_page("pages/player.py").run()
+    assert not test.exception
+    assert "25 games · 2020 · enrolled from uploaded games" in _texts(test)
+    assert len(test.get("plotly_chart")) == 1  # the style card, measured from the uploaded games
+
 
 def test_game_by_game_reads_an_uncertain_first_place_as_fits_to_that_player_only(app):
     test = app("identify")

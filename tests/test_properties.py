@@ -77,3 +77,24 @@ def test_properties_are_computed_into_the_store_and_read_back(tmp_path, cli):
     )
     code, text = cli("properties", "--player", "Tal, Mihail")
     assert code == 0 and "castles" in text
+
+
+def test_an_enrolled_players_facts_are_measured_from_their_own_games():
+    from stylespace.player_facts import PROPERTY_MIN_GAMES, facts_from_games
+    from stylespace.positions import PlayedGame
+
+    def game(year: int, white: str = "Enrolled, Ed", black: str = "Other, O") -> PlayedGame:
+        elos = (2500, None) if white == "Enrolled, Ed" else (None, 2400)
+        return PlayedGame(["e2e4", "e7e5"], white, black, *elos, "1/2-1/2", year)
+
+    games = [game(1990) for _ in range(59)] + [game(2015)]  # one stray game, 25 years on
+    games += [game(1991, white="Somebody, S", black="enrolled,  ed")]  # spelt otherwise, as Black
+    games += [game(1991, white="Somebody, S", black="Other, O")]  # not theirs
+    facts = facts_from_games(games, "Enrolled, Ed")
+    assert (facts["first_year"], facts["last_year"], facts["stray_games"]) == ("1990", "1991", 1)
+    assert facts["mean_elo"] == pytest.approx((60 * 2500 + 2400) / 61, abs=0.05)
+    props = facts["properties"]
+    assert props["e4_share"] == 1.0 and props["draw_rate"] == 1.0 and props["era"] == 1990
+
+    few = facts_from_games(games[: PROPERTY_MIN_GAMES - 1], "Enrolled, Ed")
+    assert few["properties"] == {} and few["first_year"] == "1990"
