@@ -15,6 +15,7 @@ from stylespace.app_support import (
 from stylespace.careers import STRAY_GAP
 from stylespace.figures import card_figure
 from stylespace.map_reading import place_text
+from stylespace.player_facts import PROPERTY_MIN_GAMES
 from stylespace.rendering import board_png
 from stylespace.typed_moves import line_from_text
 
@@ -49,7 +50,10 @@ with card:
         st.plotly_chart(card_figure(rows), key="style_card", config={"displayModeBar": False})
         st.caption("Bars: percentile among all players; numbers: the player's own value.")
     else:
-        st.info("No measured properties for this player (too few games in the source data).")
+        st.info(
+            f"No measured properties for this player: they are measured from {PROPERTY_MIN_GAMES} "
+            "games on, and the model knows fewer of theirs."
+        )
 with neighbours:
     st.subheader("Plays most like")
     similar = explorer.like(name)

@@ -68,7 +68,7 @@ def plan_enrolment(
             plan.too_few_games += 1
         elif known is not None and not known.get("enrolled"):
             plan.trained.append(name)
-        elif known is not None and known.get("games") == count:
+        elif known is not None and count in (known.get("games_in_files"), known.get("games")):
             plan.already_enrolled.append(name)
         else:
             plan.to_enrol.append((name, count))
@@ -86,10 +86,12 @@ def enrol_every_player(
 ) -> list[dict]:
     """Enrol the plan's players one by one, saving the model in `directory` after each."""
     results = []
-    for name, _ in plan.to_enrol:
+    for name, count in plan.to_enrol:
         wanted = normalise_name(name)
         own = [g for g in games if wanted in (normalise_name(g.white), normalise_name(g.black))]
         result = enroll(model, own, name, from_ply=from_ply, opted_out=opted_out)
+        # what a rerun compares: `games` counts only games with moves from `from_ply` on
+        model.players[result["task_id"]]["games_in_files"] = count
         model.save_player_table(directory)
         results.append(result)
         if on_enrolled is not None:

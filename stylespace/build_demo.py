@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stylespace.careers import career_span
+from stylespace.player_facts import PROPERTY_MIN_GAMES
 from stylespace.store import GameStore
 from stylespace.table_splits import TRAIN_ONLY, table_splits
 
@@ -53,7 +54,7 @@ class DemoRequest:
     preset: str = "demo"
     unseen_file: Path = Path("bench") / "demo-unseen-players.txt"
     min_games: int | None = None
-    property_min_games: int = 20
+    property_min_games: int = PROPERTY_MIN_GAMES
     stylometry_players: int = 60
     eval_positions: int = 200_000
     device: str = "cpu"

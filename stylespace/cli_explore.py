@@ -95,7 +95,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
     style_map.save(args.model, method, stability)
     _keep_map_reading(args.model)
     result = {"players": len(style_map.names), "method": method, **stability}
-    if "transform_error" in stability:
+    if stability["layout"] == "umap":
         how = (
             f"placing perturbed players by neighbours: error {stability['neighbours_error']}, by "
             f"UMAP transform: {stability['transform_error']} (map spread {stability['map_spread']})"

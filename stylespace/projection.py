@@ -139,6 +139,7 @@ def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[S
     by_neighbours = np.array([style_map.place(v + centre) for v in noisy])
     by_transform = reducer.transform(_unit_rows(noisy))
     stability = {
+        "layout": "umap",
         "map_spread": round(spread, 4),
         "neighbours_error": round(
             float(np.linalg.norm(by_neighbours - coordinates, axis=1).mean()), 4
