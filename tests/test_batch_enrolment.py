@@ -83,3 +83,29 @@ def test_every_player_explains_when_nobody_qualifies_and_refuses_a_label(
         main(["enroll", "--model", str(planted_model), "--games", str(games)])
     assert stopped.value.code == 2
     assert "one of the arguments --as --every-player is required" in capsys.readouterr().err
+
+
+def test_a_stopped_run_keeps_the_players_saved_before_the_stop(planted_model, tmp_path):
+    from stylespace.batch_enrolment import enrol_every_player, plan_enrolment
+    from stylespace.game_files import read_game_file
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    games = tmp_path / "club.pgn"
+    games.write_text(planted_pgn(games_each=12, seed=45, players=NEWCOMERS))
+    found = read_game_file(str(games)).games
+    model = StyleModel.load(model_dir)
+    plan = plan_enrolment(model, found, min_games=10)
+
+    def stop_after_the_first(result: dict) -> None:
+        raise KeyboardInterrupt  # as if the machine went away
+
+    with pytest.raises(KeyboardInterrupt):
+        enrol_every_player(
+            model, model_dir, found, plan, on_enrolled=stop_after_the_first, save_every_seconds=0
+        )
+    (first, _), (second, games_of_second) = plan.to_enrol
+    saved = StyleModel.load(model_dir)
+    assert first in saved.player_names() and second not in saved.player_names()
+    rerun = plan_enrolment(saved, found, min_games=10)  # goes on with the one left
+    assert rerun.already_enrolled == [first] and rerun.to_enrol == [(second, games_of_second)]
