@@ -88,6 +88,8 @@ st.success(
     f"{result['games_used']} games, {result['positions']} moves by {result['author']}{counted}, "
     f"in {result['seconds']:.1f} s. Most similar style: **{result['candidates'][0]['player']}**."
 )
+if result.get("known_games_note"):
+    st.warning(f"Known games: {result['known_games_note']}.")
 assessed = result.get("confidence")
 if assessed and assessed["verdict"] == "uncertain":
     st.warning(

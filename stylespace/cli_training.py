@@ -70,6 +70,7 @@ def _eval_games(args: argparse.Namespace) -> GameFile:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.evaluation import move_matching
+    from stylespace.known_games import KnownGames
     from stylespace.style_model import StyleModel
 
     if args.split:
@@ -90,6 +91,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"without the opening books: top-1 {result['network_base_top1']:.1%} -> "
         f"{result['network_style_top1']:.1%})" + found.skipped()
     )
+    if args.games and (known := KnownGames.load(args.model)) is not None:
+        result["known_games"] = known.count_known(found.games)
+        if result["known_games"]:
+            text += (
+                f"\nknown games: {result['known_games']} of the {len(found.games)} games are ones "
+                "this model was built from (move for move): its opening books already count "
+                "their moves, so these figures overstate what it does on new games"
+            )
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
         text += "".join(

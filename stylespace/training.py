@@ -754,14 +754,31 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
         getattr(model, table).set_rows(profiles)
     model.save_player_table(directory)
     record_table_splits(directory, splits)
+    known = add_known_games(directory, db, splits)
     seconds = time.perf_counter() - started
     players = sum(len(t) > 0 for t in tables["repertoires"].values())
     return {
         "players": players,
         "splits": list(splits),
         "games_beyond_train": added,
+        "known_games": known,
         "seconds": round(seconds, 1),
     }
+
+
+def add_known_games(directory: Path, db: Path, splits: tuple[str, ...]) -> int:
+    """Fingerprints of the moves of every game of `splits` in the store (the network learned
+    from the train split, the tables from the trained players' games of these), so that
+    `identify` and `eval --games` can say when they are shown games the model already counts
+    (`known_games.py`). Returns how many are kept."""
+    from stylespace.known_games import KnownGames
+    from stylespace.store import GameStore
+
+    with GameStore(db, read_only=True) as store:
+        rows = store.training_games(list(splits))
+    known = KnownGames.of_move_lists(moves.split() for _, moves, *_ in rows)
+    known.save(directory)
+    return len(known.hashes)
 
 
 def add_game_embedding(

@@ -320,6 +320,27 @@ def test_an_upload_cut_off_part_way_is_read_up_to_the_cut_and_says_so(app):
     assert "games read" in _texts(test)
 
 
+def test_games_the_model_was_built_from_are_called_so_beside_the_ranking(
+    app, tiny_demo, tmp_path, monkeypatch
+):
+    from stylespace.game_files import read_game_file
+    from stylespace.known_games import KnownGames
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_demo["out"], model_dir)
+    games = planted_pgn(games_each=8, seed=64, players={"King Pawn 2": ["e2e4", "g1f3"]}, plies=40)
+    (tmp_path / "known.pgn").write_text(games)
+    built_from = read_game_file(str(tmp_path / "known.pgn")).games
+    KnownGames.of_move_lists(g.moves for g in built_from[:5]).save(model_dir)
+    monkeypatch.setenv("STYLESPACE_MODEL", str(model_dir))
+    test = app("identify")
+    test.file_uploader(key="uploads").upload("known.pgn", games.encode()).run()
+    test.button(key="identify").click().run()
+    assert not test.exception
+    warnings = [w.value for w in test.warning]
+    assert any(w.startswith("Known games: 5 of the 8 games are among those") for w in warnings)
+
+
 def test_games_without_a_common_author_ask_whose_moves_they_are(app):
     test = app("identify")
     first = planted_pgn(games_each=3, seed=5, players={"King Pawn 0": ["e2e4", "g1f3"]})
