@@ -249,7 +249,7 @@ def add_stylometry_commands(command: AddCommand) -> None:
     who.add_argument(
         "--every-player",
         action="store_true",
-        help="enrol everyone with --min-games games here (saved after each; a rerun goes on)",
+        help="enrol everyone with --min-games games here (saved once a minute; a rerun goes on)",
     )
     enrol.add_argument(
         "--min-games",
