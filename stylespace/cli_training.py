@@ -70,7 +70,7 @@ def _eval_games(args: argparse.Namespace) -> GameFile:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.evaluation import move_matching
-    from stylespace.known_games import KnownGames
+    from stylespace.known_games import KnownGames, known_games_note
     from stylespace.style_model import StyleModel
 
     if args.split:
@@ -93,12 +93,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     )
     if args.games and (known := KnownGames.load(args.model)) is not None:
         result["known_games"] = known.count_known(found.games)
-        if result["known_games"]:
-            text += (
-                f"\nknown games: {result['known_games']} of the {len(found.games)} games are ones "
-                "this model was built from (move for move): its opening books already count "
-                "their moves, so these figures overstate what it does on new games"
-            )
+        note = known_games_note(result["known_games"], len(found.games), "these figures")
+        if note:
+            text += f"\nknown games: {note}"
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
         text += "".join(

@@ -68,13 +68,15 @@ class KnownGames:
         return known
 
 
-def known_games_note(known: int, games: int) -> str | None:
+def known_games_note(
+    known: int, games: int, overstated: str = "the ranking and its confidence"
+) -> str | None:
     """What it means that some of a query's games are behind the model, or None if none are."""
     if not known:
         return None
     share = "all" if known == games else f"{known} of the {games}"
     return (
-        f"{share} games are among those this model was built from (move for move): if their "
-        "author is one of its players, its tables already count these very games, and the "
-        "ranking and its confidence overstate what it does with games it has not seen"
+        f"{share} games are among those this model was built from (move for move): where their "
+        "players are its players, its tables already count these very games, and "
+        f"{overstated} overstate what it does with games it has not seen"
     )
