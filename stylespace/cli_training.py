@@ -91,9 +91,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"without the opening books: top-1 {result['network_base_top1']:.1%} -> "
         f"{result['network_style_top1']:.1%})" + found.skipped()
     )
-    if args.games and (known := KnownGames.load(args.model)) is not None:
-        result["known_games"] = known.count_known(found.games)
-        note = known_games_note(result["known_games"], len(found.games), "these figures")
+    if args.games:  # null for a model from before known games were kept
+        known = KnownGames.load(args.model)
+        result["known_games"] = known.count_known(found.games) if known else None
+        note = known_games_note(result["known_games"] or 0, len(found.games), "these figures")
         if note:
             text += f"\nknown games: {note}"
     if args.per_player and not args.json:
