@@ -60,7 +60,13 @@ if points:
     if name:
         remember_player(name)
         st.switch_page("pages/player.py")
-st.caption(f"{len(rows)} players. Click a dot to open that player.")
+enrolled = sum(bool(r.get("enrolled")) for r in rows)
+placed = (
+    f" Diamonds: {enrolled} enrolled after training, placed beside the players most like them."
+    if enrolled
+    else ""
+)
+st.caption(f"{len(rows)} players. Click a dot to open that player.{placed}")
 st.subheader("What the layout follows")
 st.markdown(islands_text(reading))
 st.markdown(sorted_by_text(reading) + " Colour the map by a property to see where it lies.")

@@ -14,6 +14,7 @@ from stylespace.properties import format_value
 
 HIGHLIGHT = "#d62728"
 MARKER = "#111111"
+ENROLLED = "#ff7f0e"  # players enrolled after training, drawn as diamonds
 LABEL_TEXT = "#333333"  # words on the map: markers' and islands' labels
 
 
@@ -39,7 +40,8 @@ def map_figure(
     height: int = 620,
     labels: Sequence[tuple[str, float, float]] = (),
 ) -> go.Figure:
-    """All players as one WebGL scatter (customdata = name); highlighted players ringed in red;
+    """All players as one WebGL scatter (customdata = name), enrolled ones as larger orange
+    diamonds; highlighted players ringed in red;
     `markers` are extra labelled points (a steered style, an identified author); `labels` are
     words written on the map, centred above (x, y) (what an island of players has most of)."""
     x = np.array([r["x"] for r in rows])
@@ -47,6 +49,10 @@ def map_figure(
     values = [r.get(colour_by) if colour_by else None for r in rows]
     coloured = colour_by is not None and any(v is not None for v in values)
     marker: dict = {"size": 7 if len(rows) < 5000 else 4, "opacity": 0.85}
+    enrolled = [bool(r.get("enrolled")) for r in rows]
+    if any(enrolled):  # enrolled players (a club's, the benchmark's unseen) stand out
+        marker["symbol"] = ["diamond" if e else "circle" for e in enrolled]
+        marker["size"] = [marker["size"] + 3 if e else marker["size"] for e in enrolled]
     if coloured:
         marker.update(
             color=[np.nan if v is None else v for v in values],
@@ -55,7 +61,7 @@ def map_figure(
             colorbar={"title": {"text": colour_label or colour_by}},
         )
     else:
-        marker["color"] = "#1f77b4"
+        marker["color"] = [ENROLLED if e else "#1f77b4" for e in enrolled]
     figure = go.Figure(
         go.Scattergl(
             x=x,

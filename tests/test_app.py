@@ -48,6 +48,7 @@ def test_the_map_shows_every_player_and_finds_one_by_name(app):
     assert test.title[0].value == "Style map"
     assert len(test.get("plotly_chart")) == 1
     assert "11 players" in _texts(test)
+    assert "Diamonds: 1 enrolled after training" in _texts(test)  # the build's unseen player
     assert "The layout follows 1.e4 as White" in _texts(test)  # the planted openings
     test.text_input(key="map_search").input("queen pawn").run()
     assert not test.exception
@@ -369,6 +370,18 @@ def test_the_map_of_fifty_thousand_players_is_one_webgl_trace():
     assert figure.data[0].type == "scattergl" and len(figure.data[0].x) == 50_000
     assert figure.data[1].customdata == ("player 7",)
     assert len(figure.to_json()) < 12 * 2**20  # what the browser receives stays a few MB
+
+
+def test_players_enrolled_after_training_stand_out_on_the_map():
+    from stylespace.figures import map_figure
+
+    rows = [
+        {"name": "Trained, T", "x": 0.0, "y": 0.0},
+        {"name": "Club, C", "x": 1.0, "y": 1.0, "enrolled": True},
+    ]
+    dots = map_figure(rows).data[0].marker
+    assert tuple(dots.symbol) == ("circle", "diamond") and dots.color[0] != dots.color[1]
+    assert map_figure(rows[:1]).data[0].marker.symbol is None  # nobody enrolled: plain dots
 
 
 def test_bench_app_times_pages_sliders_and_a_large_map(tiny_demo, capsys):
