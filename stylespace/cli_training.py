@@ -70,7 +70,7 @@ def _eval_games(args: argparse.Namespace) -> GameFile:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.evaluation import move_matching
-    from stylespace.known_games import KnownGames, known_games_note
+    from stylespace.known_games import KnownGames, known_games_fields
     from stylespace.style_model import StyleModel
 
     if args.split:
@@ -91,12 +91,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"without the opening books: top-1 {result['network_base_top1']:.1%} -> "
         f"{result['network_style_top1']:.1%})" + found.skipped()
     )
-    if args.games:  # null for a model from before known games were kept
-        known = KnownGames.load(args.model)
-        result["known_games"] = known.count_known(found.games) if known else None
-        note = known_games_note(result["known_games"] or 0, len(found.games), "these figures")
-        if note:
-            text += f"\nknown games: {note}"
+    if args.games:
+        known = known_games_fields(KnownGames.load(args.model), found.games, "these figures")
+        result["known_games"] = known["known_games"]
+        if known["known_games_note"]:
+            text += f"\nknown games: {known['known_games_note']}"
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
         text += "".join(

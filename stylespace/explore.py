@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
-from stylespace.known_games import KnownGames, known_games_note
+from stylespace.known_games import KnownGames, known_games_fields
 from stylespace.map_reading import (
     READING_FILE,
     MapReading,
@@ -384,9 +384,7 @@ class Atlas:
         )
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None
-        known = self.known_games.count_known(games) if self.known_games else None
-        found["known_games"] = known
-        found["known_games_note"] = known_games_note(known or 0, len(games))
+        found.update(known_games_fields(self.known_games, games))
         return found
 
     def enrolment(self, games: list[PlayedGame], found: dict) -> dict:

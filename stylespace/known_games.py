@@ -32,12 +32,13 @@ def moves_hash(moves: Sequence[str]) -> int:
 class KnownGames:
     """The sorted move fingerprints of the games behind a model."""
 
-    def __init__(self, hashes: Iterable[int]) -> None:
-        self.hashes = np.unique(np.fromiter(hashes, dtype=np.uint32))
+    def __init__(self, hashes: np.ndarray) -> None:
+        self.hashes = np.unique(np.asarray(hashes, dtype=np.uint32))
 
     @classmethod
     def of_move_lists(cls, move_lists: Iterable[Sequence[str]]) -> KnownGames:
-        return cls(moves_hash(moves) for moves in move_lists if len(moves) >= MIN_PLIES)
+        found = (moves_hash(moves) for moves in move_lists if len(moves) >= MIN_PLIES)
+        return cls(np.fromiter(found, dtype=np.uint32))
 
     def count_known(self, games: Sequence[PlayedGame]) -> int:
         """How many of the games (of `MIN_PLIES` or more) the model was built from."""
@@ -63,9 +64,21 @@ class KnownGames:
         if not path.exists():
             return None
         gaps = _unpacked(load_file(str(path)), "gaps", np.uint32)
-        known = cls(())
-        known.hashes = np.cumsum(gaps, dtype=np.uint64).astype(np.uint32)
-        return known
+        return cls(np.cumsum(gaps, dtype=np.uint64).astype(np.uint32))
+
+
+def known_games_fields(
+    known: KnownGames | None,
+    games: Sequence[PlayedGame],
+    overstated: str = "the ranking and its confidence",
+) -> dict:
+    """`known_games` (null for a model from before they were kept) and `known_games_note`, as
+    `identify`, `eval --games` and the Identify page report them."""
+    count = known.count_known(games) if known is not None else None
+    return {
+        "known_games": count,
+        "known_games_note": known_games_note(count or 0, len(games), overstated),
+    }
 
 
 def known_games_note(
