@@ -40,7 +40,6 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     from stylespace.confidence import Calibration, confidence_line
     from stylespace.fused import public_result
     from stylespace.game_fit import GameFit, fits_text
-    from stylespace.known_games import KnownGames, known_games_fields
     from stylespace.quick_identify import identify_in_directory
 
     found = read_game_files(args.games)
@@ -61,7 +60,6 @@ def _cmd_identify(args: argparse.Namespace) -> int:
         print(f"note: {result['engine_note']}", file=sys.stderr)
     calibration = Calibration.load(args.model)
     result["confidence"] = calibration.assess(result) if calibration else None
-    result.update(known_games_fields(KnownGames.load(args.model), found.games))
     read = result["fingerprint_positions"]
     partly = read is not None and read < result["positions"]
     settled = f", the style fingerprint read {read:,}" if partly else ""

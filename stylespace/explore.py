@@ -20,7 +20,6 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
-from stylespace.known_games import KnownGames, known_games_fields
 from stylespace.map_reading import (
     READING_FILE,
     MapReading,
@@ -87,7 +86,6 @@ class Atlas:
     opted_out: frozenset[str] = frozenset()
     metrics: dict = field(default_factory=dict)
     calibration: Calibration | None = None  # what a ranking's gap means (`confidence.py`)
-    known_games: KnownGames | None = None  # the games the model was built from (`known_games.py`)
 
     @classmethod
     def load(cls, directory: Path | str, opt_out: Path | str | None = None) -> Atlas:
@@ -111,7 +109,6 @@ class Atlas:
             opted_out=load_opt_out(opt_out),
             metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
             calibration=Calibration.load(directory),
-            known_games=KnownGames.load(directory),
         )
 
     @property
@@ -371,8 +368,7 @@ class Atlas:
         from_ply: int = 0,
     ) -> dict:
         """Rank the visible players as the author of `games` (their moves from `from_ply` on);
-        adds the query's map position, how sure the first place is, and how many of the games
-        the model was built from."""
+        adds the query's map position and how sure the first place is."""
         found = identify(
             self.model,
             games,
@@ -384,7 +380,6 @@ class Atlas:
         )
         found["place"] = self.place(torch.tensor(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None
-        found.update(known_games_fields(self.known_games, games))
         return found
 
     def enrolment(self, games: list[PlayedGame], found: dict) -> dict:

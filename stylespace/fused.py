@@ -22,6 +22,7 @@ from stylespace.aliases import spelling_pairs
 from stylespace.authors import AuthorQuery, StylometryError, games_played
 from stylespace.game_embedding import game_bags
 from stylespace.game_fit import GameFit, game_fits
+from stylespace.known_games import LeftOut, known_games_fields
 from stylespace.openings import Tokens, game_repertoires, joined_repertoire
 from stylespace.placeholders import may_be_named
 from stylespace.positions import PlayedGame
@@ -153,9 +154,12 @@ def query_evidence(
     deep_lines: Tokens = (),
     structures: Tokens = (),
     games: Sequence[np.ndarray] = (),
+    left_out: LeftOut | None = None,
 ) -> QueryEvidence:
     """`fused_evidence` beside the style: what does not depend on the fingerprint, so a query
-    computes it once however much of its fingerprint it reads."""
+    computes it once however much of its fingerprint it reads. `left_out`: the author's moves
+    of known games, which the tables score as if they had never counted them."""
+    left_out = left_out or LeftOut()
     known = fingerprinted(model)
 
     def z_scored(scores: np.ndarray, reach: float = 1.0) -> np.ndarray:
@@ -167,7 +171,7 @@ def query_evidence(
     # query has no opening moves.
     tables = model.repertoires if len(openings) else None
     if tables is not None and tables.known.any():
-        scores, known_share = tables.scores_and_known_share(openings)
+        scores, known_share = tables.scores_and_known_share(openings, left_out.of("openings"))
         reach = opening_reach(known_share)
         evidence["openings"] = z_scored(scores, reach)
         embedding = model.game_embedding
@@ -178,9 +182,11 @@ def query_evidence(
                 filled = np.where(found, cosines, cosines[found].mean())
                 evidence["embedding"] = z_scored(filled, reach)
     elif len(deep_lines) and model.deep_lines is not None and model.deep_lines.known.any():
-        evidence["deep_lines"] = z_scored(model.deep_lines.scores(deep_lines))
+        lines = model.deep_lines.scores(deep_lines, left_out.of("deep_lines"))
+        evidence["deep_lines"] = z_scored(lines)
     if "openings" not in evidence and len(structures) and model.structures.known.any():
-        evidence["structures"] = z_scored(model.structures.scores(structures))
+        found = model.structures.scores(structures, left_out.of("structures"))
+        evidence["structures"] = z_scored(found)
     return QueryEvidence(evidence, known_share)
 
 
@@ -313,14 +319,17 @@ def identify_fused(
     for it. `settle`: stop reading a long query's moves once its ranking is settled
     (`SettledRanking`); False reads up to `FINGERPRINT_POSITIONS` of them whatever happens.
     `per_game`: also each game alone against the first candidate (`game_fits`: what a reader
-    sees, not what a benchmark's ranking needs)."""
+    sees, not what a benchmark's ranking needs). Games the model was built from are scored as
+    new ones by its tables (`known_games.LeftOut`), and the result says how many there were."""
     started = time.perf_counter()
     # The fingerprint reads the unmasked likelihood: no board replay for legal moves.
     query = AuthorQuery.read(games, author, from_ply, legal_masks=False)
     eligible = eligible_players(model, opted_out)
     tokens = game_repertoires(games, query.author, from_ply)
     repertoire, bags = joined_repertoire(tokens), game_bags(tokens)
-    others = query_evidence(model, *repertoire, games=bags)
+    known = getattr(model, "known_games", None)
+    left_out = known.left_out(query.games, query.author) if known is not None else LeftOut()
+    others = query_evidence(model, *repertoire, games=bags, left_out=left_out)
     settled = SettledRanking(model, others.scores, eligible) if settle else None
     found = fingerprinter(query.positions, seed=seed, settled=settled)
     evidence = {"style": style_evidence(model, found.sketch), **others.scores}
@@ -346,9 +355,10 @@ def identify_fused(
             "player": model.player_names()[by_style[0]],
             "gap": lead_of(evidence["style"], by_style),
         },
-        game_fits=game_fits(model, games, query.author, tokens, order[0], eligible)
+        game_fits=game_fits(model, games, query.author, tokens, order[0], eligible, left_out)
         if per_game and len(order)
         else (),
+        known=known_games_fields(known, query.games, left_out=left_out.games),
     )
 
 
@@ -381,6 +391,7 @@ def ranking_result(
     openings_known: float | None = None,
     style_alone: dict | None = None,
     game_fits: Sequence[GameFit] = (),
+    known: dict | None = None,
 ) -> dict:
     """An identification as `identify` returns it (the `--json` contract and what the app and
     the enrolment of a query read)."""
@@ -407,6 +418,9 @@ def ranking_result(
         "style_alone": style_alone,
         # Each game alone against the first candidate: the odd game out (`game_fit.py`; fused).
         "game_fits": [fit.to_dict() for fit in game_fits],
+        # How many of the games the model was built from, how many of those its tables scored
+        # as new, and what that means (`known_games.py`).
+        **(known or known_games_fields(getattr(model, "known_games", None), query.games)),
         "method": method,
         "fit_steps": fit_steps,
         "vector": vector.tolist(),

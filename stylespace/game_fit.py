@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import chess
 import numpy as np
 
+from stylespace.known_games import LeftOut
 from stylespace.openings import RepertoireTokens
 from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame
@@ -66,10 +67,12 @@ def game_fits(
     per_game: Sequence[RepertoireTokens],
     candidate: int,
     eligible: np.ndarray,
+    left_out: LeftOut | None = None,
 ) -> list[GameFit]:
     """Each of `author`'s games (`per_game`: their tokens, as `game_repertoires` reads them, in
     the same order) scored for the model's player `candidate` alone, ranked among the
-    `eligible` players. `model`: a `StyleModel` or a `PlayerTable`."""
+    `eligible` players, with the tables' counts of `left_out` (known games) taken out.
+    `model`: a `StyleModel` or a `PlayerTable`."""
     wanted = normalise_name(author)
     played = [
         (number, game)
@@ -77,7 +80,7 @@ def game_fits(
         if wanted in (normalise_name(game.white), normalise_name(game.black))
     ]
     players = int(eligible.sum())
-    evidence = _evidence_by_game(model, per_game)
+    evidence = _evidence_by_game(model, per_game, left_out or LeftOut())
     return [
         GameFit(
             number,
@@ -92,7 +95,7 @@ def game_fits(
 
 
 def _evidence_by_game(
-    model, per_game: Sequence[RepertoireTokens]
+    model, per_game: Sequence[RepertoireTokens], left_out: LeftOut
 ) -> list[tuple[str | None, np.ndarray | None]]:
     """Each game's evidence kind and every player's score on it: its opening choices, else
     (openings left out) its pawn structures, else nothing. Each table scores all its games in
@@ -106,7 +109,9 @@ def _evidence_by_game(
         if not table.known.any():
             continue
         chosen = [i for i in remaining if len(getattr(per_game[i], field))]
-        matrix = table.scores_by_game([getattr(per_game[i], field) for i in chosen])
+        matrix = table.scores_by_game(
+            [getattr(per_game[i], field) for i in chosen], left_out.of(field)
+        )
         for row, i in enumerate(chosen):
             found[i] = (kind, matrix[row])
         done = set(chosen)

@@ -447,8 +447,10 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
         "games the base model played against itself, and `fingerprint_graph.onnx`, the "
         "network's fingerprint pass as a graph without weights (`stylespace export-graph`), "
         "which lets `identify` run without torch, and `known_games.safetensors`: a 32-bit hash "
-        "of the moves of each game of 30 plies or more that the model was built from, so that "
-        "`identify` and `eval --games` say when they are shown such games (`known_games.py`).",
+        "of the moves of each game of 30 plies or more that the model was built from, with the "
+        "trained players whose tables hold its sides, so that `identify` scores such games as "
+        "new ones (the author's moves of them taken out of the tables' counts) and says so, "
+        "and `eval --games` says when it is shown them (`known_games.py`).",
         *_every_split_lines(build),
         "",
         "## How it was made",

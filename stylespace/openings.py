@@ -54,6 +54,9 @@ _COUNT_OF_CODE = np.concatenate(
 ).astype(np.float32)
 
 Tokens = Sequence[str] | np.ndarray  # strings, or buckets already hashed (`structure_buckets`)
+# Per row (task id): keys its counts hold that a query's scores should not count, e.g. the
+# author's own moves of a query game the table was built from (`known_games.py`).
+LeftOut = dict[int, np.ndarray]
 
 
 class RepertoireTokens(NamedTuple):
@@ -233,6 +236,17 @@ class Repertoires:
     def known(self) -> np.ndarray:
         """Players with a profile."""
         return np.diff(self.counts.indptr) > 0
+
+    def row_counts(self, row: int, keys: np.ndarray) -> np.ndarray:
+        """Player `row`'s counts of the sorted `keys` (0 where they have none)."""
+        if not self.counts.has_sorted_indices:
+            self.counts.sort_indices()
+        first, last = self.counts.indptr[row], self.counts.indptr[row + 1]
+        return _looked_up(
+            self.counts.indices[first:last].astype(np.int64),
+            self.counts.data[first:last],
+            np.asarray(keys, dtype=np.int64),
+        )
 
     def set_row(self, row: int, tokens: Tokens | None) -> None:
         """Give player `row` the profile of `tokens` (None or empty: none); grows the table."""
@@ -424,38 +438,45 @@ class MoveChoices(Repertoires):
             self._everybody = (keys.astype(np.int64), totals.astype(np.float32))
         return self._everybody
 
-    def scores(self, tokens: Tokens) -> np.ndarray:
+    def scores(self, tokens: Tokens, left_out: LeftOut | None = None) -> np.ndarray:
         """How much better each player's choices predict the query's moves than everybody's:
         the sum over the query's moves of log P(move | position, player) - log P(move |
         position, all players), with the player's counts in that position smoothed toward
         everybody's choice (`CHOICE_PRIOR`). Positions nobody in the table reached, and players
-        without a profile, score 0."""
-        return self.scores_and_known_share(tokens)[0]
+        without a profile, score 0. `left_out`: counts scored as if the table never held
+        them (`_taken_out`)."""
+        return self.scores_and_known_share(tokens, left_out)[0]
 
-    def scores_and_known_share(self, tokens: Tokens) -> tuple[np.ndarray, float]:
+    def scores_and_known_share(
+        self, tokens: Tokens, left_out: LeftOut | None = None
+    ) -> tuple[np.ndarray, float]:
         """`scores`, and the share of the query's moves that somebody in the table chose in
         that position: how much of the query the table can speak to (0 for an empty query)."""
         if len(tokens) == 0 or not self.known.any():
             return np.zeros(len(self), dtype=np.float32), 0.0
-        player_chose, player_visits, repeats = self.query_counts(tokens)
+        query, repeats = np.unique(np.asarray(tokens, dtype=np.int64), return_counts=True)
+        player_chose, player_visits, reached = self._reached_counts(query, left_out)
+        repeats = repeats[reached]
         known = float(repeats[player_chose.sum(axis=0) > 0].sum()) / len(tokens)
         return (_choice_ratios(player_chose, player_visits) @ repeats).astype(np.float32), known
 
-    def scores_by_game(self, games: Sequence[Tokens]) -> np.ndarray:
+    def scores_by_game(
+        self, games: Sequence[Tokens], left_out: LeftOut | None = None
+    ) -> np.ndarray:
         """`scores` of each game alone, (games, players): the moves of all games are looked
         up together, once, since a game's score is a sum over its moves (4,762 games: 1.6 s
         instead of 10 s one game at a time), `GAMES_PER_LOOKUP` at a time to bound memory."""
         if len(games) > GAMES_PER_LOOKUP:
             return np.concatenate(
                 [
-                    self.scores_by_game(games[start : start + GAMES_PER_LOOKUP])
+                    self.scores_by_game(games[start : start + GAMES_PER_LOOKUP], left_out)
                     for start in range(0, len(games), GAMES_PER_LOOKUP)
                 ]
             )
         query, per_game = _tokens_by_game(games)
         if query.size == 0 or not self.known.any():
             return np.zeros((len(games), len(self)), dtype=np.float32)
-        player_chose, player_visits, reached = self._reached_counts(query)
+        player_chose, player_visits, reached = self._reached_counts(query, left_out)
         ratios = _choice_ratios(player_chose, player_visits)
         return np.asarray(per_game[:, reached] @ ratios.T, dtype=np.float32)
 
@@ -468,9 +489,11 @@ class MoveChoices(Repertoires):
         player_chose, player_visits, reached = self._reached_counts(query)
         return player_chose, player_visits, repeats[reached]
 
-    def _reached_counts(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _reached_counts(
+        self, query: np.ndarray, left_out: LeftOut | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`query_counts`' two count matrices for distinct moves `query`, and which of them
-        stand in a position somebody reached (the matrices' columns)."""
+        stand in a position somebody reached (the matrices' columns), less `left_out`."""
         keys, running = self._flat()
         rows = np.arange(len(self), dtype=np.int64)[:, None] * self.width()
         visited = rows + (query // self.SLOTS * self.SLOTS)[None, :]
@@ -478,7 +501,10 @@ class MoveChoices(Repertoires):
         reached = player_visits.sum(axis=0) > 0
         chosen = rows + query[reached][None, :]
         player_chose = _counted(keys, running, chosen, chosen + 1)
-        return player_chose, player_visits[:, reached], reached
+        player_visits = player_visits[:, reached]
+        if left_out:
+            _taken_out(player_chose, player_visits, query[reached], left_out, self.SLOTS)
+        return player_chose, player_visits, reached
 
     def _flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Every stored count's key, made unique across players (row * width + key) and sorted,
@@ -499,6 +525,34 @@ def _counted(
 ) -> np.ndarray:
     """The stored counts with keys in [low, high), added up (`MoveChoices._flat`)."""
     return running[np.searchsorted(keys, high)] - running[np.searchsorted(keys, low)]
+
+
+def _taken_out(
+    player_chose: np.ndarray,
+    player_visits: np.ndarray,
+    moves: np.ndarray,
+    left_out: LeftOut,
+    slots: int,
+) -> None:
+    """Take `left_out`'s move-choice keys out of the (players, moves) counts of choosing each
+    of `moves` and of visiting its position, in place: the counts as if the table had never
+    held them (a stored count is at most 3.2% off above 160, so none goes below 0)."""
+    positions = moves // slots
+    for row, keys in left_out.items():
+        if not 0 <= row < len(player_chose) or not len(keys):
+            continue
+        own, times = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        player_chose[row] -= _looked_up(own, times, moves)
+        own_positions, where = np.unique(own // slots, return_inverse=True)
+        player_visits[row] -= _looked_up(own_positions, np.bincount(where, times), positions)
+    np.maximum(player_visits, 0.0, out=player_visits)
+    np.clip(player_chose, 0.0, player_visits, out=player_chose)
+
+
+def _looked_up(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The value of each wanted key among sorted `keys` (0 where it is not there)."""
+    column, seen = _columns(keys, wanted)
+    return np.where(seen, values[column] if len(values) else 0, 0).astype(np.float64)
 
 
 def _choice_ratios(player_chose: np.ndarray, player_visits: np.ndarray) -> np.ndarray:
@@ -522,11 +576,33 @@ def _tokens_by_game(games: Sequence[Tokens]) -> tuple[np.ndarray, sparse.csr_mat
     return query, counts
 
 
+class _StructureIndex(NamedTuple):
+    """A structure table read by token (`StructureVisits._index`)."""
+
+    counts: sparse.csc_matrix  # (players, tokens that occur): each player's count of each
+    keys: np.ndarray  # the tokens that occur, sorted
+    everybody: np.ndarray  # each token's count over all players
+    distinct: np.ndarray  # each player's number of distinct tokens
+    totals: np.ndarray  # each player's count of all their tokens
+
+
+class _StructureCounts(NamedTuple):
+    """What a structure query's scores read: the counts of its tokens found in the table
+    (`found`), everybody's counts of them, and the table-wide numbers beside them."""
+
+    counts: sparse.csc_matrix  # (players, found tokens)
+    everybody: np.ndarray
+    distinct: np.ndarray
+    totals: np.ndarray
+    occurring: int  # how many tokens occur at all
+    grand_total: float
+
+
 class StructureVisits(Repertoires):
     """Per-player counts of the games in which each hashed structure token occurred
     (`structure_buckets`), scored as a likelihood ratio."""
 
-    def scores(self, tokens: Tokens) -> np.ndarray:
+    def scores(self, tokens: Tokens, left_out: LeftOut | None = None) -> np.ndarray:
         """How much better each player's structures predict the query's than everybody's do:
         the sum over the query's tokens of log P(token | player) - log P(token | all players),
         the player's frequencies smoothed toward everybody's with a prior as strong as
@@ -534,42 +610,113 @@ class StructureVisits(Repertoires):
         structures after move 15 are new even to a player who has played 2,000 games, and
         the prior says how often that is. Found 70% of 100-game queries from ply 30 where the
         TF-IDF cosine found 58% (`bench/results/structure-likelihood.md`). Players without a
-        profile score 0."""
+        profile score 0. `left_out`: counts scored as if the table never held them."""
         if len(tokens) == 0 or not self.known.any():
             return np.zeros(len(self), dtype=np.float32)
-        by_key, keys, novelty_cost = self._index()
         query, repeats = np.unique(np.asarray(tokens, dtype=np.int64), return_counts=True)
-        column, seen = _columns(keys, query)
-        evidence = by_key[:, column[seen]] @ repeats[seen].astype(np.float64)
+        weights, found, novelty_cost = self._evidence(query, left_out)
+        evidence = weights @ repeats[found].astype(np.float64)
         return (np.asarray(evidence).ravel() - novelty_cost * repeats.sum()).astype(np.float32)
 
-    def scores_by_game(self, games: Sequence[Tokens]) -> np.ndarray:
+    def scores_by_game(
+        self, games: Sequence[Tokens], left_out: LeftOut | None = None
+    ) -> np.ndarray:
         """`scores` of each game alone, (games, players), from one look-up of all their
         tokens (a game's score is a sum over its tokens)."""
         query, per_game = _tokens_by_game(games)
         if query.size == 0 or not self.known.any():
             return np.zeros((len(games), len(self)), dtype=np.float32)
-        by_key, keys, novelty_cost = self._index()
-        column, seen = _columns(keys, query)
-        evidence = (per_game[:, seen] @ by_key[:, column[seen]].T).toarray()
+        weights, found, novelty_cost = self._evidence(query, left_out)
+        evidence = (per_game[:, found] @ weights.T).toarray()
         tokens = np.asarray(per_game.sum(axis=1)).ravel()
         return (evidence - tokens[:, None] * novelty_cost[None, :]).astype(np.float32)
 
-    def _index(self) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
-        """log1p(c_p(t) / (a_p P(t))) per stored count, as columns over the tokens that occur,
-        and each player's log1p(N_p / a_p), what every query token costs them."""
+    def _evidence(
+        self, query: np.ndarray, left_out: LeftOut | None
+    ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
+        """For the distinct tokens `query`: (players, tokens found in the table) log1p(c_p(t) /
+        (a_p P(t))), which tokens were found, and each player's log1p(N_p / a_p), what every
+        query token costs them; with `left_out`'s tokens as if never counted. Only the
+        query's columns are weighed, so leaving games out costs no pass over the table."""
+        index = self._index()
+        column, found = _columns(index.keys, query)
+        read = _StructureCounts(
+            index.counts[:, column[found]],
+            index.everybody[column[found]],
+            index.distinct,
+            index.totals,
+            len(index.keys),
+            float(index.everybody.sum()),
+        )
+        if left_out:
+            read = self._without(index, column[found], read, left_out)
+        chance = (read.everybody + 1.0 / max(read.occurring, 1)) / (read.grand_total + 1.0)
+        prior = NOVELTY * np.maximum(read.distinct, 1)
+        counts = read.counts.tocoo()
+        weights = np.log1p(counts.data / (prior[counts.row] * chance[counts.col]))
+        matrix = sparse.csc_matrix((weights, (counts.row, counts.col)), shape=counts.shape)
+        return matrix, found, np.log1p(read.totals / prior)
+
+    def _without(
+        self, index: _StructureIndex, picked: np.ndarray, read: _StructureCounts, left_out: LeftOut
+    ) -> _StructureCounts:
+        """`read` as if the table had never counted `left_out`'s tokens: their owners' counts,
+        totals and distinct tokens, and everybody's, less them (`picked`: the query's columns
+        among `index.keys`, ascending)."""
+        distinct, totals = read.distinct.copy(), read.totals.copy()
+        rows, columns, taken_counts = [], [], []
+        for row, keys in left_out.items():
+            if not 0 <= row < len(self) or not len(keys):
+                continue
+            own, times = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+            held = self.row_counts(row, own)
+            taken = np.minimum(times, held)
+            totals[row] -= taken.sum()
+            distinct[row] -= np.count_nonzero((held > 0) & (held <= taken))
+            kept = taken > 0
+            rows.append(np.full(int(kept.sum()), row))
+            columns.append(np.searchsorted(index.keys, own[kept]))
+            taken_counts.append(taken[kept])
+        if not rows:
+            return read
+        key_column, where = np.unique(np.concatenate(columns), return_inverse=True)
+        taken_of_key = np.bincount(where, np.concatenate(taken_counts))
+        vanished = np.count_nonzero(index.everybody[key_column] <= taken_of_key)
+        in_query, is_queried = _columns(picked, key_column)
+        everybody = read.everybody.copy()
+        everybody[in_query[is_queried]] -= taken_of_key[is_queried]
+        query_column, queried = _columns(picked, np.concatenate(columns))
+        taken_matrix = sparse.csc_matrix(
+            (
+                np.concatenate(taken_counts)[queried],
+                (np.concatenate(rows)[queried], query_column[queried]),
+            ),
+            shape=read.counts.shape,
+        )
+        counts = (read.counts - taken_matrix).maximum(0).tocsc()
+        counts.eliminate_zeros()
+        return _StructureCounts(
+            counts,
+            np.maximum(everybody, 0.0),
+            distinct,
+            np.maximum(totals, 0.0),
+            read.occurring - vanished,
+            read.grand_total - float(taken_of_key.sum()),
+        )
+
+    def _index(self) -> _StructureIndex:
+        """The table by token: each player's counts as columns over the tokens that occur."""
         if self._cache is None:
             counts = self.counts
             keys, key_column = np.unique(counts.indices, return_inverse=True)
             everybody = np.bincount(key_column, weights=counts.data, minlength=len(keys))
-            chance = (everybody + 1.0 / max(len(keys), 1)) / (everybody.sum() + 1.0)
-            distinct = np.diff(counts.indptr)
-            prior = NOVELTY * np.maximum(distinct, 1)
-            rows = np.repeat(np.arange(len(self)), distinct)
-            weights = np.log1p(counts.data / (prior[rows] * chance[key_column]))
-            by_key = _by_column(counts, weights, key_column, len(keys))
-            totals = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-            self._cache = (by_key, keys, np.log1p(totals / prior))
+            self._cache = _StructureIndex(
+                _by_column(counts, counts.data.astype(np.float64), key_column, len(keys)),
+                keys,
+                everybody,
+                np.diff(counts.indptr).astype(np.float64),
+                np.asarray(counts.sum(axis=1), dtype=np.float64).ravel(),
+            )
         return self._cache
 
 

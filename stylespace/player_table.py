@@ -17,6 +17,7 @@ import numpy as np
 from safetensors.numpy import load_file
 
 from stylespace.game_embedding import GameEmbedding, dequantised
+from stylespace.known_games import KnownGames
 from stylespace.openings import MoveChoices, Repertoires, StructureVisits
 from stylespace.placeholders import may_be_named
 from stylespace.sketch import FINGERPRINT_SIZE
@@ -57,14 +58,17 @@ class QueryTables:
 
     def _start_tables(self) -> None:
         self.game_embedding: GameEmbedding | None = None  # `game_embedding.py`, where trained
+        self.known_games: KnownGames | None = None  # the games behind it (`known_games.py`)
         self._tables: dict[str, Repertoires] = {}
         self._unread_tables: dict[str, Callable[[], Repertoires]] = {}
         for table, _, kind in OPENING_TABLES.values():
             self._tables[table] = kind.empty(len(self.players))
 
     def _read_tables(self, directory: Path, profiles: np.ndarray | None) -> None:
-        """The game embedding (with `profiles`, each player's, from the vectors file) and the
-        opening tables (unpacked when first used) of a model directory, where present."""
+        """The game embedding (with `profiles`, each player's, from the vectors file), the
+        opening tables (unpacked when first used) and the known games of a model directory,
+        where present."""
+        self.known_games = KnownGames.load(directory)
         if (directory / "game_embedding.safetensors").exists():
             tokens = dequantised(load_file(directory / "game_embedding.safetensors"))
             if profiles is None or profiles.shape[0] != len(self.players):

@@ -754,7 +754,7 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
         getattr(model, table).set_rows(profiles)
     model.save_player_table(directory)
     record_table_splits(directory, splits)
-    known = add_known_games(directory, db, splits)
+    known = add_known_games(directory, db, splits, {p["name"]: p["task_id"] for p in trained})
     seconds = time.perf_counter() - started
     players = sum(len(t) > 0 for t in tables["repertoires"].values())
     return {
@@ -766,17 +766,23 @@ def add_repertoires(directory: Path, db: Path, splits: tuple[str, ...] = TRAIN_O
     }
 
 
-def add_known_games(directory: Path, db: Path, splits: tuple[str, ...]) -> int:
+def add_known_games(
+    directory: Path, db: Path, splits: tuple[str, ...], holder: dict[str, int]
+) -> int:
     """Fingerprints of the moves of every game of `splits` in the store (the network learned
-    from the train split, the tables from the trained players' games of these), so that
-    `identify` and `eval --games` can say when they are shown games the model already counts
-    (`known_games.py`). Returns how many are kept."""
-    from stylespace.known_games import KnownGames
+    from the train split, the tables from the trained players' games of these), each with the
+    trained players whose tables hold its sides (`holder`: task id by name), so that
+    `identify` can score such games as new ones and say so, and `eval --games` can say when it
+    is shown them (`known_games.py`). Returns how many are kept."""
+    from stylespace.known_games import NOBODY, KnownGames
     from stylespace.store import GameStore
 
     with GameStore(db, read_only=True) as store:
         rows = store.training_games(list(splits))
-    known = KnownGames.of_move_lists(moves.split() for _, moves, *_ in rows)
+    known = KnownGames.of_sides(
+        (moves.split(), holder.get(white, NOBODY), holder.get(black, NOBODY))
+        for _, moves, white, black, *_ in rows
+    )
     known.save(directory)
     return len(known.hashes)
 

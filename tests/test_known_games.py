@@ -6,11 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
+import pytest
+from pgn_factory import uci_moves
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.known_games import MIN_PLIES, KnownGames, moves_hash
+from stylespace.known_games import MIN_PLIES, NOBODY, KnownGames, moves_hash
+from stylespace.openings import repertoire_tokens
+from stylespace.store import GameStore
 
 
 def _games(tmp_path, name: str, seed: int, plies: int = 40):
@@ -61,3 +66,78 @@ def test_identify_and_eval_say_how_many_games_the_model_was_built_from(
     assert "known games: all games are among those this model was built from" in (
         capsys.readouterr().out
     )
+
+
+def test_each_known_game_keeps_which_trained_players_tables_hold_its_sides(tmp_path):
+    _, played = _games(tmp_path, "built.pgn", seed=5)  # Lea and Rob as White, strangers as Black
+    lea, rob = played[0].white, played[1].white
+    task = {lea: 0, rob: 1}
+    KnownGames.of_sides((g.moves, task[g.white], NOBODY) for g in played).save(tmp_path)
+    known = KnownGames.load(tmp_path)
+    assert known is not None and sorted(known.holders[:, 0]) == [0] * 6 + [1] * 6
+    assert (known.holders[:, 1] == NOBODY).all()
+
+    query = played[:5]  # Lea's three and Rob's two, of which Lea's are the author's
+    left_out = known.left_out(query, lea)
+    assert left_out.games == 3 and list(left_out.tokens) == [0]
+    lea_games = [g for g in query if g.white == lea]
+    expected = repertoire_tokens(lea_games, lea)
+    for kind in ("openings", "deep_lines", "structures"):
+        assert np.array_equal(np.sort(left_out.of(kind)[0]), np.sort(getattr(expected, kind)))
+    assert known.left_out(query, played[0].black).games == 0  # a stranger's side: no table's
+
+    KnownGames.of_move_lists(g.moves for g in played).save(tmp_path)  # hashes only, as before
+    assert KnownGames.load(tmp_path).left_out(query, lea).games == 0
+
+
+def _store_of(tmp_path, name: str, games: list[str]):
+    path = tmp_path / f"{name}.pgn"
+    path.write_text("".join(games))
+    db = tmp_path / f"{name}.duckdb"
+    assert main(["--db", str(db), "ingest", str(path)]) == 0
+    return db
+
+
+def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
+    planted_model, tmp_path, capsys
+):
+    games = [f"[Event {g}" for g in planted_pgn(games_each=40, seed=7, plies=40).split("[Event ")]
+    games = games[1:]  # one PGN text a game
+    lea = "Lefty, Lea"
+    with GameStore(_store_of(tmp_path, "all", games), read_only=True) as store:
+        train = {" ".join(g.moves) for g in store.games_by_player(["train"], [lea])[lea]}
+    query = [g for g in games if " ".join(uci_moves(g)) in train][:8]
+    assert len(query) == 8
+    (tmp_path / "query.pgn").write_text("".join(query))
+    unseen = _store_of(tmp_path, "without", [g for g in games if g not in query])
+
+    def model_from(db, name: str):
+        directory = tmp_path / name
+        shutil.copytree(planted_model, directory)
+        assert main(["--db", str(db), "repertoires", "--model", str(directory)]) == 0
+        return directory
+
+    counted, never = model_from(tmp_path / "all.duckdb", "counted"), model_from(unseen, "never")
+
+    def ranking(directory) -> dict:
+        capsys.readouterr()
+        identify = ["identify", "--model", str(directory), "--games", str(tmp_path / "query.pgn")]
+        assert main([*identify, "--as", lea, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    as_new, new = ranking(counted), ranking(never)
+    assert as_new["known_games"] == as_new["known_games_scored_as_new"] == 8
+    assert as_new["known_games_note"].startswith("all games are among those this model was built")
+    assert "scored them as new games" in as_new["known_games_note"]
+    assert new["known_games"] == 0 and new["known_games_note"] is None
+    for left, right in zip(as_new["candidates"], new["candidates"], strict=True):
+        assert left["player"] == right["player"]
+        assert left["evidence"] == pytest.approx(right["evidence"], abs=1e-4)
+
+    asked = read_game_file(str(tmp_path / "query.pgn")).games
+    KnownGames.of_move_lists(g.moves for g in asked).save(counted)  # no holders: counted as is
+    flattered = ranking(counted)
+    assert flattered["known_games_scored_as_new"] == 0
+    mine = {c["player"]: c["evidence"]["openings"] for c in flattered["candidates"]}
+    before = {c["player"]: c["evidence"]["openings"] for c in new["candidates"]}
+    assert mine[lea] > before[lea]

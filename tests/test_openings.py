@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from stylespace.encoding import GameEncoder
@@ -22,6 +23,9 @@ from stylespace.openings import (
     structure_buckets,
 )
 from stylespace.positions import PlayedGame
+
+SPANISH = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"]
+ITALIAN = ["e2e4", "e7e5", "g1f3", "b8c6", "f1c4"]
 
 # Two move orders of a Queen's Gambit Declined that reach the same position after 8 plies.
 ORDER_A = ["d2d4", "d7d5", "c2c4", "e7e6", "b1c3", "g8f6", "c1g5", "f8e7"]
@@ -215,11 +219,9 @@ def test_a_query_reads_each_players_counts_of_its_moves_and_positions():
 
 
 def test_each_games_scores_read_together_equal_each_game_scored_alone():
-    spanish = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5"]
-    italian = ["e2e4", "e7e5", "g1f3", "b8c6", "f1c4"]
     carlsbad = [*ORDER_A, "e2e3", "e8g8"]
-    choices = MoveChoices.from_tokens([_openings(spanish, games=3), _openings(italian, games=2)])
-    games = [_openings(spanish), _openings(italian), _openings(["a2a3"]), np.zeros(0, np.int64)]
+    choices = MoveChoices.from_tokens([_openings(SPANISH, games=3), _openings(ITALIAN, games=2)])
+    games = [_openings(SPANISH), _openings(ITALIAN), _openings(["a2a3"]), np.zeros(0, np.int64)]
     together = choices.scores_by_game(games)
     assert together.shape == (4, 2)
     assert np.allclose(together, [choices.scores(game) for game in games])
@@ -228,3 +230,33 @@ def test_each_games_scores_read_together_equal_each_game_scored_alone():
     together = visits.scores_by_game(games)
     assert np.allclose(together, [visits.scores(game) for game in games])
     assert MoveChoices.empty(2).scores_by_game(games[:1]).tolist() == [[0.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [(MoveChoices, "openings"), (MoveChoices, "deep_lines"), (StructureVisits, "structures")],
+)
+def test_games_left_out_are_scored_as_if_the_table_had_never_counted_them(kind, field):
+    shuffle = ["g1f3", "b8c6", "f3g1", "c6b8"] * 8  # long enough for deep lines and structures
+    carlsbad = [*ORDER_A, "e2e3", "e8g8"]
+
+    def games(player: str, *lines: list[str]) -> list[PlayedGame]:
+        return [PlayedGame([*line, *shuffle], player, "Other, O") for line in lines]
+
+    def tokens(played: list[PlayedGame], player: str = "Me, M") -> np.ndarray:
+        return getattr(repertoire_tokens(played, player), field)
+
+    mine = games("Me, M", SPANISH, SPANISH, carlsbad, ITALIAN)
+    theirs = games("You, Y", ITALIAN, ITALIAN, carlsbad)
+    query = mine[2:]  # two games of mine the table counted
+    counted = kind.from_tokens([tokens(mine), tokens(theirs, "You, Y")])
+    never = kind.from_tokens([tokens(mine[:2]), tokens(theirs, "You, Y")])
+    asked, left_out = tokens(query), {0: tokens(query)}
+    assert not np.allclose(counted.scores(asked), never.scores(asked))
+    assert np.allclose(counted.scores(asked, left_out), never.scores(asked))
+    per_game = [tokens([game]) for game in query]
+    assert np.allclose(counted.scores_by_game(per_game, left_out), never.scores_by_game(per_game))
+    if kind is MoveChoices:
+        assert counted.scores_and_known_share(asked, left_out)[1] == pytest.approx(
+            never.scores_and_known_share(asked)[1]
+        )
