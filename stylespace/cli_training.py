@@ -70,7 +70,7 @@ def _eval_games(args: argparse.Namespace) -> GameFile:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from stylespace.evaluation import move_matching
-    from stylespace.known_games import KnownGames, known_games_fields
+    from stylespace.known_games import known_games_fields
     from stylespace.style_model import StyleModel
 
     if args.split:
@@ -92,7 +92,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"{result['network_style_top1']:.1%})" + found.skipped()
     )
     if args.games:
-        known = known_games_fields(KnownGames.load(args.model), found.games, "these figures")
+        known = known_games_fields(
+            model.known_games, found.games, "these figures", players=model.players
+        )
         result["known_games"] = known["known_games"]
         if known["known_games_note"]:
             text += f"\nknown games: {known['known_games_note']}"

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from stylespace.confidence import Calibration
+from stylespace.known_games import enrolment_record
 from stylespace.map_reading import (
     READING_FILE,
     MapReading,
@@ -386,11 +387,16 @@ class Atlas:
         """What a session enrolment keeps of an `identify` result on `games`: the result with
         its fingerprint over all the author's moves (`fused` may have stopped reading once its
         ranking was settled; a reference wants them all) and the author's facts and style
-        properties (`player_facts`). A player is enrolled from whole games: a result that left
-        the openings out is made again from the first move."""
+        properties (`player_facts`), and which games they are (`known_games.enrolment_record`:
+        shown again, those are scored as new ones). A player is enrolled from whole games: a
+        result that left the openings out is made again from the first move."""
         if found.get("from_ply"):
             found = identify(self.model, games, author=found["author"], opted_out=self.opted_out)
-        found = {**found, "facts": facts_from_games(games, found["author"])}
+        found = {
+            **found,
+            "facts": facts_from_games(games, found["author"]),
+            "enrolment": enrolment_record(games, found["author"]),
+        }
         if found.get("fingerprint") is None:
             return found
         whole = whole_fingerprint(self.model, games, found)
@@ -433,6 +439,7 @@ class Atlas:
                 session=True,
                 games=found.get("games"),
                 **found.get("facts", {}),
+                **found.get("enrolment", {}),
             )
         coordinates = dict(
             zip(self.style_map.names, self.style_map.coordinates.tolist(), strict=True)

@@ -328,7 +328,9 @@ def identify_fused(
     tokens = game_repertoires(games, query.author, from_ply)
     repertoire, bags = joined_repertoire(tokens), game_bags(tokens)
     known = getattr(model, "known_games", None)
-    left_out = known.left_out(query.games, query.author) if known is not None else LeftOut()
+    left_out = (
+        known.left_out(query.games, query.author, model.players) if known is not None else LeftOut()
+    )
     others = query_evidence(model, *repertoire, games=bags, left_out=left_out)
     settled = SettledRanking(model, others.scores, eligible) if settle else None
     found = fingerprinter(query.positions, seed=seed, settled=settled)
@@ -358,7 +360,9 @@ def identify_fused(
         game_fits=game_fits(model, games, query.author, tokens, order[0], eligible, left_out)
         if per_game and len(order)
         else (),
-        known=known_games_fields(known, query.games, left_out=left_out.games),
+        known=known_games_fields(
+            known, query.games, left_out=left_out.games, players=model.players
+        ),
     )
 
 
@@ -420,7 +424,7 @@ def ranking_result(
         "game_fits": [fit.to_dict() for fit in game_fits],
         # How many of the games the model was built from, how many of those its tables scored
         # as new, and what that means (`known_games.py`).
-        **(known or known_games_fields(getattr(model, "known_games", None), query.games)),
+        **(known or known_games_fields(model.known_games, query.games, players=model.players)),
         "method": method,
         "fit_steps": fit_steps,
         "vector": vector.tolist(),

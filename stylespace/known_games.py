@@ -11,7 +11,9 @@ Beside each fingerprint it keeps which trained player's tables hold each side of
 task ids), so `identify` can score a known game's moves as a new game's: the author's own moves
 of it are taken out of the tables that counted them before the query is weighed (`LeftOut`).
 The network and the game embedding learned from the training games and cannot unlearn them;
-what they say about a known game is still said, and the note says so.
+what they say about a known game is still said, and the note says so. A player enrolled after
+training keeps the hashes of the games they were enrolled from in their record
+(`enrolment_record`), so their tables are read the same way.
 """
 
 from __future__ import annotations
@@ -44,6 +46,31 @@ def moves_hash(moves: Sequence[str]) -> int:
 
 
 NOBODY = -1  # a side no trained player's tables hold
+ENROLLED_FROM = "enrolled_from_games"  # an enrolled player's record: their games' move hashes
+ENROLLED_FROM_PLY = "enrolled_from_ply"  # and the ply their tables start at
+
+
+def enrolment_record(games: Sequence[PlayedGame], author: str, from_ply: int = 0) -> dict:
+    """What an enrolled player's record keeps so that their own games, shown again, are scored
+    as new ones: the move hashes of the author's games (of `MIN_PLIES` or more) and the ply
+    their tables were counted from."""
+    hashes = {moves_hash(g.moves) for g in _played_by(games, author) if len(g.moves) >= MIN_PLIES}
+    return {ENROLLED_FROM: sorted(hashes), ENROLLED_FROM_PLY: from_ply}
+
+
+def _played_by(games: Sequence[PlayedGame], author: str) -> list[PlayedGame]:
+    wanted = normalise_name(author)
+    return [g for g in games if wanted in (normalise_name(g.white), normalise_name(g.black))]
+
+
+def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[set[int], int]]:
+    """Per enrolled player's task id: the hashes of the games they were enrolled from and the
+    ply their tables start at (players enrolled before these were kept have none)."""
+    return {
+        p["task_id"]: (set(p[ENROLLED_FROM]), int(p.get(ENROLLED_FROM_PLY, 0)))
+        for p in players
+        if p.get(ENROLLED_FROM)
+    }
 
 
 @dataclass(frozen=True)
@@ -104,14 +131,22 @@ class KnownGames:
             places.append(place if self.hashes[place] == found else None)
         return places
 
-    def count_known(self, games: Sequence[PlayedGame]) -> int:
-        """How many of the games (of `MIN_PLIES` or more) the model was built from."""
-        return sum(place is not None for place in self._places(games))
+    def count_known(self, games: Sequence[PlayedGame], players: Sequence[dict] = ()) -> int:
+        """How many of the games (of `MIN_PLIES` or more) the model was built from, or enrolled
+        one of its `players` (their records) from."""
+        enrolled = set().union(*(hashes for hashes, _ in _enrolled_from(players).values()))
+        return sum(
+            place is not None
+            or (len(game.moves) >= MIN_PLIES and moves_hash(game.moves) in enrolled)
+            for game, place in zip(games, self._places(games), strict=True)
+        )
 
-    def left_out(self, games: Sequence[PlayedGame], author: str) -> LeftOut:
-        """The author's known games whose author side a trained player's tables hold, as
-        `LeftOut` (an author who plays both sides of a game is read as White, as the tables
-        read them)."""
+    def left_out(
+        self, games: Sequence[PlayedGame], author: str, players: Sequence[dict] = ()
+    ) -> LeftOut:
+        """The author's known games whose author side a trained player's tables hold, or an
+        enrolled player's (of `players`, their records) were counted from, as `LeftOut` (an
+        author who plays both sides of a game is read as White, as the tables read them)."""
         wanted = normalise_name(author)
         held: dict[int, list[PlayedGame]] = {}
         for game, place in zip(games, self._places(games), strict=True):
@@ -123,12 +158,20 @@ class KnownGames:
             task = int(self.holders[place, side])
             if task != NOBODY:
                 held.setdefault(task, []).append(game)
+        enrolled = _enrolled_from(players)
+        own = [g for g in _played_by(games, author) if len(g.moves) >= MIN_PLIES]
+        for task, (hashes, _) in enrolled.items():
+            found = [game for game in own if moves_hash(game.moves) in hashes]
+            if found:
+                held[task] = found
         return LeftOut(
             {
-                task: joined_repertoire(game_repertoires(played, author))
+                task: joined_repertoire(
+                    game_repertoires(played, author, enrolled.get(task, (None, 0))[1])
+                )
                 for task, played in held.items()
             },
-            sum(len(played) for played in held.values()),
+            len({id(game) for played in held.values() for game in played}),
         )
 
     def save(self, directory: Path | str) -> Path:
@@ -170,11 +213,13 @@ def known_games_fields(
     games: Sequence[PlayedGame],
     overstated: str = "the ranking and its confidence",
     left_out: int | None = None,
+    players: Sequence[dict] = (),
 ) -> dict:
     """`known_games` (null for a model from before they were kept) and `known_games_note`, as
     `identify`, `eval --games` and the Identify page report them; with `left_out` (how many of
-    them the tables scored as new games, `LeftOut.games`), also `known_games_scored_as_new`."""
-    count = known.count_known(games) if known is not None else None
+    them the tables scored as new games, `LeftOut.games`), also `known_games_scored_as_new`.
+    `players`: the model's records, whose enrolled players' games count as known too."""
+    count = known.count_known(games, players) if known is not None else None
     fields = {
         "known_games": count,
         "known_games_note": known_games_note(count or 0, len(games), overstated, left_out),

@@ -42,6 +42,7 @@ from stylespace.fused import (
     stand_in_vector,
 )
 from stylespace.game_embedding import game_bags
+from stylespace.known_games import enrolment_record
 from stylespace.openings import game_repertoires, joined_repertoire
 from stylespace.player_facts import facts_from_games
 from stylespace.positions import PlayedGame, Positions
@@ -345,6 +346,7 @@ def enroll(
             "available": len(positions),
         },
         **facts_from_games(games, author),
+        **enrolment_record(games, author, from_ply),
     )
     games_used = model.players[task]["games"]
     return {

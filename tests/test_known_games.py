@@ -13,7 +13,14 @@ from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
 from stylespace.game_files import read_game_file
-from stylespace.known_games import MIN_PLIES, NOBODY, KnownGames, moves_hash
+from stylespace.known_games import (
+    ENROLLED_FROM,
+    ENROLLED_FROM_PLY,
+    MIN_PLIES,
+    NOBODY,
+    KnownGames,
+    moves_hash,
+)
 from stylespace.openings import repertoire_tokens
 from stylespace.store import GameStore
 
@@ -90,6 +97,10 @@ def test_each_known_game_keeps_which_trained_players_tables_hold_its_sides(tmp_p
     assert KnownGames.load(tmp_path).left_out(query, lea).games == 0
 
 
+def _one_text_a_game(pgn: str) -> list[str]:
+    return [f"[Event {game}" for game in pgn.split("[Event ")[1:]]
+
+
 def _store_of(tmp_path, name: str, games: list[str]):
     path = tmp_path / f"{name}.pgn"
     path.write_text("".join(games))
@@ -101,8 +112,7 @@ def _store_of(tmp_path, name: str, games: list[str]):
 def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
     planted_model, tmp_path, capsys
 ):
-    games = [f"[Event {g}" for g in planted_pgn(games_each=40, seed=7, plies=40).split("[Event ")]
-    games = games[1:]  # one PGN text a game
+    games = _one_text_a_game(planted_pgn(games_each=40, seed=7, plies=40))
     lea = "Lefty, Lea"
     with GameStore(_store_of(tmp_path, "all", games), read_only=True) as store:
         train = {" ".join(g.moves) for g in store.games_by_player(["train"], [lea])[lea]}
@@ -141,3 +151,38 @@ def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
     mine = {c["player"]: c["evidence"]["openings"] for c in flattered["candidates"]}
     before = {c["player"]: c["evidence"]["openings"] for c in new["candidates"]}
     assert mine[lea] > before[lea]
+
+
+def test_games_a_player_was_enrolled_from_are_scored_as_new_when_shown_again(
+    planted_model, tmp_path, capsys
+):
+    nia = "Newcomer, Nia"
+    games = _one_text_a_game(
+        planted_pgn(games_each=12, seed=9, players={nia: ["c2c4", "b1c3"]}, plies=40)
+    )
+    (tmp_path / "all.pgn").write_text("".join(games))
+    (tmp_path / "shown.pgn").write_text("".join(games[:6]))
+    (tmp_path / "rest.pgn").write_text("".join(games[6:]))
+
+    def enrolled_from(pgn: str, name: str):
+        directory = tmp_path / name
+        shutil.copytree(planted_model, directory)
+        enroll = ["enroll", "--model", str(directory), "--as", nia, "--games"]
+        assert main([*enroll, str(tmp_path / pgn)]) == 0
+        return directory
+
+    counted, never = enrolled_from("all.pgn", "counted"), enrolled_from("rest.pgn", "never")
+    record = next(p for p in json.loads((counted / "players.json").read_text()) if p["name"] == nia)
+    assert len(record[ENROLLED_FROM]) == 12 and record[ENROLLED_FROM_PLY] == 0
+
+    def openings(directory) -> tuple[dict, dict]:
+        capsys.readouterr()
+        identify = ["identify", "--model", str(directory), "--json", "--games"]
+        assert main([*identify, str(tmp_path / "shown.pgn")]) == 0
+        found = json.loads(capsys.readouterr().out)
+        return found, {c["player"]: c["evidence"]["openings"] for c in found["candidates"]}
+
+    (as_new, scored), (new, fresh) = openings(counted), openings(never)
+    assert as_new["known_games"] == as_new["known_games_scored_as_new"] == 6
+    assert new["known_games"] == 0
+    assert scored == pytest.approx(fresh, abs=1e-4)  # as if enrolled from the other six alone
