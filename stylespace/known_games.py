@@ -48,26 +48,45 @@ def moves_hash(moves: Sequence[str]) -> int:
 NOBODY = -1  # a side no trained player's tables hold
 ENROLLED_FROM = "enrolled_from_games"  # an enrolled player's record: their games' move hashes
 ENROLLED_FROM_PLY = "enrolled_from_ply"  # and the ply their tables start at
+SIDES = ("white", "black")
+
+
+def _sides_of(games: Sequence[PlayedGame], author: str) -> list[tuple[int, PlayedGame, int]]:
+    """(index, game, side: 0 White, 1 Black) of each game the author played (White where they
+    played both, as the tables read them)."""
+    wanted = normalise_name(author)
+    found = []
+    for index, game in enumerate(games):
+        if normalise_name(game.white) == wanted:
+            found.append((index, game, 0))
+        elif normalise_name(game.black) == wanted:
+            found.append((index, game, 1))
+    return found
 
 
 def enrolment_record(games: Sequence[PlayedGame], author: str, from_ply: int = 0) -> dict:
     """What an enrolled player's record keeps so that their own games, shown again, are scored
-    as new ones: the move hashes of the author's games (of `MIN_PLIES` or more) and the ply
-    their tables were counted from."""
-    hashes = {moves_hash(g.moves) for g in _played_by(games, author) if len(g.moves) >= MIN_PLIES}
-    return {ENROLLED_FROM: sorted(hashes), ENROLLED_FROM_PLY: from_ply}
-
-
-def _played_by(games: Sequence[PlayedGame], author: str) -> list[PlayedGame]:
-    wanted = normalise_name(author)
-    return [g for g in games if wanted in (normalise_name(g.white), normalise_name(g.black))]
-
-
-def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[set[int], int]]:
-    """Per enrolled player's task id: the hashes of the games they were enrolled from and the
-    ply their tables start at (players enrolled before these were kept have none)."""
+    as new ones: the move hashes of the author's games (of `MIN_PLIES` or more) by the side
+    they played, and the ply their tables were counted from."""
+    hashes: dict[str, set[int]] = {side: set() for side in SIDES}
+    for _, game, side in _sides_of(games, author):
+        if len(game.moves) >= MIN_PLIES:
+            hashes[SIDES[side]].add(moves_hash(game.moves))
     return {
-        p["task_id"]: (set(p[ENROLLED_FROM]), int(p.get(ENROLLED_FROM_PLY, 0)))
+        ENROLLED_FROM: {side: sorted(found) for side, found in hashes.items()},
+        ENROLLED_FROM_PLY: from_ply,
+    }
+
+
+def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[tuple[set[int], ...], int]]:
+    """Per enrolled player's task id: the hashes of the games they were enrolled from, White's
+    and Black's, and the ply their tables start at (players enrolled before these were kept
+    have none)."""
+    return {
+        p["task_id"]: (
+            tuple(set(p[ENROLLED_FROM].get(side, ())) for side in SIDES),
+            int(p.get(ENROLLED_FROM_PLY, 0)),
+        )
         for p in players
         if p.get(ENROLLED_FROM)
     }
@@ -134,7 +153,9 @@ class KnownGames:
     def count_known(self, games: Sequence[PlayedGame], players: Sequence[dict] = ()) -> int:
         """How many of the games (of `MIN_PLIES` or more) the model was built from, or enrolled
         one of its `players` (their records) from."""
-        enrolled = set().union(*(hashes for hashes, _ in _enrolled_from(players).values()))
+        enrolled = set().union(
+            *(set().union(*sides) for sides, _ in _enrolled_from(players).values())
+        )
         return sum(
             place is not None
             or (len(game.moves) >= MIN_PLIES and moves_hash(game.moves) in enrolled)
@@ -145,33 +166,28 @@ class KnownGames:
         self, games: Sequence[PlayedGame], author: str, players: Sequence[dict] = ()
     ) -> LeftOut:
         """The author's known games whose author side a trained player's tables hold, or an
-        enrolled player's (of `players`, their records) were counted from, as `LeftOut` (an
-        author who plays both sides of a game is read as White, as the tables read them)."""
-        wanted = normalise_name(author)
-        held: dict[int, list[PlayedGame]] = {}
-        for game, place in zip(games, self._places(games), strict=True):
-            if place is None:
-                continue
-            side = 0 if normalise_name(game.white) == wanted else 1
-            if side == 1 and normalise_name(game.black) != wanted:
-                continue
-            task = int(self.holders[place, side])
-            if task != NOBODY:
-                held.setdefault(task, []).append(game)
+        enrolled player's (of `players`, their records) were counted from, as `LeftOut`."""
+        places = self._places(games)
         enrolled = _enrolled_from(players)
-        own = [g for g in _played_by(games, author) if len(g.moves) >= MIN_PLIES]
-        for task, (hashes, _) in enrolled.items():
-            found = [game for game in own if moves_hash(game.moves) in hashes]
-            if found:
-                held[task] = found
+        held: dict[int, dict[int, PlayedGame]] = {}
+        for index, game, side in _sides_of(games, author):
+            place = places[index]
+            if place is not None and self.holders[place, side] != NOBODY:
+                held.setdefault(int(self.holders[place, side]), {})[index] = game
+            if len(game.moves) < MIN_PLIES:
+                continue
+            found = moves_hash(game.moves)
+            for task, (sides, _) in enrolled.items():
+                if found in sides[side]:
+                    held.setdefault(task, {})[index] = game
         return LeftOut(
             {
                 task: joined_repertoire(
-                    game_repertoires(played, author, enrolled.get(task, (None, 0))[1])
+                    game_repertoires(list(played.values()), author, enrolled.get(task, ((), 0))[1])
                 )
                 for task, played in held.items()
             },
-            len({id(game) for played in held.values() for game in played}),
+            len({index for played in held.values() for index in played}),
         )
 
     def save(self, directory: Path | str) -> Path:

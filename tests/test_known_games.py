@@ -173,7 +173,8 @@ def test_games_a_player_was_enrolled_from_are_scored_as_new_when_shown_again(
 
     counted, never = enrolled_from("all.pgn", "counted"), enrolled_from("rest.pgn", "never")
     record = next(p for p in json.loads((counted / "players.json").read_text()) if p["name"] == nia)
-    assert len(record[ENROLLED_FROM]) == 12 and record[ENROLLED_FROM_PLY] == 0
+    assert len(record[ENROLLED_FROM]["white"]) == 12 and record[ENROLLED_FROM]["black"] == []
+    assert record[ENROLLED_FROM_PLY] == 0
 
     def openings(directory) -> tuple[dict, dict]:
         capsys.readouterr()
