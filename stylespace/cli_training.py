@@ -77,8 +77,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         check_held_out(args.model, args.split, "Move matching")
     model = StyleModel.load(args.model, device=args.device)
     found = _eval_games(args)
+    # Games given in files may be ones the model's tables hold: their books read them as new.
+    known = model.known_games if args.games else None
+    left_out = known.every_side_left_out(found.games, model.players) if known else None
     result = {
-        **move_matching(model, found.games, max_positions=args.max_positions),
+        **move_matching(model, found.games, max_positions=args.max_positions, left_out=left_out),
         **found.report(),
     }
     per_player = result["per_player"] if args.json else result.pop("per_player")
@@ -92,12 +95,17 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         f"{result['network_style_top1']:.1%})" + found.skipped()
     )
     if args.games:
-        known = known_games_fields(
-            model.known_games, found.games, "these figures", players=model.players
+        said = known_games_fields(
+            model.known_games,
+            found.games,
+            "these figures",
+            left_out=left_out.games if left_out else None,
+            players=model.players,
         )
-        result["known_games"] = known["known_games"]
-        if known["known_games_note"]:
-            text += f"\nknown games: {known['known_games_note']}"
+        result["known_games"] = said["known_games"]
+        result["known_games_scored_as_new"] = said.get("known_games_scored_as_new")
+        if said["known_games_note"]:
+            text += f"\nknown games: {said['known_games_note']}"
     if args.per_player and not args.json:
         rows = sorted(per_player.items(), key=lambda item: -item[1]["positions"])
         text += "".join(

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from stylespace.book import with_books
+from stylespace.known_games import LeftOut
 from stylespace.optout import normalise_name
 from stylespace.positions import PlayedGame, collect_positions
 from stylespace.progress import progress_bar
@@ -26,11 +27,13 @@ def move_matching(
     max_positions: int | None = None,
     batch_size: int = 1024,
     players: Collection[str] | None = None,
+    left_out: LeftOut | None = None,
 ) -> dict:
     """Top-1 and top-3 move matching, base vs own style, overall and per player (of `players`
     only, when given): `base` and `style` as `predict` makes them (the network with the opening
     books: everybody's for the base, the player's own on top for the style), `network_base` and
-    `network_style` the network alone."""
+    `network_style` the network alone. `left_out`: games the books read as if their tables had
+    never counted them (`known_games.py`)."""
     counted = model.player_names() if players is None else players
     known = {normalise_name(name): model.task_id(name) for name in counted}
     found = collect_positions(
@@ -39,7 +42,7 @@ def move_matching(
     count = len(found)
     kinds = ("base", "style", "network_base", "network_style")
     hits = {f"{kind}_top{k}": np.zeros(count, dtype=bool) for kind in kinds for k in (1, 3)}
-    tables = model.book_tables()
+    tables = model.book_tables(left_out)
     with progress_bar(total=count, desc="eval", unit="pos", unit_scale=True) as bar:
         for start in range(0, count, batch_size):
             rows = np.arange(start, min(start + batch_size, count))

@@ -113,6 +113,7 @@ class KnownGames:
 
     def __init__(self, hashes: np.ndarray, holders: np.ndarray | None = None) -> None:
         hashes = np.asarray(hashes, dtype=np.uint32)
+        self.keeps_holders = holders is not None  # else a model's file from before they were
         if holders is None:
             holders = np.full((len(hashes), 2), NOBODY, dtype=np.int16)
         self.hashes, where = np.unique(hashes, return_inverse=True)
@@ -123,8 +124,9 @@ class KnownGames:
 
     @classmethod
     def of_move_lists(cls, move_lists: Iterable[Sequence[str]]) -> KnownGames:
-        """Fingerprints only: no side is any trained player's."""
-        return cls.of_sides((moves, NOBODY, NOBODY) for moves in move_lists)
+        """Fingerprints only, without holders (as models kept them before)."""
+        found = (moves_hash(moves) for moves in move_lists if len(moves) >= MIN_PLIES)
+        return cls(np.fromiter(found, dtype=np.uint32))
 
     @classmethod
     def of_sides(cls, games: Iterable[tuple[Sequence[str], int, int]]) -> KnownGames:
@@ -167,43 +169,60 @@ class KnownGames:
     ) -> LeftOut:
         """The author's known games whose author side a trained player's tables hold, or an
         enrolled player's (of `players`, their records) were counted from, as `LeftOut`."""
+        return self._sides_left_out(
+            games, [(index, side) for index, _, side in _sides_of(games, author)], players
+        )
+
+    def every_side_left_out(
+        self, games: Sequence[PlayedGame], players: Sequence[dict] = ()
+    ) -> LeftOut:
+        """`left_out` for both players of every game (a measurement over games reads both)."""
+        sides = [(index, side) for index in range(len(games)) for side in (0, 1)]
+        return self._sides_left_out(games, sides, players)
+
+    def _sides_left_out(
+        self,
+        games: Sequence[PlayedGame],
+        sides: Sequence[tuple[int, int]],
+        players: Sequence[dict],
+    ) -> LeftOut:
+        """`LeftOut` of these (game index, side) pairs: each side's tokens (read under the
+        name that played it) per task whose tables hold it."""
         places = self._places(games)
         enrolled = _enrolled_from(players)
-        held: dict[int, dict[int, PlayedGame]] = {}
-        for index, game, side in _sides_of(games, author):
-            place = places[index]
+        held: dict[int, dict[tuple[int, int], PlayedGame]] = {}
+        for index, side in sides:
+            game, place = games[index], places[index]
+            tasks = set()
             if place is not None and self.holders[place, side] != NOBODY:
-                held.setdefault(int(self.holders[place, side]), {})[index] = game
-            if len(game.moves) < MIN_PLIES:
-                continue
-            found = moves_hash(game.moves)
-            for task, (sides, _) in enrolled.items():
-                if found in sides[side]:
-                    held.setdefault(task, {})[index] = game
-        return LeftOut(
-            {
-                task: joined_repertoire(
-                    game_repertoires(list(played.values()), author, enrolled.get(task, ((), 0))[1])
-                )
-                for task, played in held.items()
-            },
-            len({index for played in held.values() for index in played}),
-        )
+                tasks.add(int(self.holders[place, side]))
+            if len(game.moves) >= MIN_PLIES:
+                found = moves_hash(game.moves)
+                tasks |= {task for task, (hashes, _) in enrolled.items() if found in hashes[side]}
+            for task in tasks:
+                held.setdefault(task, {})[index, side] = game
+        tokens = {}
+        for task, played in held.items():
+            from_ply = enrolled.get(task, ((), 0))[1]
+            tokens[task] = joined_repertoire(
+                [
+                    game_repertoires([game], (game.white, game.black)[side], from_ply)[0]
+                    for (_, side), game in played.items()
+                ]
+            )
+        return LeftOut(tokens, len({index for played in held.values() for index, _ in played}))
 
     def save(self, directory: Path | str) -> Path:
         """Stored as zstd-packed gaps between the sorted fingerprints (0.55 MB for 284,683)
         and each side's holder plus one (0.52 MB)."""
         gaps = np.diff(self.hashes, prepend=np.uint32(0)).astype(np.uint32)
+        stored = {"gaps.zst": _packed(gaps)}
+        if self.keeps_holders:
+            sides = (self.holders + 1).astype(np.uint16)
+            stored["white_holders.zst"] = _packed(np.ascontiguousarray(sides[:, 0]))
+            stored["black_holders.zst"] = _packed(np.ascontiguousarray(sides[:, 1]))
         path = Path(directory) / KNOWN_GAMES_FILE
-        sides = (self.holders + 1).astype(np.uint16)
-        save_file(
-            {
-                "gaps.zst": _packed(gaps),
-                "white_holders.zst": _packed(np.ascontiguousarray(sides[:, 0])),
-                "black_holders.zst": _packed(np.ascontiguousarray(sides[:, 1])),
-            },
-            str(path),
-        )
+        save_file(stored, str(path))
         return path
 
     @classmethod
@@ -233,15 +252,17 @@ def known_games_fields(
 ) -> dict:
     """`known_games` (null for a model from before they were kept) and `known_games_note`, as
     `identify`, `eval --games` and the Identify page report them; with `left_out` (how many of
-    them the tables scored as new games, `LeftOut.games`), also `known_games_scored_as_new`.
+    them the tables scored as new games, `LeftOut.games`), also `known_games_scored_as_new`
+    (null where the model's file does not say whose tables hold its games).
     `players`: the model's records, whose enrolled players' games count as known too."""
     count = known.count_known(games, players) if known is not None else None
+    scored_as_new = left_out if known is not None and known.keeps_holders else None
     fields = {
         "known_games": count,
-        "known_games_note": known_games_note(count or 0, len(games), overstated, left_out),
+        "known_games_note": known_games_note(count or 0, len(games), overstated, scored_as_new),
     }
     if left_out is not None:
-        fields["known_games_scored_as_new"] = left_out if known is not None else None
+        fields["known_games_scored_as_new"] = scored_as_new
     return fields
 
 
@@ -263,14 +284,12 @@ def known_games_note(
             f"games, and {overstated} overstate what it does with games it has not seen"
         )
     if scored_as_new >= known:
-        tables = "its tables scored them as new games, the author's moves of them taken out"
+        tables = "its tables scored them as new games, what they held of them taken out"
     elif scored_as_new:
-        tables = (
-            f"its tables scored the {scored_as_new} whose author's moves they held as new games"
-        )
+        tables = f"its tables scored the {scored_as_new} of them they held as new games"
     else:
-        tables = "no trained player's tables hold the author's moves of them"
+        tables = "no player's tables hold them"
     return (
-        f"{said}: {tables}; the style network and the game embedding learned from the training "
-        "games and cannot forget them, so the style evidence may still favour whoever played them"
+        f"{said}: {tables}; its network learned from the training games and cannot forget "
+        f"them, so {overstated} may still overstate what it does with games it has not seen"
     )

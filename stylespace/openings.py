@@ -248,6 +248,24 @@ class Repertoires:
             np.asarray(keys, dtype=np.int64),
         )
 
+    def without(self, left_out: LeftOut) -> Repertoires:
+        """A copy of the table as if it had never counted `left_out`'s keys (a row left with
+        none has no profile). Copies the whole table: for a measurement over many games
+        (`eval --games`), where one copy serves them all; a query takes them out of the
+        counts it reads instead."""
+        counts = self.counts.copy()
+        counts.sort_indices()
+        for row, keys in left_out.items():
+            if not 0 <= row < len(self) or not len(keys):
+                continue
+            own, times = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+            first, last = counts.indptr[row], counts.indptr[row + 1]
+            column, seen = _columns(counts.indices[first:last].astype(np.int64), own)
+            places = first + column[seen]
+            counts.data[places] = np.maximum(counts.data[places] - times[seen], 0.0)
+        counts.eliminate_zeros()
+        return type(self)(counts)
+
     def set_row(self, row: int, tokens: Tokens | None) -> None:
         """Give player `row` the profile of `tokens` (None or empty: none); grows the table."""
         if row >= len(self):

@@ -32,6 +32,7 @@ from stylespace.atomic_files import replaced_together
 from stylespace.book import BookTable, with_books
 from stylespace.encoding import elo_level_table, encode_board, index_to_move, legal_move_mask
 from stylespace.game_embedding import quantised
+from stylespace.known_games import LeftOut
 from stylespace.mhr import RoutedPredictor, StyleConfig
 from stylespace.model import ModelConfig, MovePredictor
 from stylespace.openings import DEEP_LINE_PLIES, OPENING_PLIES, RepertoireTokens
@@ -231,11 +232,17 @@ class StyleModel(QueryTables):
         """The most likely legal moves here, in a style (None = base model)."""
         return self.predict_batch([board], style=style, top_k=top_k, elo=elo, books=books)[0]
 
-    def book_tables(self) -> list[BookTable]:
-        """The move-choice tables the opening books read, with the plies each covers."""
+    def book_tables(self, left_out: LeftOut | None = None) -> list[BookTable]:
+        """The move-choice tables the opening books read, with the plies each covers; with
+        `left_out` (known games), copies as if they had never counted those games."""
+        tables = [
+            (self.repertoires, "openings", 0, OPENING_PLIES),
+            (self.deep_lines, "deep_lines", OPENING_PLIES, DEEP_LINE_PLIES),
+        ]
+        if left_out is None or not left_out.tokens:
+            return [(table, first, end) for table, _, first, end in tables]
         return [
-            (self.repertoires, 0, OPENING_PLIES),
-            (self.deep_lines, OPENING_PLIES, DEEP_LINE_PLIES),
+            (table.without(left_out.of(kind)), first, end) for table, kind, first, end in tables
         ]
 
     @torch.no_grad()

@@ -94,7 +94,8 @@ def test_each_known_game_keeps_which_trained_players_tables_hold_its_sides(tmp_p
     assert known.left_out(query, played[0].black).games == 0  # a stranger's side: no table's
 
     KnownGames.of_move_lists(g.moves for g in played).save(tmp_path)  # hashes only, as before
-    assert KnownGames.load(tmp_path).left_out(query, lea).games == 0
+    before = KnownGames.load(tmp_path)
+    assert not before.keeps_holders and before.left_out(query, lea).games == 0
 
 
 def _one_text_a_game(pgn: str) -> list[str]:
@@ -109,7 +110,7 @@ def _store_of(tmp_path, name: str, games: list[str]):
     return db
 
 
-def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
+def test_identify_and_eval_read_games_the_tables_counted_as_if_they_had_never_seen_them(
     planted_model, tmp_path, capsys
 ):
     games = _one_text_a_game(planted_pgn(games_each=40, seed=7, plies=40))
@@ -135,7 +136,17 @@ def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
         assert main([*identify, "--as", lea, "--json"]) == 0
         return json.loads(capsys.readouterr().out)
 
+    def evaluation(directory) -> dict:
+        capsys.readouterr()
+        evaluate = ["eval", "--model", str(directory), "--games", str(tmp_path / "query.pgn")]
+        assert main([*evaluate, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
     as_new, new = ranking(counted), ranking(never)
+    moves_as_new, new_moves = evaluation(counted), evaluation(never)
+    assert moves_as_new["known_games_scored_as_new"] == 8
+    for figure in ("base_top1", "style_top1", "base_top3", "style_top3"):
+        assert moves_as_new[figure] == new_moves[figure]
     assert as_new["known_games"] == as_new["known_games_scored_as_new"] == 8
     assert as_new["known_games_note"].startswith("all games are among those this model was built")
     assert "scored them as new games" in as_new["known_games_note"]
@@ -147,10 +158,12 @@ def test_identify_ranks_games_the_tables_counted_as_if_it_had_never_seen_them(
     asked = read_game_file(str(tmp_path / "query.pgn")).games
     KnownGames.of_move_lists(g.moves for g in asked).save(counted)  # no holders: counted as is
     flattered = ranking(counted)
-    assert flattered["known_games_scored_as_new"] == 0
+    assert flattered["known_games_scored_as_new"] is None  # a file from before: it cannot tell
+    assert "its tables already count these very games" in flattered["known_games_note"]
     mine = {c["player"]: c["evidence"]["openings"] for c in flattered["candidates"]}
     before = {c["player"]: c["evidence"]["openings"] for c in new["candidates"]}
     assert mine[lea] > before[lea]
+    assert evaluation(counted)["style_top1"] > new_moves["style_top1"]  # the books knew them
 
 
 def test_games_a_player_was_enrolled_from_are_scored_as_new_when_shown_again(

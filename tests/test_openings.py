@@ -254,6 +254,7 @@ def test_games_left_out_are_scored_as_if_the_table_had_never_counted_them(kind, 
     asked, left_out = tokens(query), {0: tokens(query)}
     assert not np.allclose(counted.scores(asked), never.scores(asked))
     assert np.allclose(counted.scores(asked, left_out), never.scores(asked))
+    assert np.allclose(counted.without(left_out).scores(asked), never.scores(asked))  # a copy
     per_game = [tokens([game]) for game in query]
     assert np.allclose(counted.scores_by_game(per_game, left_out), never.scores_by_game(per_game))
     if kind is MoveChoices:
