@@ -18,6 +18,7 @@ training keeps the hashes of the games they were enrolled from in their record
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,9 +74,19 @@ def enrolment_record(games: Sequence[PlayedGame], author: str, from_ply: int = 0
         if len(game.moves) >= MIN_PLIES:
             hashes[SIDES[side]].add(moves_hash(game.moves))
     return {
-        ENROLLED_FROM: {side: sorted(found) for side, found in hashes.items()},
+        ENROLLED_FROM: {side: _hashes_text(found) for side, found in hashes.items()},
         ENROLLED_FROM_PLY: from_ply,
     }
+
+
+def _hashes_text(hashes: set[int]) -> str:
+    """Hashes as the record keeps them: sorted uint32, base64 (5.3 characters a game, where a
+    JSON list of numbers took 15: the demo's 20 enrolled masters have 19,789 games)."""
+    return base64.b64encode(np.array(sorted(hashes), dtype="<u4").tobytes()).decode()
+
+
+def _text_hashes(text: str) -> set[int]:
+    return set(np.frombuffer(base64.b64decode(text), dtype="<u4").tolist())
 
 
 def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[tuple[set[int], ...], int]]:
@@ -84,7 +95,7 @@ def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[tuple[set[int], .
     have none)."""
     return {
         p["task_id"]: (
-            tuple(set(p[ENROLLED_FROM].get(side, ())) for side in SIDES),
+            tuple(_text_hashes(p[ENROLLED_FROM].get(side, "")) for side in SIDES),
             int(p.get(ENROLLED_FROM_PLY, 0)),
         )
         for p in players
@@ -94,9 +105,9 @@ def _enrolled_from(players: Sequence[dict]) -> dict[int, tuple[tuple[set[int], .
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A query's known games, as the tables saw them: per task id whose tables hold the
-    author's side of some of them, the author's tokens of those games (from the first move,
-    as the tables counted them), and how many games that is."""
+    """Known games as the tables saw them: per task id whose tables hold a side of some of
+    them (the author's, for a query), that side's tokens of those games (from the ply the
+    tables were counted from), and how many games that is."""
 
     tokens: dict[int, RepertoireTokens] = field(default_factory=dict)
     games: int = 0

@@ -19,6 +19,7 @@ from stylespace.known_games import (
     MIN_PLIES,
     NOBODY,
     KnownGames,
+    enrolment_record,
     moves_hash,
 )
 from stylespace.openings import repertoire_tokens
@@ -96,6 +97,21 @@ def test_each_known_game_keeps_which_trained_players_tables_hold_its_sides(tmp_p
     KnownGames.of_move_lists(g.moves for g in played).save(tmp_path)  # hashes only, as before
     before = KnownGames.load(tmp_path)
     assert not before.keeps_holders and before.left_out(query, lea).games == 0
+
+
+def test_an_enrolment_record_keeps_the_authors_long_games_by_the_side_they_played(tmp_path):
+    _, played = _games(tmp_path, "built.pgn", seed=6)
+    lea = played[0].white
+    own = [g for g in played if g.white == lea]  # six, as White
+    _, short = _games(tmp_path, "short.pgn", seed=6, plies=MIN_PLIES - 2)
+    record = {"task_id": 7, **enrolment_record(own + short, lea)}
+    nothing_trained = KnownGames(np.zeros(0, np.uint32), np.zeros((0, 2), np.int16))
+    assert nothing_trained.count_known(own + short, [record]) == 6
+    left_out = nothing_trained.left_out(own[:2], lea, [record])
+    assert left_out.games == 2 and list(left_out.tokens) == [7]
+    opponent = own[0].black  # the same games, the other side: not what the record counted
+    assert nothing_trained.left_out(own[:1], opponent, [record]).games == 0
+    assert nothing_trained.left_out(own[:2], lea, []).games == 0
 
 
 def _one_text_a_game(pgn: str) -> list[str]:
@@ -186,7 +202,7 @@ def test_games_a_player_was_enrolled_from_are_scored_as_new_when_shown_again(
 
     counted, never = enrolled_from("all.pgn", "counted"), enrolled_from("rest.pgn", "never")
     record = next(p for p in json.loads((counted / "players.json").read_text()) if p["name"] == nia)
-    assert len(record[ENROLLED_FROM]["white"]) == 12 and record[ENROLLED_FROM]["black"] == []
+    assert set(record[ENROLLED_FROM]) == {"white", "black"}
     assert record[ENROLLED_FROM_PLY] == 0
 
     def openings(directory) -> tuple[dict, dict]:
