@@ -327,7 +327,7 @@ def identify_fused(
     eligible = eligible_players(model, opted_out)
     tokens = game_repertoires(games, query.author, from_ply)
     repertoire, bags = joined_repertoire(tokens), game_bags(tokens)
-    known = getattr(model, "known_games", None)
+    known = model.known_games
     left_out = (
         known.left_out(query.games, query.author, model.players) if known is not None else LeftOut()
     )
