@@ -292,6 +292,21 @@ def _restore_train_only_tables(
         record.pop("tables_every_split", None)
 
 
+def _refresh_map_reading(request: DemoRequest, report: Callable[[str], None]) -> None:
+    """Keep the map's stored reading for the players, places and properties the model has now:
+    a step run again after `map` (an enrolment, the facts) may have moved what it reads, and
+    the app's first page would then measure it anew on every start."""
+    from stylespace.explore import Atlas
+    from stylespace.projection import MAP_FILE
+
+    if not (request.out / MAP_FILE).exists():
+        return
+    atlas = Atlas.load(request.out)
+    if not atlas.map_reading_stored:
+        atlas.save_map_reading()
+        report("map reading refreshed: a step since the map changed what it reads")
+
+
 def _step_card(request: DemoRequest) -> dict:
     from stylespace.model_card import write_model_card
     from stylespace.training import PRESETS
@@ -331,8 +346,9 @@ def build_demo(request: DemoRequest, report: Callable[[str], None] = print) -> d
     record_path = request.out / "build.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     for name, step in STEPS:
-        if name == "card" and "card" in record:
-            del record["card"]  # always rewritten: it reports every other step
+        if name == "card":
+            _refresh_map_reading(request, report)
+            record.pop("card", None)  # always rewritten: it reports every other step
         if name in record:
             report(f"{name}: done earlier ({record[name]['seconds']} s)")
             continue

@@ -173,6 +173,11 @@ class Atlas:
         key, coordinates, properties = self._map_reading_inputs
         return stored_reading(self.directory, key) or read_map(coordinates, properties)
 
+    @property
+    def map_reading_stored(self) -> bool:
+        """Whether the model directory keeps the reading of exactly these players."""
+        return stored_reading(self.directory, self._map_reading_inputs[0]) is not None
+
     def save_map_reading(self) -> Path:
         """Store the map's reading in the model directory, for the app's first page."""
         store_reading(self.directory, self._map_reading_inputs[0], self.map_reading)

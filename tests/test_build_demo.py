@@ -105,6 +105,30 @@ def test_a_build_whose_references_predate_their_cap_recomputes_them_and_measures
     assert "tables_every_split: " in steps and table_splits(out) == ("train", "val", "test")
 
 
+def test_a_rebuild_keeps_the_maps_stored_reading_for_the_players_it_has_now(
+    tiny_demo, tmp_path, capsys
+):
+    from stylespace.explore import Atlas
+
+    out = tmp_path / "demo"
+    shutil.copytree(tiny_demo["out"], out)
+    assert Atlas.load(out).map_reading_stored
+    stored = json.loads((out / "map_reading.json").read_text())
+    stored["key"] = "0" * 64  # as after an enrolment rerun since the map moved a player
+    (out / "map_reading.json").write_text(json.dumps(stored))
+    assert not Atlas.load(out).map_reading_stored  # the app's first page would measure it
+    args = list(tiny_demo["args"])
+    args[args.index("--out") + 1] = str(out)
+    args[args.index("--work") + 1] = str(tmp_path / "work")
+
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "map reading refreshed" in capsys.readouterr().err
+    assert Atlas.load(out).map_reading_stored
+    assert main(args) == 0
+    assert "map reading refreshed" not in capsys.readouterr().err  # fresh: left as it is
+
+
 def test_a_step_that_fails_on_train_only_tables_leaves_them_to_be_put_back(
     tiny_demo, tmp_path, capsys
 ):
