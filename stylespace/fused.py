@@ -357,7 +357,16 @@ def identify_fused(
             "player": model.player_names()[by_style[0]],
             "gap": lead_of(evidence["style"], by_style),
         },
-        game_fits=game_fits(model, games, query.author, tokens, order[0], eligible, left_out)
+        game_fits=game_fits(
+            model,
+            games,
+            query.author,
+            tokens,
+            order[0],
+            eligible,
+            left_out,
+            known.known_flags(games, model.players) if known is not None else (),
+        )
         if per_game and len(order)
         else (),
         known=known_games_fields(

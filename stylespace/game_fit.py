@@ -42,6 +42,7 @@ class GameFit:
     fit: float | None
     rank: int | None
     players: int
+    known: bool = False  # one the model was built from (`known_games.py`), read as new
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -68,11 +69,13 @@ def game_fits(
     candidate: int,
     eligible: np.ndarray,
     left_out: LeftOut | None = None,
+    known: Sequence[bool] = (),
 ) -> list[GameFit]:
     """Each of `author`'s games (`per_game`: their tokens, as `game_repertoires` reads them, in
     the same order) scored for the model's player `candidate` alone, ranked among the
-    `eligible` players, with the tables' counts of `left_out` (known games) taken out.
-    `model`: a `StyleModel` or a `PlayerTable`."""
+    `eligible` players, with the tables' counts of `left_out` (known games) taken out;
+    `known`: per game of `games`, whether the model was built from it. `model`: a `StyleModel`
+    or a `PlayerTable`."""
     wanted = normalise_name(author)
     played = [
         (number, game)
@@ -89,6 +92,7 @@ def game_fits(
             opening_text(game.moves),
             *_fit(kind, scores, candidate, eligible),
             players,
+            bool(known[number - 1]) if known else False,
         )
         for (number, game), (kind, scores) in zip(played, evidence, strict=True)
     ]
@@ -144,7 +148,7 @@ def fits_text(fits: Sequence[GameFit], candidate: str, count: int = 3) -> str | 
     lines = [f"games least like {candidate}, each game alone:"]
     lines += [
         f"  #{f.game:<4} {f'{f.white} - {f.black}'[:44]:<44} {f.opening:<40} rank {f.rank} of "
-        f"{f.players} by its {f.evidence}"
+        f"{f.players} by its {f.evidence}" + (" (a known game, read as new)" if f.known else "")
         for f in worst
     ]
     return "\n".join(lines)
@@ -162,8 +166,10 @@ FIT_READING = (
 
 
 def fit_rows(fits: Sequence[dict]) -> list[dict]:
-    """`identify`'s `game_fits` as table rows for the app, least fitting first."""
+    """`identify`'s `game_fits` as table rows for the app, least fitting first (with a
+    `known` column where some are games the model was built from)."""
     ordered = least_fitting([GameFit(**fit) for fit in fits], count=len(fits))
+    any_known = any(f.known for f in ordered)  # a column only where there is something to mark
     return [
         {
             "game": f.game,
@@ -173,6 +179,7 @@ def fit_rows(fits: Sequence[dict]) -> list[dict]:
             "rank": f"{f.rank} of {f.players}",
             "fit (nats)": f.fit,
             "by": f.evidence,
+            **({"known": "yes" if f.known else ""} if any_known else {}),
         }
         for f in ordered
     ]

@@ -163,17 +163,21 @@ class KnownGames:
             places.append(place if self.hashes[place] == found else None)
         return places
 
-    def count_known(self, games: Sequence[PlayedGame], players: Sequence[dict] = ()) -> int:
-        """How many of the games (of `MIN_PLIES` or more) the model was built from, or enrolled
-        one of its `players` (their records) from."""
+    def known_flags(self, games: Sequence[PlayedGame], players: Sequence[dict] = ()) -> list[bool]:
+        """Per game: of `MIN_PLIES` or more and one the model was built from, or enrolled one
+        of its `players` (their records) from."""
         enrolled = set().union(
             *(set().union(*sides) for sides, _ in _enrolled_from(players).values())
         )
-        return sum(
+        return [
             place is not None
             or (len(game.moves) >= MIN_PLIES and moves_hash(game.moves) in enrolled)
             for game, place in zip(games, self._places(games), strict=True)
-        )
+        ]
+
+    def count_known(self, games: Sequence[PlayedGame], players: Sequence[dict] = ()) -> int:
+        """How many of the games `known_flags` flags."""
+        return sum(self.known_flags(games, players))
 
     def left_out(
         self, games: Sequence[PlayedGame], author: str, players: Sequence[dict] = ()

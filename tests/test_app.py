@@ -340,6 +340,8 @@ def test_games_the_model_was_built_from_are_called_so_beside_the_ranking(
     assert not test.exception
     warnings = [w.value for w in test.warning]
     assert any(w.startswith("Known games: 5 of the 8 games are among those") for w in warnings)
+    by_game = test.dataframe[-1].value
+    assert sorted(by_game["known"]) == [""] * 3 + ["yes"] * 5  # game by game
 
 
 def test_games_without_a_common_author_ask_whose_moves_they_are(app):

@@ -167,6 +167,8 @@ def test_identify_and_eval_read_games_the_tables_counted_as_if_they_had_never_se
     assert as_new["known_games_note"].startswith("all games are among those this model was built")
     assert "scored them as new games" in as_new["known_games_note"]
     assert new["known_games"] == 0 and new["known_games_note"] is None
+    assert [fit["known"] for fit in as_new["game_fits"]] == [True] * 8  # marked game by game
+    assert not any(fit["known"] for fit in new["game_fits"])
     for left, right in zip(as_new["candidates"], new["candidates"], strict=True):
         assert left["player"] == right["player"]
         assert left["evidence"] == pytest.approx(right["evidence"], abs=1e-4)
