@@ -55,8 +55,8 @@ _COUNT_OF_CODE = np.concatenate(
 
 Tokens = Sequence[str] | np.ndarray  # strings, or buckets already hashed (`structure_buckets`)
 # Per row (task id): keys its counts hold that a query's scores should not count, e.g. the
-# author's own moves of a query game the table was built from (`known_games.py`).
-LeftOut = dict[int, np.ndarray]
+# author's own moves of a query game the table was built from (`known_games.LeftOut.of`).
+LeftOutKeys = dict[int, np.ndarray]
 
 
 class RepertoireTokens(NamedTuple):
@@ -241,14 +241,12 @@ class Repertoires:
         """Player `row`'s counts of the sorted `keys` (0 where they have none)."""
         if not self.counts.has_sorted_indices:
             self.counts.sort_indices()
-        first, last = self.counts.indptr[row], self.counts.indptr[row + 1]
-        return _looked_up(
-            self.counts.indices[first:last].astype(np.int64),
-            self.counts.data[first:last],
-            np.asarray(keys, dtype=np.int64),
-        )
+        places, seen = _row_places(self.counts, row, keys)
+        found = np.zeros(len(keys), dtype=np.float64)
+        found[seen] = self.counts.data[places[seen]]
+        return found
 
-    def without(self, left_out: LeftOut) -> Repertoires:
+    def without(self, left_out: LeftOutKeys) -> Repertoires:
         """A copy of the table as if it had never counted `left_out`'s keys (a row left with
         none has no profile). Copies the whole table: for a measurement over many games
         (`eval --games`), where one copy serves them all; a query takes them out of the
@@ -259,9 +257,8 @@ class Repertoires:
             if not 0 <= row < len(self) or not len(keys):
                 continue
             own, times = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
-            first, last = counts.indptr[row], counts.indptr[row + 1]
-            column, seen = _columns(counts.indices[first:last].astype(np.int64), own)
-            places = first + column[seen]
+            places, seen = _row_places(counts, row, own)
+            places = places[seen]
             counts.data[places] = np.maximum(counts.data[places] - times[seen], 0.0)
         counts.eliminate_zeros()
         return type(self)(counts)
@@ -456,7 +453,7 @@ class MoveChoices(Repertoires):
             self._everybody = (keys.astype(np.int64), totals.astype(np.float32))
         return self._everybody
 
-    def scores(self, tokens: Tokens, left_out: LeftOut | None = None) -> np.ndarray:
+    def scores(self, tokens: Tokens, left_out: LeftOutKeys | None = None) -> np.ndarray:
         """How much better each player's choices predict the query's moves than everybody's:
         the sum over the query's moves of log P(move | position, player) - log P(move |
         position, all players), with the player's counts in that position smoothed toward
@@ -466,7 +463,7 @@ class MoveChoices(Repertoires):
         return self.scores_and_known_share(tokens, left_out)[0]
 
     def scores_and_known_share(
-        self, tokens: Tokens, left_out: LeftOut | None = None
+        self, tokens: Tokens, left_out: LeftOutKeys | None = None
     ) -> tuple[np.ndarray, float]:
         """`scores`, and the share of the query's moves that somebody in the table chose in
         that position: how much of the query the table can speak to (0 for an empty query)."""
@@ -479,7 +476,7 @@ class MoveChoices(Repertoires):
         return (_choice_ratios(player_chose, player_visits) @ repeats).astype(np.float32), known
 
     def scores_by_game(
-        self, games: Sequence[Tokens], left_out: LeftOut | None = None
+        self, games: Sequence[Tokens], left_out: LeftOutKeys | None = None
     ) -> np.ndarray:
         """`scores` of each game alone, (games, players): the moves of all games are looked
         up together, once, since a game's score is a sum over its moves (4,762 games: 1.6 s
@@ -508,7 +505,7 @@ class MoveChoices(Repertoires):
         return player_chose, player_visits, repeats[reached]
 
     def _reached_counts(
-        self, query: np.ndarray, left_out: LeftOut | None = None
+        self, query: np.ndarray, left_out: LeftOutKeys | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`query_counts`' two count matrices for distinct moves `query`, and which of them
         stand in a position somebody reached (the matrices' columns), less `left_out`."""
@@ -549,12 +546,12 @@ def _taken_out(
     player_chose: np.ndarray,
     player_visits: np.ndarray,
     moves: np.ndarray,
-    left_out: LeftOut,
+    left_out: LeftOutKeys,
     slots: int,
 ) -> None:
     """Take `left_out`'s move-choice keys out of the (players, moves) counts of choosing each
     of `moves` and of visiting its position, in place: the counts as if the table had never
-    held them (a stored count is at most 3.2% off above 160, so none goes below 0)."""
+    held them (clipped at 0: a stored count above 160 may be up to 3.2% off)."""
     positions = moves // slots
     for row, keys in left_out.items():
         if not 0 <= row < len(player_chose) or not len(keys):
@@ -620,7 +617,7 @@ class StructureVisits(Repertoires):
     """Per-player counts of the games in which each hashed structure token occurred
     (`structure_buckets`), scored as a likelihood ratio."""
 
-    def scores(self, tokens: Tokens, left_out: LeftOut | None = None) -> np.ndarray:
+    def scores(self, tokens: Tokens, left_out: LeftOutKeys | None = None) -> np.ndarray:
         """How much better each player's structures predict the query's than everybody's do:
         the sum over the query's tokens of log P(token | player) - log P(token | all players),
         the player's frequencies smoothed toward everybody's with a prior as strong as
@@ -637,7 +634,7 @@ class StructureVisits(Repertoires):
         return (np.asarray(evidence).ravel() - novelty_cost * repeats.sum()).astype(np.float32)
 
     def scores_by_game(
-        self, games: Sequence[Tokens], left_out: LeftOut | None = None
+        self, games: Sequence[Tokens], left_out: LeftOutKeys | None = None
     ) -> np.ndarray:
         """`scores` of each game alone, (games, players), from one look-up of all their
         tokens (a game's score is a sum over its tokens)."""
@@ -650,7 +647,7 @@ class StructureVisits(Repertoires):
         return (evidence - tokens[:, None] * novelty_cost[None, :]).astype(np.float32)
 
     def _evidence(
-        self, query: np.ndarray, left_out: LeftOut | None
+        self, query: np.ndarray, left_out: LeftOutKeys | None
     ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
         """For the distinct tokens `query`: (players, tokens found in the table) log1p(c_p(t) /
         (a_p P(t))), which tokens were found, and each player's log1p(N_p / a_p), what every
@@ -676,7 +673,11 @@ class StructureVisits(Repertoires):
         return matrix, found, np.log1p(read.totals / prior)
 
     def _without(
-        self, index: _StructureIndex, picked: np.ndarray, read: _StructureCounts, left_out: LeftOut
+        self,
+        index: _StructureIndex,
+        picked: np.ndarray,
+        read: _StructureCounts,
+        left_out: LeftOutKeys,
     ) -> _StructureCounts:
         """`read` as if the table had never counted `left_out`'s tokens: their owners' counts,
         totals and distinct tokens, and everybody's, less them (`picked`: the query's columns
@@ -746,6 +747,16 @@ def _by_column(
     matrix = sparse.csr_matrix((values, columns, counts.indptr), shape=(counts.shape[0], width))
     matrix.sum_duplicates()
     return matrix.tocsc()
+
+
+def _row_places(
+    counts: sparse.csr_matrix, row: int, keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each key sits among row `row`'s stored counts (indices sorted), as places in
+    `counts.data`, and whether it is there at all."""
+    first, last = counts.indptr[row], counts.indptr[row + 1]
+    column, seen = _columns(counts.indices[first:last].astype(np.int64), np.asarray(keys, np.int64))
+    return first + column, seen
 
 
 def _columns(sorted_keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
