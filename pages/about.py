@@ -40,7 +40,10 @@ games come out *likely*, so even that is not proof. A handful of games
 identifies poorly, and so do games whose openings are hidden or new to the model. Games that
 leave every known opening at once (an engine, a beginner, a bot) are ranked by the style model
 alone, and their first place is judged against masters ranked that way, so it often stays
-*uncertain* even when it is right. Similar style
+*uncertain* even when it is right. Games the model was built from (a famous game, a
+master's games from a public database) are read as new ones: what its tables counted of them is
+taken out before they are weighed, and the page says so; its network still learned from them,
+so on such games it may look a little better than it is. Similar style
 is not proof of identity: never use a ranking alone to accuse anyone of anything (fair-play
 decisions need far more evidence).
 """

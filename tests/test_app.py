@@ -362,6 +362,7 @@ def test_the_about_page_says_what_the_tool_cannot_tell_and_how_to_opt_out(app):
     test = app("about")
     text = _texts(test)
     assert "What it cannot tell" in text and "opt-out list" in text
+    assert "Games the model was built from" in text  # and how it reads them
 
 
 def test_the_map_of_fifty_thousand_players_is_one_webgl_trace():
