@@ -209,8 +209,9 @@ class KnownGames:
         for index, side in sides:
             game, place = games[index], places[index]
             tasks = set()
-            if place is not None and self.holders[place, side] != NOBODY:
-                tasks.add(int(self.holders[place, side]))
+            holder = NOBODY if place is None else int(self.holders[place, side])
+            if holder != NOBODY and holder not in enrolled:  # an enrolled row: its games only
+                tasks.add(holder)
             if len(game.moves) >= MIN_PLIES:
                 found = moves_hash(game.moves)
                 tasks |= {task for task, (hashes, _) in enrolled.items() if found in hashes[side]}

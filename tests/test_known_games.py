@@ -218,3 +218,30 @@ def test_games_a_player_was_enrolled_from_are_scored_as_new_when_shown_again(
     assert as_new["known_games"] == as_new["known_games_scored_as_new"] == 6
     assert new["known_games"] == 0
     assert scored == pytest.approx(fresh, abs=1e-4)  # as if enrolled from the other six alone
+
+
+def test_a_trained_player_enrolled_anew_is_read_by_the_games_of_the_enrolment_alone(
+    planted_model, tmp_path, capsys
+):
+    lea = "Lefty, Lea"
+    model_dir = tmp_path / "model"
+    shutil.copytree(planted_model, model_dir)
+    players = json.loads((model_dir / "players.json").read_text())
+    task = next(p["task_id"] for p in players if p["name"] == lea)
+    trained = _one_text_a_game(planted_pgn(games_each=8, seed=11, plies=40))
+    (tmp_path / "trained.pgn").write_text("".join(trained))
+    played = read_game_file(str(tmp_path / "trained.pgn")).games
+    sides = [(g.moves, task if g.white == lea else NOBODY, NOBODY) for g in played]
+    KnownGames.of_sides(sides).save(model_dir)
+    identify = ["identify", "--model", str(model_dir), "--as", lea, "--json", "--games"]
+
+    def scored_as_new() -> int:
+        capsys.readouterr()
+        assert main([*identify, str(tmp_path / "trained.pgn")]) == 0
+        return json.loads(capsys.readouterr().out)["known_games_scored_as_new"]
+
+    assert scored_as_new() == 8  # the training's tables held Lea's side of her eight
+    (tmp_path / "anew.pgn").write_text(planted_pgn(games_each=6, seed=12, plies=40))
+    enroll = ["enroll", "--model", str(model_dir), "--as", lea, "--games"]
+    assert main([*enroll, str(tmp_path / "anew.pgn")]) == 0
+    assert scored_as_new() == 0  # her row now holds the six of the enrolment only
