@@ -119,8 +119,8 @@ class LeftOut:
 
 class KnownGames:
     """The sorted move fingerprints of the games behind a model, and for each, the task ids of
-    the trained players whose tables hold its White and Black sides (`NOBODY`: none; all
-    `NOBODY` for a model that kept fingerprints only)."""
+    the trained players whose tables hold its White and Black sides (`NOBODY`: none, and for
+    every side of a file that kept fingerprints only: `keeps_holders` False)."""
 
     def __init__(self, hashes: np.ndarray, holders: np.ndarray | None = None) -> None:
         hashes = np.asarray(hashes, dtype=np.uint32)
@@ -243,8 +243,8 @@ class KnownGames:
 
     @classmethod
     def load(cls, directory: Path | str) -> KnownGames | None:
-        """The model's known games, or None for a model built before they were kept (holders
-        all `NOBODY` for one from before they were)."""
+        """The model's known games, or None for a model built before they were kept (without
+        holders, `keeps_holders` False, for one built before those were)."""
         path = Path(directory) / KNOWN_GAMES_FILE
         if not path.exists():
             return None
