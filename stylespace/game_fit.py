@@ -106,13 +106,16 @@ def _evidence_by_game(
     one look-up."""
     found: list[tuple[str | None, np.ndarray | None]] = [(None, None)] * len(per_game)
     remaining = list(range(len(per_game)))
-    for kind, table, field in (
-        ("openings", model.repertoires, "openings"),
-        ("structures", model.structures, "structures"),
+    for kind, table_name, field in (
+        ("openings", "repertoires", "openings"),
+        ("structures", "structures", "structures"),
     ):
+        chosen = [i for i in remaining if len(getattr(per_game[i], field))]
+        if not chosen:  # the table is not even read: the structures take 1 GB and 1.4 s
+            continue
+        table = getattr(model, table_name)
         if not table.known.any():
             continue
-        chosen = [i for i in remaining if len(getattr(per_game[i], field))]
         matrix = table.scores_by_game(
             [getattr(per_game[i], field) for i in chosen], left_out.of(field)
         )

@@ -14,9 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
-
 from stylespace.pgn_decode import Game, Rejection
 from stylespace.positions import PlayedGame
 
@@ -116,6 +113,9 @@ class GameStore:
                 f"no game store at {self.path}; run `stylespace ingest FILE` first"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        import duckdb  # here, not at the top: the command line imports this module for every
+        # command, and DuckDB with pyarrow costs 0.4 s of an `identify` that never opens a store
+
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
             self.connection.execute(_SCHEMA)
@@ -140,6 +140,8 @@ class GameStore:
         try:
             added = 0
             if games:
+                import pyarrow as pa  # with duckdb: only where a store is written
+
                 rows = [asdict(game) for game in games]
                 table = pa.Table.from_pylist(rows)
                 table = (
@@ -325,6 +327,8 @@ class GameStore:
         if names is not None:
             query += " WHERE list_contains(?, name)"
             params.append(list(names))
+        import duckdb
+
         found: dict[str, dict[str, float]] = {}
         try:
             rows = self.connection.execute(query, params).fetchall()

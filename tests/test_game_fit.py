@@ -6,10 +6,14 @@ import io
 import json
 from contextlib import redirect_stdout
 
+import numpy as np
 from planted import PLANTED, planted_pgn
 
 from stylespace.cli import main
-from stylespace.game_fit import opening_text
+from stylespace.game_files import read_game_file
+from stylespace.game_fit import game_fits, opening_text
+from stylespace.openings import OPENING_PLIES, StructureVisits, game_repertoires
+from stylespace.player_table import PlayerTable
 
 
 def test_a_game_by_somebody_else_fits_the_attributed_player_least(planted_model, tmp_path):
@@ -50,3 +54,28 @@ def test_an_opening_is_shown_in_numbered_san():
         opening_text(["e2e4", "c7c5", "g1f3", "d7d6", "d2d4"], full_moves=2) == "1.e4 c5 2.Nf3 d6"
     )
     assert opening_text([]) == ""
+
+
+def test_games_with_openings_never_read_the_structures_table(planted_model, tmp_path):
+    """The structures are the largest table (1 GB and 1.4 s to unpack for the demo): a query
+    whose every game has openings must not read it; one whose openings are hidden must."""
+    table = PlayerTable.load(planted_model)
+    reads: list[str] = []
+
+    def unpack_structures() -> StructureVisits:
+        reads.append("structures")
+        return StructureVisits.empty(len(table.players))
+
+    table._unread_tables["structures"] = unpack_structures
+    path = tmp_path / "lea.pgn"
+    path.write_text(
+        planted_pgn(games_each=3, seed=34, players={"Lefty, Lea": PLANTED["Lefty, Lea"]}, plies=40)
+    )
+    games = read_game_file(str(path)).games
+    eligible = np.ones(len(table.players), dtype=bool)
+    openings = game_repertoires(games, "Lefty, Lea")
+    with_openings = game_fits(table, games, "Lefty, Lea", openings, 0, eligible)
+    assert [fit.evidence for fit in with_openings] == ["openings"] * 3 and reads == []
+    hidden = game_repertoires(games, "Lefty, Lea", from_ply=OPENING_PLIES)
+    game_fits(table, games, "Lefty, Lea", hidden, 0, eligible)
+    assert reads == ["structures"]

@@ -69,7 +69,8 @@ def test_the_player_table_reads_what_the_model_reads(planted_model):
 
 
 def _identify_in_a_fresh_process(*args: str) -> dict:
-    """The identify command in its own interpreter: its JSON and whether torch got imported."""
+    """The identify command in its own interpreter: its JSON and whether torch or DuckDB (the
+    store, which identify never opens) got imported."""
     script = (
         "import contextlib, io, json, sys\n"
         "from stylespace.cli import main\n"
@@ -77,7 +78,7 @@ def _identify_in_a_fresh_process(*args: str) -> dict:
         "with contextlib.redirect_stdout(out):\n"
         f"    code = main({list(args)!r})\n"
         "print(json.dumps({'code': code, 'result': json.loads(out.getvalue()),"
-        " 'torch': 'torch' in sys.modules}))\n"
+        " 'torch': 'torch' in sys.modules, 'duckdb': 'duckdb' in sys.modules}))\n"
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return json.loads(ran.stdout)
@@ -92,7 +93,7 @@ def test_identify_runs_without_torch_and_ranks_as_the_torch_path_does(
     )
     common = ["identify", "--model", str(planted_model), "--games", str(query), "--json"]
     fast = _identify_in_a_fresh_process(*common)
-    assert fast["code"] == 0 and not fast["torch"]
+    assert fast["code"] == 0 and not fast["torch"] and not fast["duckdb"]
     assert fast["result"]["engine"] == "onnxruntime"
     capsys.readouterr()
     assert main([*common, "--engine", "torch"]) == 0
