@@ -60,10 +60,21 @@ def _import_times(statement: str, repeats: int) -> list[float]:
     return times
 
 
+def _query_label(size: int, from_ply: int) -> str:
+    return f"{size} from ply {from_ply}" if from_ply else str(size)
+
+
 def bench_identify(
-    model_dir: Path, db: Path, sizes: tuple[int, ...] = (100, 20), repeats: int = 3
+    model_dir: Path,
+    db: Path,
+    sizes: tuple[int, ...] = (100, 20),
+    repeats: int = 3,
+    hidden_openings: tuple[int, ...] = (100,),
+    hidden_from_ply: int = 30,
 ) -> dict:
-    """Median wall seconds of the identify command per query size, and where the time goes.
+    """Median wall seconds of the identify command per query size, and where the time goes;
+    for the `hidden_openings` sizes also from `hidden_from_ply` (the stylometry goals' 30),
+    where the pawn structures, the largest table, are read instead of the openings.
 
     Where the model has its fingerprint graph, the command runs as a user runs it (without
     torch) and, alternating with it in the same run, forced onto torch (`--engine torch`), so
@@ -75,15 +86,18 @@ def bench_identify(
 
     model = StyleModel.load(model_dir)
     with GameStore(db, read_only=True) as store:
-        author, games = _author_with_games(store, set(model.player_names()), max(sizes))
+        author, games = _author_with_games(
+            store, set(model.player_names()), max((*sizes, *hidden_openings))
+        )
     report: dict = {"model": str(model_dir), "author": author, "repeats": repeats}
     report["import_seconds"] = {
         engine: round(statistics.median(_import_times(statement, repeats)), 2)
         for engine, statement in IMPORTS.items()
     }
     engines = ["onnxruntime", "torch"] if GraphFingerprinter.available(model_dir) else ["torch"]
+    queries = [(size, 0) for size in sizes] + [(size, hidden_from_ply) for size in hidden_openings]
     with tempfile.TemporaryDirectory() as scratch:
-        for size in sizes:
+        for size, from_ply in queries:
             path = Path(scratch) / f"query{size}.pgn"
             _write_pgn(games[:size], path)
             command = [
@@ -97,6 +111,8 @@ def bench_identify(
                 str(path),
                 "--as",
                 author,
+                "--from-ply",
+                str(from_ply),
                 "--json",
             ]
             walls: dict[str, list[float]] = {engine: [] for engine in engines}
@@ -108,8 +124,8 @@ def bench_identify(
             started = time.perf_counter()
             found = read_game_file(str(path))
             parse = time.perf_counter() - started
-            result = identify(model, found.games, author=author)
-            report[str(size)] = {
+            result = identify(model, found.games, author=author, from_ply=from_ply)
+            report[_query_label(size, from_ply)] = {
                 "median_wall_seconds": round(statistics.median(walls[engines[0]]), 2),
                 "engine": engines[0],
                 "median_wall_seconds_by_engine": {
@@ -122,16 +138,16 @@ def bench_identify(
                 "fit_steps": result["fit_steps"],
             }
     lines = [f"identify on {author}'s held-out games ({repeats} runs, whole command):"]
-    for size in sizes:
-        row = report[str(size)]
+    for size, from_ply in queries:
+        row = report[_query_label(size, from_ply)]
         by_engine = ", ".join(
             f"{seconds} s with {engine}"
             for engine, seconds in row["median_wall_seconds_by_engine"].items()
         )
         lines.append(
-            f"  {size} games: median {by_engine} ({row['positions']} moves, the fingerprint "
-            f"read {row['fingerprint_positions']}; identify in-process with torch "
-            f"{row['identify_seconds']} s)"
+            f"  {_query_label(size, from_ply)} games: median {by_engine} ({row['positions']} "
+            f"moves, the fingerprint read {row['fingerprint_positions']}; identify in-process "
+            f"with torch {row['identify_seconds']} s)"
         )
     imports = report["import_seconds"]
     lines.append(

@@ -147,7 +147,14 @@ def _bench_app(args: argparse.Namespace) -> int:
 def _bench_identify(args: argparse.Namespace) -> int:
     from stylespace.bench_identify import bench_identify
 
-    report = bench_identify(args.model, args.db, sizes=tuple(args.sizes), repeats=args.repeats)
+    report = bench_identify(
+        args.model,
+        args.db,
+        sizes=tuple(args.sizes),
+        repeats=args.repeats,
+        hidden_openings=tuple(args.hidden_openings),
+        hidden_from_ply=args.hidden_from_ply,
+    )
     emit(args, report, report["summary"])
     return 0
 
@@ -254,6 +261,17 @@ def add_bench_commands(bench: argparse.ArgumentParser, common: argparse.Argument
     )
     bench_identify.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     bench_identify.add_argument("--sizes", type=AT_LEAST_1, nargs="+", default=[100, 20])
+    bench_identify.add_argument(
+        "--hidden-openings",
+        type=AT_LEAST_1,
+        nargs="*",
+        default=[100],
+        metavar="SIZE",
+        help="query sizes also timed with the openings hidden (none: leave it out)",
+    )
+    bench_identify.add_argument(
+        "--hidden-from-ply", type=AT_LEAST_1, default=30, help="where those queries start"
+    )
     bench_identify.add_argument("--repeats", type=AT_LEAST_1, default=3)
     bench_app = benches("app", _bench_app, "Page, slider and map timings of the app, server side.")
     bench_app.add_argument("--model", type=Path, default=DEFAULT_MODEL)

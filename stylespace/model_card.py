@@ -548,7 +548,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
                 f"- {size} games: median {_by_engine(row)} "
                 f"({row['positions']:,} moves{_read_note(row)})"
                 for size, row in speed.items()
-                if size.isdigit()
+                if size[0].isdigit()
             ),
         ]
     confidence = build.get("confidence", {}).get("result", {})

@@ -57,6 +57,10 @@ def test_bench_identify_times_the_whole_command(planted_store, planted_model, ca
             "--sizes",
             "20",
             "5",
+            "--hidden-openings",
+            "5",
+            "--hidden-from-ply",
+            "8",
             "--repeats",
             "1",
             "--json",
@@ -66,6 +70,7 @@ def test_bench_identify_times_the_whole_command(planted_store, planted_model, ca
     assert code == 0
     assert report["author"] in ("Lefty, Lea", "Righty, Rob")
     assert report["20"]["positions"] == 20 * 7 and report["5"]["positions"] == 5 * 7
+    assert report["5 from ply 8"]["positions"] == 5 * 3  # the author's plies 8, 10 and 12
     # Timings are reported, never compared here: two wall clocks on a shared CI machine race.
     assert report["20"]["median_wall_seconds"] > 0 and report["import_seconds"]["torch"] > 0
     assert report["20"]["engine"] == "onnxruntime"  # a trained model carries its graph
