@@ -276,6 +276,12 @@ def _by_engine(row: dict) -> str:
     return ", ".join(f"{seconds} s with {engine}" for engine, seconds in by_engine.items())
 
 
+def _query_name(label: str) -> str:
+    """'100' -> '100 games', '100 from ply 30' -> '100 games from ply 30' (`bench identify`)."""
+    size, _, rest = label.partition(" ")
+    return f"{size} games {rest}".strip()
+
+
 def _read_note(row: dict) -> str:
     """How many of a timed query's moves the fingerprint read, where the build recorded it."""
     read = row.get("fingerprint_positions")
@@ -545,7 +551,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
             "",
             "## Speed (whole `stylespace identify` command, model loading included)",
             *(
-                f"- {size} games: median {_by_engine(row)} "
+                f"- {_query_name(size)}: median {_by_engine(row)} "
                 f"({row['positions']:,} moves{_read_note(row)})"
                 for size, row in speed.items()
                 if size[0].isdigit()
