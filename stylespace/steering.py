@@ -332,6 +332,8 @@ UNIT_STRENGTHS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 # share by at most FIRST_MOVE_BUDGET over the whole slider.
 FIRST_MOVE = ("e4_share", "d4_share")
 FIRST_MOVE_BUDGET = 0.05
+# `holding_first_move`: pulls whose system is worse conditioned than 1 : 1,000 are one pull
+SINGULAR_PULLS = 1e-3
 
 
 def _at_reach(row: dict, multiplier: float, tolerance: float) -> dict:
@@ -398,8 +400,12 @@ def holding_first_move(
     """Each non-first-move direction minus the combination of the first-move directions (of
     the same kind) that cancels its pull on the first move's shares, to first order: the
     shares' slopes along every direction are measured (central differences at +-`step`, mean
-    over `players`) and a 2 x 2 system solved. Kept at its length; unchanged when the kind
-    lacks a first-move direction or the system is singular."""
+    over `players`) and a 2 x 2 system solved by least squares. Where the two first-move
+    directions pull alike (players who open either 1.e4 or 1.d4 make one the other reversed),
+    the system is singular, and an exact solve's weights in the millions, cancelling each
+    other, would depend on the machine's rounding: the least-squares combination of smallest
+    weights cancels what the two can cancel together. Kept at its length; unchanged when the
+    kind lacks a first-move direction or neither moves the shares."""
     if not all(prop in directions for prop in FIRST_MOVE):
         return dict(directions)
     own = [model.style_vectors[model.task_id(name)] for name in players]
@@ -418,16 +424,24 @@ def holding_first_move(
 
     basis = [directions[p] for p in FIRST_MOVE]
     pulls = np.stack([slopes(d) for d in basis], axis=1)  # (share, basis direction)
-    if abs(np.linalg.det(pulls)) < 1e-9:
+    if not np.abs(pulls).max() > 0:
         return dict(directions)
     held = dict(directions)
     for prop, direction in directions.items():
         if prop in FIRST_MOVE:
             continue
-        weights = np.linalg.solve(pulls, slopes(direction))
+        weights = clearing_weights(pulls, slopes(direction))
         cleared = direction - sum(float(w) * d for w, d in zip(weights, basis, strict=True))
         held[prop] = cleared * (direction.norm() / cleared.norm().clamp_min(1e-12))
     return held
+
+
+def clearing_weights(pulls: np.ndarray, pull: np.ndarray) -> np.ndarray:
+    """The weights of the first-move directions (`pulls`: the shares' slopes along each, one
+    column a direction) whose combination pulls the shares as `pull` does: least squares,
+    the smallest weights where the directions pull alike (`SINGULAR_PULLS`), so that rounding
+    never picks between two huge weights that cancel each other."""
+    return np.linalg.lstsq(pulls, pull, rcond=SINGULAR_PULLS)[0]
 
 
 def calibrated_steering(
