@@ -3,6 +3,7 @@ the work behind a steering slider timed call by call. Medians of several runs.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -61,12 +62,16 @@ def bench_app(model_dir: Path, repeats: int = 5, synthetic_players: int = 50_000
 
     atlas = Atlas.load(model_dir)
     name = atlas.names()[0]
-    strengths = {prop: 0.5 for prop in atlas.steerable()}
     start = atlas.model.style_vector(name)
     board = chess.Board()
+    moves_made = itertools.count(1)
 
     def slider_move() -> None:
-        vector = atlas.steered(name, strengths) if strengths else atlas.mixed(name, name, 0.5)
+        # a new setting each time, as a slider moves: nothing measured before is reused but
+        # the player's own vector, which the page measures once per player
+        setting = 0.5 + 0.01 * next(moves_made)
+        strengths = {prop: setting for prop in atlas.steerable()}
+        vector = atlas.steered(name, strengths) if strengths else atlas.mixed(name, name, setting)
         moves = atlas.predictions(board, vector)
         board_png(board, [(m.uci, m.probability) for m in moves], size=340)
         atlas.place(vector)

@@ -70,6 +70,9 @@ class CardRow:
     percentile: float
 
 
+MEASURED_VECTORS = 256  # `Atlas._proxies`: a few kB each
+
+
 @functools.lru_cache(maxsize=4)
 def _probe_positions(directory: Path) -> PositionSet | None:
     return load_probe_positions(directory)
@@ -87,6 +90,10 @@ class Atlas:
     opted_out: frozenset[str] = frozenset()
     metrics: dict = field(default_factory=dict)
     calibration: Calibration | None = None  # what a ranking's gap means (`confidence.py`)
+    # `proxy_shift`'s measurements by vector: while a slider moves, the "before" is the same
+    # player's vector every time, and measuring it (140 ms on the slow 2-core machine) was
+    # half of each update
+    _measured: dict[bytes, dict[str, float]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | str, opt_out: Path | str | None = None) -> Atlas:
@@ -339,9 +346,18 @@ class Atlas:
         """Each steerable property's move-level proxy on the probe positions, before and after."""
         if self.probe is None:
             return {}
-        old = measure_proxies(self.model, before, self.probe)
-        new = measure_proxies(self.model, after, self.probe)
+        old, new = self._proxies(before), self._proxies(after)
         return {p: (old[p], new[p]) for p in self.directions if p in old and p in new}
+
+    def _proxies(self, vector: torch.Tensor) -> dict[str, float]:
+        """`measure_proxies` on the probe positions, remembered for the last
+        `MEASURED_VECTORS` vectors (the atlas is shared by every session of the app)."""
+        key = vector.detach().cpu().numpy().tobytes()
+        if key not in self._measured:
+            if len(self._measured) >= MEASURED_VECTORS:
+                self._measured.pop(next(iter(self._measured)), None)
+            self._measured[key] = measure_proxies(self.model, vector, self.probe)
+        return self._measured[key]
 
     # --- stylometry -------------------------------------------------------------------------
 

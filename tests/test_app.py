@@ -12,7 +12,9 @@ from planted import planted_pgn
 from streamlit.testing.v1 import AppTest
 
 from stylespace.app_support import ENTERED
+from stylespace.explore import MEASURED_VECTORS, Atlas
 from stylespace.properties import format_value
+from stylespace.steering import measure_proxies
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -148,6 +150,24 @@ def test_steering_sliders_move_and_the_shift_is_measured(app):
     test.slider(key="mix_weight").set_value(0.8).run()
     assert not test.exception
     assert len(test.dataframe[0].value) > 0
+
+
+def test_a_measured_shift_is_the_probe_positions_measurement_of_both_vectors(tiny_demo):
+    """While a slider moves, the player's own vector is measured once, not on every move; what
+    is remembered is what a fresh measurement gives, and only so many vectors are kept."""
+    atlas = Atlas.load(tiny_demo["out"])
+    player = atlas.model.style_vector(atlas.names()[0])
+    steered = player + 0.5 * next(iter(atlas.directions.values()))
+    fresh = (
+        measure_proxies(atlas.model, player, atlas.probe),
+        measure_proxies(atlas.model, steered, atlas.probe),
+    )
+    for _ in range(2):
+        shift = atlas.proxy_shift(player, steered)
+        assert shift and all(shift[p] == (fresh[0][p], fresh[1][p]) for p in shift)
+    for step in range(MEASURED_VECTORS + 3):
+        atlas.proxy_shift(player, player + 0.001 * (step + 1))
+    assert len(atlas._measured) == MEASURED_VECTORS
 
 
 def test_properties_the_sliders_barely_move_are_called_weak(app, tiny_demo, tmp_path, monkeypatch):
