@@ -61,7 +61,15 @@ def _import_times(statement: str, repeats: int) -> list[float]:
 
 
 def _query_label(size: int, from_ply: int) -> str:
+    """A timed query's key in the report (and in `build.json`): '100', '100 from ply 30'."""
     return f"{size} from ply {from_ply}" if from_ply else str(size)
+
+
+def query_name(label: str) -> str:
+    """A report key as words: '100' -> '100 games', '100 from ply 30' -> '100 games from ply
+    30' (the summary's and the model card's)."""
+    size, _, rest = label.partition(" ")
+    return f"{size} games {rest}".strip()
 
 
 def bench_identify(
@@ -98,7 +106,7 @@ def bench_identify(
     queries = [(size, 0) for size in sizes] + [(size, hidden_from_ply) for size in hidden_openings]
     with tempfile.TemporaryDirectory() as scratch:
         for size, from_ply in queries:
-            path = Path(scratch) / f"query{size}.pgn"
+            path = Path(scratch) / f"query{size}.pgn"  # the same games with or without from_ply
             _write_pgn(games[:size], path)
             command = [
                 sys.executable,
@@ -145,7 +153,7 @@ def bench_identify(
             for engine, seconds in row["median_wall_seconds_by_engine"].items()
         )
         lines.append(
-            f"  {_query_label(size, from_ply)} games: median {by_engine} ({row['positions']} "
+            f"  {query_name(_query_label(size, from_ply))}: median {by_engine} ({row['positions']} "
             f"moves, the fingerprint read {row['fingerprint_positions']}; identify in-process "
             f"with torch {row['identify_seconds']} s)"
         )

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from stylespace.aliases import spelling_pairs
+from stylespace.bench_identify import query_name
 from stylespace.bench_stylometry import PROFILE_BANDS
 from stylespace.encoding import ELO_BUCKET_MIN, ELO_BUCKET_WIDTH
 from stylespace.fused import SETTLE_MIN_POSITIONS, WEIGHTS_OPENINGS_HIDDEN, weighted_sum
@@ -274,12 +275,6 @@ def _by_engine(row: dict) -> str:
     if not by_engine:
         return f"{row['median_wall_seconds']} s"
     return ", ".join(f"{seconds} s with {engine}" for engine, seconds in by_engine.items())
-
-
-def _query_name(label: str) -> str:
-    """'100' -> '100 games', '100 from ply 30' -> '100 games from ply 30' (`bench identify`)."""
-    size, _, rest = label.partition(" ")
-    return f"{size} games {rest}".strip()
 
 
 def _read_note(row: dict) -> str:
@@ -551,7 +546,7 @@ def write_model_card(directory: Path | str, batch_size: int) -> Path:
             "",
             "## Speed (whole `stylespace identify` command, model loading included)",
             *(
-                f"- {_query_name(size)}: median {_by_engine(row)} "
+                f"- {query_name(size)}: median {_by_engine(row)} "
                 f"({row['positions']:,} moves{_read_note(row)})"
                 for size, row in speed.items()
                 if size[0].isdigit()
