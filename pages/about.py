@@ -50,10 +50,7 @@ decisions need far more evidence).
 )
 st.subheader("This model")
 metrics = explorer.metrics
-st.write(
-    f"{len(explorer.names())} players shown; trained with preset "
-    f"`{explorer.model.extra_config.get('preset', '?')}`."
-)
+st.write(f"{len(explorer.names())} players shown; trained with preset `{explorer.preset or '?'}`.")
 if card.exists():
     with st.expander("Model card (data, commands, measured figures)", expanded=True):
         st.markdown(card.read_text(encoding="utf-8"))

@@ -70,3 +70,4 @@ st.caption(f"{len(rows)} players. Click a dot to open that player.{placed}")
 st.subheader("What the layout follows")
 st.markdown(islands_text(reading))
 st.markdown(sorted_by_text(reading) + " Colour the map by a property to see where it lies.")
+explorer.load_network_in_background()  # the other pages need it: ready when they are opened

@@ -3,6 +3,10 @@
 The pages only lay out what these calls return, so a test or the CLI can ask the same questions.
 Players on the opt-out list are left out of every answer: not on the map, not searchable, never a
 neighbour or a candidate.
+
+The map, the search and "players like X" read only the player table (`Roster`, numpy); the
+network (torch, 1.4-2.1 s to import on the 2-core machine, most of a cold start) is loaded the
+first time a page asks for moves, a steered vector or an identification.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ import copy
 import dataclasses
 import functools
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import chess
 import numpy as np
-import torch
 
 from stylespace.confidence import Calibration
 from stylespace.known_games import enrolment_record
@@ -33,20 +37,17 @@ from stylespace.name_search import names_like
 from stylespace.optout import is_opted_out, load_opt_out, normalise_name
 from stylespace.placeholders import is_placeholder_name, may_be_named
 from stylespace.player_facts import facts_from_games
-from stylespace.positions import PlayedGame
-from stylespace.projection import MAP_FILE, StyleMap, nearest_players
-from stylespace.properties import PROPERTIES, RECORD_PROPERTIES, percentile_ranks
-from stylespace.steering import (
-    FIRST_MOVE,
-    PositionSet,
-    interpolate,
-    load_directions,
-    load_probe_positions,
-    measure_proxies,
-    steer,
-)
-from stylespace.style_model import MovePrediction, StyleModel
-from stylespace.stylometry import identify, whole_fingerprint
+from stylespace.player_table import Roster
+from stylespace.projection import MAP_FILE, StyleMap, as_numpy, nearest_players
+from stylespace.properties import FIRST_MOVE, PROPERTIES, RECORD_PROPERTIES, percentile_ranks
+
+if TYPE_CHECKING:  # the network's modules import torch: loaded when first used
+    import chess
+    import torch
+
+    from stylespace.positions import PlayedGame
+    from stylespace.steering import PositionSet
+    from stylespace.style_model import MovePrediction, StyleModel
 
 ALL_PROPERTIES = {**PROPERTIES, **RECORD_PROPERTIES}
 GROUPS = ("seen", "unseen")  # the stylometry benchmark's players: trained on, enrolled later
@@ -75,17 +76,23 @@ MEASURED_VECTORS = 256  # `Atlas._proxies`: a few kB each
 
 @functools.lru_cache(maxsize=4)
 def _probe_positions(directory: Path) -> PositionSet | None:
+    from stylespace.steering import load_probe_positions
+
     return load_probe_positions(directory)
+
+
+# what the network's pages need beside the player table (`Atlas.load` checks them up front)
+NETWORK_FILES = ("base.safetensors", "skills.safetensors")
 
 
 @dataclass
 class Atlas:
-    """A model directory loaded for exploring: model, map, steering directions, player facts."""
+    """A model directory loaded for exploring: player table, map, player facts, and the network
+    with its steering directions when a page first needs them."""
 
     directory: Path
-    model: StyleModel
+    roster: Roster
     style_map: StyleMap
-    directions: dict[str, torch.Tensor]
     steering_summary: dict
     opted_out: frozenset[str] = frozenset()
     metrics: dict = field(default_factory=dict)
@@ -94,23 +101,28 @@ class Atlas:
     # player's vector every time, and measuring it (140 ms on the slow 2-core machine) was
     # half of each update
     _measured: dict[bytes, dict[str, float]] = field(default_factory=dict, repr=False)
+    _model: StyleModel | None = field(default=None, repr=False)
+    _directions: dict[str, torch.Tensor] | None = field(default=None, repr=False)
+    _loading: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, directory: Path | str, opt_out: Path | str | None = None) -> Atlas:
         directory = Path(directory)
         try:
-            model = StyleModel.load(directory)
+            roster = Roster.load(directory)
         except FileNotFoundError as error:
             raise AtlasError(str(error)) from None
+        for needed in NETWORK_FILES:
+            if not (directory / needed).exists():
+                raise AtlasError(f"no style model at {directory} ({needed} missing)")
         if not (directory / MAP_FILE).exists():
             raise AtlasError(f"{directory} has no style map: run `stylespace project`")
         steering_file = directory / "steering.json"
         metrics_file = directory / "metrics.json"
         return cls(
             directory=directory,
-            model=model,
-            style_map=StyleMap.load(model, directory),
-            directions=load_directions(directory),
+            roster=roster,
+            style_map=StyleMap.load(roster, directory),
             steering_summary=json.loads(steering_file.read_text())
             if steering_file.exists()
             else {},
@@ -118,6 +130,43 @@ class Atlas:
             metrics=json.loads(metrics_file.read_text()) if metrics_file.exists() else {},
             calibration=Calibration.load(directory),
         )
+
+    @property
+    def model(self) -> StyleModel:
+        """The network with the player table, loaded when a page first asks for moves, a
+        vector to steer or an identification (once, whichever session asks first)."""
+        with self._loading:
+            if self._model is None:
+                from stylespace.style_model import StyleModel
+
+                self._model = StyleModel.load(self.directory)
+        return self._model
+
+    @property
+    def directions(self) -> dict[str, torch.Tensor]:
+        """The steering directions that passed the steering benchmark."""
+        with self._loading:
+            if self._directions is None:
+                from stylespace.steering import load_directions
+
+                self._directions = load_directions(self.directory)
+        return self._directions
+
+    @property
+    def network_loaded(self) -> bool:
+        return self._model is not None and self._directions is not None
+
+    def load_network_in_background(self) -> None:
+        """Start loading the network on a thread of its own, so that the first page that needs
+        it finds it ready (the map page calls this once it has drawn)."""
+        if self._model is None and not self._loading.locked():
+            threading.Thread(target=lambda: (self.model, self.directions), daemon=True).start()
+
+    @property
+    def preset(self) -> str | None:
+        """The training preset the config records."""
+        config = json.loads((self.directory / "config.json").read_text())
+        return config.get("preset")
 
     @property
     def probe(self) -> PositionSet | None:
@@ -137,7 +186,7 @@ class Atlas:
     def player(self, name: str) -> dict:
         if not self.visible(name):
             raise KeyError(f"{name!r} asked not to be shown")
-        return self.model.players[self.model.task_id(name)]
+        return self.roster.players[self.roster.task_id(name)]
 
     def find(self, text: str, limit: int = 20) -> list[str]:
         """Players whose name contains every word of `text` (case and accents as typed); else
@@ -152,7 +201,7 @@ class Atlas:
         for name, (x, y) in zip(self.style_map.names, self.style_map.coordinates, strict=True):
             if not self.visible(name):
                 continue
-            player = self.model.players[self.model.task_id(name)]
+            player = self.roster.players[self.roster.task_id(name)]
             rows.append(
                 {
                     "name": name,
@@ -212,7 +261,7 @@ class Atlas:
                 continue
             population = {
                 p["name"]: p["properties"][prop]
-                for p in self.model.players
+                for p in self.roster.players
                 if prop in p.get("properties", {}) and self.visible(p["name"])
             }
             percentile = percentile_ranks(population)[name]
@@ -221,12 +270,13 @@ class Atlas:
 
     def like(self, name: str, top: int = 8) -> list[tuple[str, float]]:
         """Nearest players by style vector (centred cosine), opted-out players left out."""
-        return self.nearest(self.model.style_vector(name), top=top, exclude=name)
+        return self.nearest(self.roster.style_vector(name), top=top, exclude=name)
 
     def nearest(
-        self, vector: torch.Tensor, top: int = 8, exclude: str | None = None
+        self, vector: Any, top: int = 8, exclude: str | None = None
     ) -> list[tuple[str, float]]:
-        return nearest_players(self.model, vector, top, self.opted_out, exclude)
+        """Nearest players to a vector (numpy or torch) by centred cosine."""
+        return nearest_players(self.roster, vector, top, self.opted_out, exclude)
 
     # --- moves -----------------------------------------------------------------------------
 
@@ -293,9 +343,13 @@ class Atlas:
         ]
 
     def steered(self, name: str, strengths: dict[str, float]) -> torch.Tensor:
+        from stylespace.steering import steer
+
         return steer(self.model.style_vector(name), strengths, self.directions)
 
     def mixed(self, first: str, second: str, weight: float) -> torch.Tensor:
+        from stylespace.steering import interpolate
+
         return interpolate(
             self.model.style_vector(first), self.model.style_vector(second), float(weight)
         )
@@ -336,8 +390,9 @@ class Atlas:
         x, y = self.style_map.coordinates[self.style_map.names.index(name)]
         return float(x), float(y)
 
-    def place(self, vector: torch.Tensor) -> tuple[float, float]:
-        x, y = self.style_map.place(vector.cpu().numpy())
+    def place(self, vector: Any) -> tuple[float, float]:
+        """Where a vector (numpy or torch) lands on the map."""
+        x, y = self.style_map.place(as_numpy(vector))
         return float(x), float(y)
 
     def proxy_shift(
@@ -356,6 +411,8 @@ class Atlas:
         if key not in self._measured:
             if len(self._measured) >= MEASURED_VECTORS:
                 self._measured.pop(next(iter(self._measured)), None)
+            from stylespace.steering import measure_proxies
+
             self._measured[key] = measure_proxies(self.model, vector, self.probe)
         return self._measured[key]
 
@@ -391,6 +448,8 @@ class Atlas:
     ) -> dict:
         """Rank the visible players as the author of `games` (their moves from `from_ply` on);
         adds the query's map position and how sure the first place is."""
+        from stylespace.stylometry import identify
+
         found = identify(
             self.model,
             games,
@@ -400,7 +459,7 @@ class Atlas:
             opted_out=self.opted_out,
             per_game=True,
         )
-        found["place"] = self.place(torch.tensor(found["vector"]))
+        found["place"] = self.place(np.asarray(found["vector"]))
         found["confidence"] = self.calibration.assess(found) if self.calibration else None
         return found
 
@@ -411,6 +470,8 @@ class Atlas:
         properties (`player_facts`), and which games they are (`known_games.enrolment_record`:
         shown again, those are scored as new ones). A player is enrolled from whole games: a
         result that left the openings out is made again from the first move."""
+        from stylespace.stylometry import identify, whole_fingerprint
+
         if found.get("from_ply"):
             found = identify(self.model, games, author=found["author"], opted_out=self.opted_out)
         found = {
@@ -435,8 +496,8 @@ class Atlas:
                 return f"{name!r} is on the opt-out list: they asked not to be modelled."
         if is_placeholder_name(label):
             return f"{label!r} stands for unknown players: choose a person's name."
-        players = self.model.player_names()
-        if label in players and not self.model.players[players.index(label)].get("session"):
+        players = self.roster.player_names()
+        if label in players and not self.roster.players[players.index(label)].get("session"):
             return f"{label!r} is already a player of the model: choose another name."
         return None
 
@@ -446,6 +507,8 @@ class Atlas:
         stays as it is."""
         if not enrolled:
             return self
+        import torch
+
         model = copy.deepcopy(self.model)
         for label, found in enrolled.items():
             model.set_player(
@@ -465,8 +528,14 @@ class Atlas:
         coordinates = dict(
             zip(self.style_map.names, self.style_map.coordinates.tolist(), strict=True)
         )
+        roster = Roster.of(model)
         return dataclasses.replace(
-            self, model=model, style_map=StyleMap.for_model(model, coordinates)
+            self,
+            roster=roster,
+            style_map=StyleMap.for_model(roster, coordinates),
+            _model=model,
+            _directions=self.directions,
+            _loading=threading.Lock(),
         )
 
 

@@ -12,8 +12,10 @@ import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from safetensors import safe_open
 from safetensors.numpy import load_file
 
 from stylespace.game_embedding import GameEmbedding, dequantised
@@ -21,6 +23,9 @@ from stylespace.known_games import KnownGames
 from stylespace.openings import MoveChoices, Repertoires, StructureVisits
 from stylespace.placeholders import may_be_named
 from stylespace.sketch import FINGERPRINT_SIZE
+
+if TYPE_CHECKING:
+    from stylespace.style_model import StyleModel
 
 # openings.safetensors: key prefix -> (the model's table, its `RepertoireTokens` field, kind).
 # The first models kept TF-IDF repertoires, deep lines and structures (counted once per
@@ -92,19 +97,59 @@ class QueryTables:
         return [p["name"] for p in self.players]
 
 
-class PlayerTable(QueryTables):
-    """A model directory's player table, numpy only (row = task id)."""
+class Roster:
+    """The players and their style vectors, numpy only (row = task id): what the style map,
+    the search and "players like X" read. The app's first page needs no more, so it never
+    imports torch (1.4-2.1 s of a cold start on the 2-core machine)."""
 
-    def __init__(self, players: list[dict], vectors: np.ndarray, fingerprints: np.ndarray) -> None:
+    def __init__(self, players: list[dict], vectors: np.ndarray) -> None:
         self.players = players
         self.style_vectors = vectors
-        self.fingerprints = fingerprints
-        self._start_tables()
+        self._task_of = {p["name"]: p["task_id"] for p in players}
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Roster:
+        directory = Path(directory)
+        for needed in ("config.json", "players.json", "style_vectors.safetensors"):
+            if not (directory / needed).exists():
+                raise FileNotFoundError(f"no style model at {directory} ({needed} missing)")
+        players = json.loads((directory / "players.json").read_text())
+        with safe_open(directory / "style_vectors.safetensors", framework="numpy") as stored:
+            return cls(players, stored.get_tensor("style_vectors"))
+
+    @classmethod
+    def of(cls, model: StyleModel) -> Roster:
+        """A loaded model's players and vectors (the same player records)."""
+        return cls(model.players, model.style_vectors.cpu().numpy())
+
+    def player_names(self) -> list[str]:
+        return [p["name"] for p in self.players]
+
+    def task_id(self, name: str) -> int:
+        try:
+            return self._task_of[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a player of this model") from None
+
+    def style_vector(self, name: str) -> np.ndarray:
+        return self.style_vectors[self.task_id(name)]
 
     @property
     def trained_mean(self) -> np.ndarray:
-        """As `StyleModel.trained_mean`: enrolments never move it."""
-        return self.style_vectors[self._trained_tasks()].mean(axis=0)
+        """As `StyleModel.trained_mean`: the players trained with the skills, enrolments never
+        move it."""
+        return self.style_vectors[
+            [p["task_id"] for p in self.players if not p.get("enrolled")]
+        ].mean(axis=0)
+
+
+class PlayerTable(Roster, QueryTables):
+    """A model directory's player table with everything identification reads, numpy only."""
+
+    def __init__(self, players: list[dict], vectors: np.ndarray, fingerprints: np.ndarray) -> None:
+        super().__init__(players, vectors)
+        self.fingerprints = fingerprints
+        self._start_tables()
 
     @property
     def fingerprint_centre(self) -> np.ndarray:

@@ -12,14 +12,37 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
-import torch
 
 from stylespace.placeholders import may_be_named
-from stylespace.style_model import StyleModel
 
 MAP_FILE = "map.json"
+
+
+class PlayerVectors(Protocol):
+    """What the map reads of a model: a loaded `StyleModel` (torch) or a `Roster` (numpy), so
+    the app's map page never imports torch."""
+
+    players: list[dict]
+
+    @property
+    def style_vectors(self) -> Any: ...
+
+    @property
+    def trained_mean(self) -> Any: ...
+
+    def player_names(self) -> list[str]: ...
+
+    def task_id(self, name: str) -> int: ...
+
+
+def as_numpy(values: Any) -> np.ndarray:
+    """A torch tensor (on any device) or an array, as float64 numpy."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=np.float64)
 
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -36,9 +59,10 @@ class StyleMap:
     unit_vectors: np.ndarray  # (players, size), centred and normalised
     neighbours: int = 10
 
-    def place(self, vector: np.ndarray | torch.Tensor, exclude: int | None = None) -> np.ndarray:
-        """Coordinates for a new vector: similarity-weighted mean of its nearest players'."""
-        vector = np.asarray(vector, dtype=np.float64) - self.centre
+    def place(self, vector: Any, exclude: int | None = None) -> np.ndarray:
+        """Coordinates for a new vector (numpy or torch): similarity-weighted mean of its
+        nearest players'."""
+        vector = as_numpy(vector) - self.centre
         similarity = self.unit_vectors @ (vector / max(np.linalg.norm(vector), 1e-12))
         if exclude is not None:
             similarity[exclude] = -np.inf
@@ -59,18 +83,18 @@ class StyleMap:
         (Path(directory) / MAP_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=1))
 
     @classmethod
-    def load(cls, model: StyleModel, directory: Path | str) -> StyleMap:
+    def load(cls, model: PlayerVectors, directory: Path | str) -> StyleMap:
         """The saved map; players added since (enrolled) are placed on it, the rest untouched."""
         saved = json.loads((Path(directory) / MAP_FILE).read_text())
         return cls.for_model(model, saved["players"], saved.get("neighbours", 10))
 
     @classmethod
     def for_model(
-        cls, model: StyleModel, coordinates: dict[str, list[float]], neighbours: int = 10
+        cls, model: PlayerVectors, coordinates: dict[str, list[float]], neighbours: int = 10
     ) -> StyleMap:
-        centre = model.trained_mean.cpu().numpy().astype(np.float64)
+        centre = as_numpy(model.trained_mean)
         mapped = [name for name in model.player_names() if name in coordinates]
-        vectors = model.style_vectors.cpu().numpy().astype(np.float64)
+        vectors = as_numpy(model.style_vectors)
         rows = [model.task_id(name) for name in mapped]
         found = cls(
             mapped,
@@ -104,13 +128,15 @@ def _principal_layout(units: np.ndarray) -> np.ndarray:
     return coordinates
 
 
-def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[StyleMap, str, dict]:
+def build_map(
+    model: PlayerVectors, seed: int = 0, neighbours: int = 10
+) -> tuple[StyleMap, str, dict]:
     """UMAP of the trained players; returns the map, the placement method chosen, and figures."""
     trained = [p["name"] for p in model.players if not p.get("enrolled")]
     if not trained:
         raise ValueError("the model has no trained players to lay out")
-    centre = model.trained_mean.cpu().numpy().astype(np.float64)
-    vectors = model.style_vectors.cpu().numpy().astype(np.float64)
+    centre = as_numpy(model.trained_mean)
+    vectors = as_numpy(model.style_vectors)
     units = _unit_rows(vectors[[model.task_id(n) for n in trained]] - centre)
     if len(trained) < MIN_UMAP_PLAYERS:
         coordinates = _principal_layout(units)
@@ -155,28 +181,30 @@ def build_map(model: StyleModel, seed: int = 0, neighbours: int = 10) -> tuple[S
 
 
 def nearest_players(
-    model: StyleModel,
-    vector: torch.Tensor,
+    model: PlayerVectors,
+    vector: Any,
     top: int = 10,
     opted_out: frozenset[str] = frozenset(),
     exclude: str | None = None,
 ) -> list[tuple[str, float]]:
-    """The players whose style vectors are most similar to `vector` (centred cosine), best
-    first; players on the opt-out list and placeholders such as "NN" (many people) are left out."""
-    from stylespace.stylometry import similarity_scores
-
-    scores = similarity_scores(model, vector)
-    order = torch.argsort(scores, descending=True).tolist()
+    """The players whose style vectors are most similar to `vector` (cosine, centred on the
+    trained players' mean, as stylometry compares them), best first; players on the opt-out
+    list and placeholders such as "NN" (many people) are left out."""
+    centre = as_numpy(model.trained_mean)
+    scores = (
+        _unit_rows(as_numpy(model.style_vectors) - centre)
+        @ _unit_rows((as_numpy(vector) - centre)[None])[0]
+    )
     names = model.player_names()
     return [
         (names[i], round(float(scores[i]), 4))
-        for i in order
+        for i in np.argsort(-scores, kind="stable")
         if names[i] != exclude and may_be_named(names[i], opted_out)
     ][:top]
 
 
 def players_like(
-    model: StyleModel, name: str, top: int = 10, opted_out: frozenset[str] = frozenset()
+    model: PlayerVectors, name: str, top: int = 10, opted_out: frozenset[str] = frozenset()
 ) -> list[tuple[str, float]]:
     """The players whose style is most like `name`'s, `name` left out."""
-    return nearest_players(model, model.style_vector(name), top, opted_out, exclude=name)
+    return nearest_players(model, model.style_vectors[model.task_id(name)], top, opted_out, name)

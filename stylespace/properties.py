@@ -36,6 +36,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "king_danger": ("king danger", "checks received per game (a proxy for an exposed king)"),
     "early_trades": ("early trades", "piece (non-pawn) captures by either side before move 20"),
 }
+# the first move's shares: what a player's vector says most (steering holds them, `steering.py`)
+FIRST_MOVE = ("e4_share", "d4_share")
 RECORD_PROPERTIES = {"mean_elo": ("Elo", "mean Elo in rated games"), "era": ("era", "median year")}
 
 

@@ -25,6 +25,7 @@ from safetensors.torch import load_file, save_file
 from stylespace.encoding import N_MOVES, encode_board, legal_move_mask, move_index
 from stylespace.placeholders import is_placeholder_name
 from stylespace.positions import PlayedGame
+from stylespace.properties import FIRST_MOVE
 from stylespace.store import GameStore
 from stylespace.style_model import StyleModel
 
@@ -330,7 +331,6 @@ UNIT_STRENGTHS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 # 1.d4 players into 1.e4 players would be an opening slider. So every other property's direction
 # is first cleared of its pull on them (`holding_first_move`), and its reach may move either
 # share by at most FIRST_MOVE_BUDGET over the whole slider.
-FIRST_MOVE = ("e4_share", "d4_share")
 FIRST_MOVE_BUDGET = 0.05
 # `holding_first_move`: pulls whose system is worse conditioned than 1 : 1,000 are one pull
 SINGULAR_PULLS = 1e-3

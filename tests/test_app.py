@@ -5,6 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,55 @@ def test_the_map_shows_every_player_and_finds_one_by_name(app):
     assert all(name.startswith("Queen Pawn") for name in matches.options)
     test.selectbox(key="map_colour").select("e4_share").run()
     assert not test.exception
+
+
+MAP_WITHOUT_THE_NETWORK = """
+import sys
+from stylespace.explore import Atlas
+from stylespace.figures import map_figure
+from stylespace.map_reading import islands_text
+
+atlas = Atlas.load(sys.argv[1])
+rows = atlas.table()
+colourings = atlas.colourings(rows)
+islands_text(atlas.map_reading)
+found = atlas.find("queen pawn")[0]
+map_figure(rows, "e4_share", colourings["e4_share"], [found, *(n for n, _ in atlas.like(found))])
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("torch", "onnxruntime")))
+"""
+
+
+def test_the_style_map_is_drawn_without_loading_the_network(tiny_demo):
+    """The app's first page: torch's import alone was half of a cold start."""
+    shown = subprocess.run(
+        [sys.executable, "-c", MAP_WITHOUT_THE_NETWORK, str(tiny_demo["out"])],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_network_loads_in_the_background_once_the_map_is_drawn(app, tiny_demo):
+    from stylespace.app_support import shared_atlas
+
+    app()
+    atlas = shared_atlas(str(tiny_demo["out"]))
+    deadline = time.monotonic() + 60
+    while not atlas.network_loaded and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert atlas.network_loaded
+    assert atlas.model.player_names() == atlas.roster.player_names()
+
+
+def test_players_like_x_are_the_network_tables_nearest_by_centred_cosine(tiny_demo):
+    from stylespace.stylometry import similarity_scores
+
+    atlas = Atlas.load(tiny_demo["out"], opt_out=tiny_demo["root"] / "no-opt-out.txt")
+    name = atlas.names()[0]
+    scores = similarity_scores(atlas.model, atlas.model.style_vector(name))
+    by_network = [
+        atlas.model.player_names()[i] for i in scores.argsort(descending=True).tolist()[1:6]
+    ]
+    assert [other for other, _ in atlas.like(name, top=5)] == by_network
 
 
 def test_a_player_page_shows_a_card_neighbours_and_predicted_moves(app):
