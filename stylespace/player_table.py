@@ -9,6 +9,7 @@ gradient graph (`graph_fingerprints.py`), so it starts in a fraction of the time
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -36,6 +37,8 @@ OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
     "structure_visits_": ("structures", "structures", StructureVisits),
 }
 
+_UNPACKING = threading.Lock()
+
 
 def _opening_table(name: str) -> property:
     """A per-player table of `OPENING_TABLES`, read from the artifact when first used: a query
@@ -43,7 +46,10 @@ def _opening_table(name: str) -> property:
 
     def read(table: QueryTables) -> Repertoires:
         if name in table._unread_tables:
-            table._tables[name] = table._unread_tables.pop(name)()
+            with _UNPACKING:  # the app's sessions share one model: one thread unpacks, all wait
+                if name in table._unread_tables:
+                    table._tables[name] = table._unread_tables[name]()
+                    del table._unread_tables[name]
         return table._tables[name]
 
     def replace(table: QueryTables, value: Repertoires) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -79,3 +81,26 @@ def test_games_with_openings_never_read_the_structures_table(planted_model, tmp_
     hidden = game_repertoires(games, "Lefty, Lea", from_ply=OPENING_PLIES)
     game_fits(table, games, "Lefty, Lea", hidden, 0, eligible)
     assert reads == ["structures"]
+
+
+def test_threads_that_ask_for_a_table_while_it_is_unpacked_wait_for_it(planted_model):
+    """The app's sessions share one model: a session must not read the empty placeholder while
+    another unpacks the table, and the table is unpacked once."""
+    table = PlayerTable.load(planted_model)
+    unpacked = StructureVisits.empty(len(table.players))
+    reads: list[str] = []
+
+    def slow_unpack() -> StructureVisits:
+        reads.append("structures")
+        time.sleep(0.3)
+        return unpacked
+
+    table._unread_tables["structures"] = slow_unpack
+    seen: list[StructureVisits] = []
+    readers = [threading.Thread(target=lambda: seen.append(table.structures)) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+        time.sleep(0.05)
+    for reader in readers:
+        reader.join()
+    assert reads == ["structures"] and all(found is unpacked for found in seen)
