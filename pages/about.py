@@ -4,7 +4,7 @@ import streamlit as st
 
 from stylespace.app_support import atlas, model_dir
 
-explorer = atlas()
+explorer = atlas(network=False)
 card = model_dir() / "MODEL_CARD.md"
 st.title("About stylespace")
 st.markdown(

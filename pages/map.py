@@ -11,7 +11,7 @@ st.caption(
     "Each dot is a player; players who play alike sit close together. The layout comes from "
     "the players' style vectors (UMAP), so the axes have no meaning of their own."
 )
-explorer = atlas()
+explorer = atlas(network=False)
 rows = explorer.table()
 colourings = explorer.colourings(rows)
 reading = explorer.map_reading

@@ -36,9 +36,10 @@ def mark_entered() -> None:
     st.session_state[ENTERED] = True
 
 
-def atlas() -> Atlas:
+def atlas(network: bool = True) -> Atlas:
     """This session's atlas (the shared one plus the session's enrolments); stops the page
-    with an explanation when the model cannot be loaded.
+    with an explanation when the model cannot be loaded. Without `network` (the map page) the
+    network is not waited for: the player table is all that page reads.
 
     A page opened by its address on a server that has not run `app.py` yet is run on its own:
     Streamlit reads the `pages/` folder until `st.navigation` is first called, so the page would
@@ -47,6 +48,8 @@ def atlas() -> Atlas:
         st.switch_page("app.py")
     try:
         base = shared_atlas(str(model_dir()))
+        if network:
+            base.model  # noqa: B018 (loaded here, where a failure can be explained)
     except AtlasError as error:
         st.error(f"The style model cannot be shown: {error}")
         st.stop()

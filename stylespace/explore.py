@@ -11,6 +11,7 @@ first time a page asks for moves, a steered vector or an identification.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -152,7 +153,12 @@ class Atlas:
         """Start loading the network on a thread of its own, so that the first page that needs
         it finds it ready (the map page calls this once it has drawn)."""
         if self._model is None and not self._loading.locked():
-            threading.Thread(target=self._load_network, daemon=True).start()
+            threading.Thread(target=self._load_network_quietly, daemon=True).start()
+
+    def _load_network_quietly(self) -> None:
+        """A damaged network is explained by the page that asks for it (it tries again)."""
+        with contextlib.suppress(AtlasError):
+            self._load_network()
 
     def _load_network(self) -> None:
         """The network, its steering directions, and the opening books' tables, which the first
@@ -166,9 +172,14 @@ class Atlas:
             from stylespace.steering import load_directions
             from stylespace.style_model import StyleModel
 
-            model = StyleModel.load(self.directory)
-            model.predict(chess.Board())
-            self._directions = load_directions(self.directory)
+            try:
+                model = StyleModel.load(self.directory)
+                model.predict(chess.Board())
+                self._directions = load_directions(self.directory)
+            except Exception as error:  # a damaged file: said on the page, never a traceback
+                raise AtlasError(
+                    f"the network in {self.directory} cannot be read: {error}"
+                ) from error
             self._model = model
 
     @property

@@ -100,6 +100,18 @@ def test_the_network_loads_in_the_background_once_the_map_is_drawn(app, tiny_dem
     assert atlas.model.player_names() == atlas.roster.player_names()
 
 
+def test_a_damaged_network_still_shows_the_map_and_says_why_the_other_pages_cannot(
+    app, tiny_demo, tmp_path, monkeypatch
+):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_demo["out"], damaged)
+    (damaged / "base.safetensors").write_bytes(b"not a safetensors file")
+    monkeypatch.setenv("STYLESPACE_MODEL", str(damaged))
+    assert app().title[0].value == "Style map"
+    player = app("player")
+    assert "cannot be read" in player.error[0].value and not player.exception
+
+
 def test_players_like_x_are_the_network_tables_nearest_by_centred_cosine(tiny_demo):
     from stylespace.stylometry import similarity_scores
 
