@@ -1,8 +1,9 @@
 """The app as a visitor meets it, in a real browser: a fresh `streamlit run app.py`, Debian's
 Chromium opening its address, and the seconds until the style map is drawn, then until the
-Player page (reached from the menu) shows its style card and board. Medians over fresh servers.
+Player page (reached from the menu `look` seconds after the map settled) shows its style card
+and board. Medians over fresh servers.
 
-    .venv/bin/python bench/app_browser_timing.py models/demo 5
+    .venv/bin/python bench/app_browser_timing.py models/demo 5 1.5
 
 `stylespace bench app` times the pages' scripts without a browser; this adds what a visitor
 waits for on top (the server's start is not counted: the clock starts at the address).
@@ -10,6 +11,7 @@ waits for on top (the server's start is not counted: the clock starts at the add
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -61,7 +63,7 @@ def _settled(tab) -> None:
     tab.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
 
 
-def one_visit(browser, model: str, scratch: Path) -> dict[str, float]:
+def one_visit(browser, model: str, scratch: Path, look: float) -> dict[str, float]:
     process, url = _start_server(model, scratch / "streamlit.log")
     try:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -71,7 +73,7 @@ def one_visit(browser, model: str, scratch: Path) -> dict[str, float]:
         tab.locator(".js-plotly-plot").first.wait_for()
         map_seconds = time.perf_counter() - started
         _settled(tab)
-        tab.wait_for_timeout(1500)  # a visitor looks at the map before choosing a player
+        tab.wait_for_timeout(look * 1000)  # a visitor looks at the map before choosing a player
         started = time.perf_counter()
         tab.locator('[data-testid="stSidebarNav"]').get_by_text("Player", exact=True).click()
         tab.get_by_text("Style card").wait_for()
@@ -85,10 +87,10 @@ def one_visit(browser, model: str, scratch: Path) -> dict[str, float]:
         process.wait(timeout=30)
 
 
-def main(model: str, visits: int) -> dict:
+def main(model: str, visits: int, look: float) -> dict:
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        runs = [one_visit(browser, model, Path(scratch)) for _ in range(visits)]
+        runs = [one_visit(browser, model, Path(scratch), look) for _ in range(visits)]
         browser.close()
     report = {
         key: {"median": round(statistics.median(r[key] for r in runs), 2),
@@ -100,5 +102,9 @@ def main(model: str, visits: int) -> dict:
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    main(arguments[0] if arguments else "models/demo", int(arguments[1]) if arguments[1:] else 5)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", default="models/demo")
+    parser.add_argument("visits", nargs="?", type=int, default=5)
+    parser.add_argument("look", nargs="?", type=float, default=1.5, help="seconds on the map")
+    arguments = parser.parse_args()
+    main(arguments.model, arguments.visits, arguments.look)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stylespace.app_support import atlas, remember_player
+from stylespace.app_support import MAP_DRAWING_SECONDS, atlas, remember_player
 from stylespace.figures import map_figure
 from stylespace.map_reading import island_title, islands_text, sorted_by_text
 
@@ -70,4 +70,4 @@ st.caption(f"{len(rows)} players. Click a dot to open that player.{placed}")
 st.subheader("What the layout follows")
 st.markdown(islands_text(reading))
 st.markdown(sorted_by_text(reading) + " Colour the map by a property to see where it lies.")
-explorer.load_network_in_background()  # the other pages need it: ready when they are opened
+explorer.load_network_in_background(after=MAP_DRAWING_SECONDS)  # for the other pages

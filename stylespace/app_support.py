@@ -17,6 +17,10 @@ import streamlit as st
 from stylespace.explore import Atlas, AtlasError
 
 DEFAULT_MODEL_DIR = Path("models") / "demo"
+# The map page loads the network for the other pages this long after it has run: Chromium
+# takes 2.5 s to draw the map's plotly chart on the slow 2-core machine, and a load beside it
+# slowed the map from 5.2 to 6.8-7.5 s there (`bench/results/app-first-page.md`)
+MAP_DRAWING_SECONDS = 2.5
 
 
 def model_dir() -> Path:

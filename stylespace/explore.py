@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -149,16 +150,23 @@ class Atlas:
     def network_loaded(self) -> bool:
         return self._model is not None
 
-    def load_network_in_background(self) -> None:
-        """Start loading the network on a thread of its own, so that the first page that needs
-        it finds it ready (the map page calls this once it has drawn)."""
+    def load_network_in_background(self, after: float = 0.0) -> None:
+        """Load the network on a thread of its own, starting `after` seconds from now, so that
+        the first page that needs it finds it ready (the map page calls this once it has run:
+        the delay leaves the visitor's browser the machine while it draws the map)."""
         if self._model is None and not self._loading.locked():
-            threading.Thread(target=self._load_network_quietly, daemon=True).start()
+            threading.Thread(target=self._load_network_later, args=(after,)).start()
 
-    def _load_network_quietly(self) -> None:
-        """A damaged network is explained by the page that asks for it (it tries again)."""
-        with contextlib.suppress(AtlasError):
-            self._load_network()
+    def _load_network_later(self, after: float) -> None:
+        """Not a daemon thread: one stopped inside torch as the process exits aborts it. So the
+        process waits for a load under way, and a load not yet begun gives up once the main
+        thread has ended. A damaged network is explained by the page that asks for it."""
+        deadline = time.monotonic() + after
+        while time.monotonic() < deadline and threading.main_thread().is_alive():
+            time.sleep(0.05)
+        if threading.main_thread().is_alive():
+            with contextlib.suppress(AtlasError):
+                self._load_network()
 
     def _load_network(self) -> None:
         """The network, its steering directions, and the opening books' tables, which the first

@@ -100,6 +100,27 @@ def test_the_network_loads_in_the_background_once_the_map_is_drawn(app, tiny_dem
     assert atlas.model.player_names() == atlas.roster.player_names()
 
 
+EXIT_WHILE_LOADING = """
+import sys
+from stylespace.explore import Atlas
+
+Atlas.load(sys.argv[1]).load_network_in_background(after=float(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("after", [0.0, 30.0])
+def test_a_server_stopped_while_the_network_loads_exits_cleanly_and_at_once(tiny_demo, after):
+    """A load under way is finished (a thread stopped inside torch aborts the process); one
+    not yet begun is given up."""
+    started = time.monotonic()
+    stopped = subprocess.run(
+        [sys.executable, "-c", EXIT_WHILE_LOADING, str(tiny_demo["out"]), str(after)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert stopped.returncode == 0 and "terminate" not in stopped.stderr, stopped.stderr
+    assert time.monotonic() - started < 20
+
+
 def test_a_damaged_network_still_shows_the_map_and_says_why_the_other_pages_cannot(
     app, tiny_demo, tmp_path, monkeypatch
 ):
