@@ -53,7 +53,7 @@ def atlas(network: bool = True) -> Atlas:
     try:
         base = shared_atlas(str(model_dir()))
         if network:
-            base.model  # noqa: B018 (loaded here, where a failure can be explained)
+            base.load_network()  # here, where a failure can be explained
     except AtlasError as error:
         st.error(f"The style model cannot be shown: {error}")
         st.stop()

@@ -137,13 +137,13 @@ class Atlas:
     def model(self) -> StyleModel:
         """The network with the player table, loaded when a page first asks for moves, a
         vector to steer or an identification (once, whichever session asks first)."""
-        self._load_network()
+        self.load_network()
         return self._model
 
     @property
     def directions(self) -> dict[str, torch.Tensor]:
         """The steering directions that passed the steering benchmark."""
-        self._load_network()
+        self.load_network()
         return self._directions
 
     @property
@@ -166,9 +166,9 @@ class Atlas:
             time.sleep(0.05)
         if threading.main_thread().is_alive():
             with contextlib.suppress(AtlasError):
-                self._load_network()
+                self.load_network()
 
-    def _load_network(self) -> None:
+    def load_network(self) -> None:
         """The network, its steering directions, and the opening books' tables, which the first
         prediction unpacks (0.8-1.1 s on the 2-core machine): all ready before anyone uses
         them."""

@@ -40,6 +40,11 @@ OPENING_TABLES: dict[str, tuple[str, str, type[Repertoires]]] = {
 _UNPACKING = threading.Lock()
 
 
+def trained_tasks(players: list[dict]) -> list[int]:
+    """Task ids of the players trained with the skills (not enrolled since)."""
+    return [p["task_id"] for p in players if not p.get("enrolled")]
+
+
 def _opening_table(name: str) -> property:
     """A per-player table of `OPENING_TABLES`, read from the artifact when first used: a query
     with its openings never needs the structures, the largest table."""
@@ -93,7 +98,7 @@ class QueryTables:
                     self._unread_tables[name] = partial(kind.from_arrays, stored, prefix)
 
     def _trained_tasks(self) -> list[int]:
-        return [p["task_id"] for p in self.players if not p.get("enrolled")]
+        return trained_tasks(self.players)
 
     def trained_mask(self) -> np.ndarray:
         """Per task id: trained with the skills (True) or enrolled since (False)."""
@@ -144,9 +149,7 @@ class Roster:
     def trained_mean(self) -> np.ndarray:
         """As `StyleModel.trained_mean`: the players trained with the skills, enrolments never
         move it."""
-        return self.style_vectors[
-            [p["task_id"] for p in self.players if not p.get("enrolled")]
-        ].mean(axis=0)
+        return self.style_vectors[trained_tasks(self.players)].mean(axis=0)
 
 
 class PlayerTable(Roster, QueryTables):
